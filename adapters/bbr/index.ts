@@ -1,0 +1,60 @@
+/**
+ * BBR adapter: the building and dwelling register through Datafordeler BBRPublic v1 (REST).
+ * Registry data: answers are cached (shared by every tenant).
+ */
+import type { RegistryCache } from '../core/cache';
+import { NotFound } from '../core/errors';
+import type { JsonClient } from '../core/restClient';
+import { isCurrent, mapBuilding, mapUnit } from './mapBuilding';
+import type { BuildingRecord, UnitRecord } from './types';
+
+export type { BuildingRecord, UnitRecord } from './types';
+export { mapBuilding, mapUnit } from './mapBuilding';
+
+export interface BuildingCallOptions {
+  signal?: AbortSignal;
+}
+
+export interface BuildingRegister {
+  /** The building reached through this DAR husnummer (access address). Throws NotFound. */
+  buildingByAccessAddress(accessAddressId: string, options?: BuildingCallOptions): Promise<BuildingRecord>;
+  /** The building with this BBR id. Throws NotFound. */
+  buildingById(id: string, options?: BuildingCallOptions): Promise<BuildingRecord>;
+  /** The unit with this BBR id, or null. */
+  unitById(id: string, options?: BuildingCallOptions): Promise<UnitRecord | null>;
+  /** The units of a building (empty when it has none). */
+  unitsOfBuilding(buildingId: string, options?: BuildingCallOptions): Promise<UnitRecord[]>;
+}
+
+const BASE = 'BBR/BBRPublic/1/rest';
+
+export function createRestBuildingRegister(options: { client: JsonClient; cache: RegistryCache }): BuildingRegister {
+  const { client, cache } = options;
+  const buildings = async (query: string, callOptions: BuildingCallOptions) => {
+    const raw = await client.get(`${BASE}/bygning?${query}&format=JSON`, callOptions);
+    return Array.isArray(raw) ? raw.filter(isCurrent).map(mapBuilding) : [];
+  };
+  const first = (list: BuildingRecord[]) => {
+    const building = list[0];
+    if (!building) throw new NotFound('bbr: no such building', { system: 'bbr' });
+    return building;
+  };
+  return {
+    buildingByAccessAddress: async (accessAddressId, callOptions = {}) =>
+      first(await cache.getOrLoad(`bbr:bygning:husnummer:${accessAddressId}`, () => buildings(`Husnummer=${encodeURIComponent(accessAddressId)}`, callOptions))),
+    buildingById: async (id, callOptions = {}) =>
+      first(await cache.getOrLoad(`bbr:bygning:id:${id}`, () => buildings(`Id=${encodeURIComponent(id)}`, callOptions))),
+    unitById: async (id, callOptions = {}) =>
+      (
+        await cache.getOrLoad(`bbr:enhed:id:${id}`, async () => {
+          const raw = await client.get(`${BASE}/enhed?Id=${encodeURIComponent(id)}&format=JSON`, callOptions);
+          return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
+        })
+      )[0] ?? null,
+    unitsOfBuilding: (buildingId, callOptions = {}) =>
+      cache.getOrLoad(`bbr:enhed:bygning:${buildingId}`, async () => {
+        const raw = await client.get(`${BASE}/enhed?Bygning=${encodeURIComponent(buildingId)}&format=JSON`, callOptions);
+        return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
+      }),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Case-index adapter: KOMBIT SF1470 Sags- og Dokumentindeks (SOAP 1.1, operation fremsoeg),
+ * the national index of municipal cases and their documents. Knows SF1470, nothing of GraphQL.
+ */
+import { randomUUID } from 'node:crypto';
+import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
+import { fremsoegRequest, requestHeader, type FremsoegQuery } from './fremsoegRequest';
+import { mapCaseIndexResult } from './mapCaseIndexResult';
+import type { CaseIndexEntry } from './types';
+
+export type { CaseIndexEntry, CaseProgress, PartyRole } from './types';
+export { mapCaseIndexResult, DEFAULT_SECONDARY_PARTY_ROLES } from './mapCaseIndexResult';
+export { fremsoegRequest, requestHeader, SF1470_NS } from './fremsoegRequest';
+
+export interface CaseIndexCallOptions {
+  signal?: AbortSignal;
+  /** AuthorityContext: the CVR of the municipality asking; omitted for a national look-up. */
+  municipalityCvr?: string;
+  /** Municipality code for error context. */
+  tenant?: string;
+}
+
+/** Finds cases in the national case index. */
+export interface CaseIndex {
+  /** Every case in which the person is a party (sagspart). */
+  casesByParty(cpr: string, options?: CaseIndexCallOptions): Promise<CaseIndexEntry[]>;
+  /** The cases with these UUIDs that exist; unknown ids are simply absent. */
+  casesById(ids: readonly string[], options?: CaseIndexCallOptions): Promise<CaseIndexEntry[]>;
+}
+
+export interface SoapCaseIndexOptions {
+  /** WSDL location (URL or path): the provider's published WSDL in production. */
+  wsdl: string;
+  endpoint?: string;
+  /** @default 2000 (milliseconds) */
+  timeoutMs?: number;
+  /** Role UUIDs to read as "Sekundær part" (none is published by KOMBIT). */
+  secondaryPartyRoles?: readonly string[];
+}
+
+export interface SoapCaseIndex extends CaseIndex {
+  readonly soap: SoapCaller;
+}
+
+export function createSoapCaseIndex(options: SoapCaseIndexOptions): SoapCaseIndex {
+  const caller = createSoapCaller({
+    system: 'case-index',
+    wsdl: options.wsdl,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+  const search = async (query: FremsoegQuery, callOptions: CaseIndexCallOptions = {}) => {
+    const responseXml = await caller.call('fremsoeg', {
+      bodyXml: fremsoegRequest(query, callOptions.municipalityCvr ? { municipalityCvr: callOptions.municipalityCvr } : {}),
+      headerXml: requestHeader(randomUUID()),
+      ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+      ...(callOptions.tenant ? { tenant: callOptions.tenant } : {}),
+    });
+    return mapCaseIndexResult(responseXml, options.secondaryPartyRoles ? { secondaryPartyRoles: options.secondaryPartyRoles } : {});
+  };
+  return {
+    soap: caller,
+    casesByParty: (cpr, callOptions) => search({ partyCpr: cpr }, callOptions),
+    casesById: (ids, callOptions) => (ids.length === 0 ? Promise.resolve([]) : search({ caseIds: ids }, callOptions)),
+  };
+}

@@ -1,0 +1,63 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSoapPersonRegistry, type SoapPersonRegistry } from '../../cpr';
+import { startCprSimulator, CPR_SERVICE_PATH } from '../../../simulators/cpr/server';
+import type { RunningSimulator } from '../../../simulators/core/simulator';
+import { buildWorld } from '../../../simulators/data/world';
+import { LegacyBadResponse, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from '../errors';
+
+const invocationContext = {
+  serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
+  userSystemUuid: '0f5e8d2c-7b1a-4e3d-8c6f-9a2b4d1e7c35',
+  userUuid: '3b7e1c9d-5f2a-4d8e-a6c1-8e4f2b9d6a17',
+  serviceUuid: '1b2d3f4a-5c6e-4f80-9a1b-2c3d4e5f6a7b',
+};
+const world = buildWorld();
+const known = [...world.persons.values()][0]!;
+
+let simulator: RunningSimulator;
+let registry: SoapPersonRegistry;
+
+beforeAll(async () => {
+  simulator = await startCprSimulator({ world });
+  registry = createSoapPersonRegistry({
+    wsdl: `${simulator.url}${CPR_SERVICE_PATH}?wsdl`,
+    endpoint: `${simulator.url}${CPR_SERVICE_PATH}`,
+    invocationContext,
+    timeoutMs: 300,
+  });
+});
+afterEach(() => {
+  simulator.setFault('none');
+  simulator.resetCalls();
+});
+afterAll(() => simulator.close());
+
+describe('SOAP caller, through the CPR adapter against the CPR simulator over HTTP', () => {
+  it('builds the client from the WSDL once and reuses it for every call', async () => {
+    await registry.lookup(known.cpr);
+    await registry.lookup(known.cpr);
+    expect(await registry.soap.operations()).toEqual(['PersonLookup']);
+    expect(simulator.callsTo('PersonLookup', known.cpr)).toHaveLength(2);
+  });
+
+  it('maps the unknown-PNR fault to NotFound', async () => {
+    await expect(registry.lookup('0101010000')).rejects.toBeInstanceOf(NotFound);
+  });
+
+  it.each([
+    ['http500', LegacyUnavailable],
+    ['fault', LegacyFault],
+    ['malformed', LegacyBadResponse],
+    ['hang', LegacyTimeout],
+  ] as const)('a simulator in %s mode gives %O, with no CPR number in the message', async (mode, Type) => {
+    simulator.setFault(mode);
+    const error = await registry.lookup(known.cpr).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Type);
+    expect((error as Error).message).not.toContain(known.cpr);
+  });
+
+  it('reports an unreachable WSDL as LegacyUnavailable', async () => {
+    const broken = createSoapPersonRegistry({ wsdl: 'http://127.0.0.1:9/nowhere?wsdl', invocationContext, timeoutMs: 300 });
+    await expect(broken.lookup(known.cpr)).rejects.toBeInstanceOf(LegacyUnavailable);
+  });
+});

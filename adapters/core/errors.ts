@@ -1,0 +1,81 @@
+/**
+ * Typed errors of legacy calls. Every adapter failure is one of these, so subgraphs map errors
+ * to GraphQL once (`subgraphs/shared/toGraphQLError.ts`) and never see raw XML, HTTP bodies or
+ * personal data: messages name the system and what went wrong, nothing of the payload.
+ */
+
+export type LegacyErrorCode =
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'LEGACY_FAULT'
+  | 'LEGACY_TIMEOUT'
+  | 'LEGACY_UNAVAILABLE'
+  | 'LEGACY_BAD_RESPONSE';
+
+export interface LegacyErrorOptions {
+  /** The legacy system, e.g. `cpr`, `case-index`, `esdh`, `bbr`, `dar`, `kle`. */
+  system: string;
+  /** Municipality code when the call was tenant-specific. */
+  tenant?: string;
+  /** Safe diagnostic detail: an HTTP status, a SOAP fault code. Never a body. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export abstract class LegacyError extends Error {
+  abstract readonly code: LegacyErrorCode;
+  readonly system: string;
+  readonly tenant: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(message: string, options: LegacyErrorOptions) {
+    super(message, { cause: options.cause });
+    this.system = options.system;
+    this.tenant = options.tenant;
+    this.detail = options.detail;
+  }
+}
+
+/** The legacy system answered that the thing asked for does not exist. */
+export class NotFound extends LegacyError {
+  readonly code = 'NOT_FOUND' as const;
+  override readonly name = 'NotFound';
+}
+
+/** The caller may not see this (wrong tenant, protected data). */
+export class Forbidden extends LegacyError {
+  readonly code = 'FORBIDDEN' as const;
+  override readonly name = 'Forbidden';
+}
+
+/** The system answered with an error document of its protocol (a SOAP Fault, a JSON error). */
+export class LegacyFault extends LegacyError {
+  readonly code = 'LEGACY_FAULT' as const;
+  override readonly name = 'LegacyFault';
+}
+
+/** No answer before the deadline. */
+export class LegacyTimeout extends LegacyError {
+  readonly code = 'LEGACY_TIMEOUT' as const;
+  override readonly name = 'LegacyTimeout';
+}
+
+/** The system could not be reached, or answered 5xx without a protocol error document. */
+export class LegacyUnavailable extends LegacyError {
+  readonly code = 'LEGACY_UNAVAILABLE' as const;
+  override readonly name = 'LegacyUnavailable';
+}
+
+/** The system answered something that is not the contract's shape (garbage, truncation). */
+export class LegacyBadResponse extends LegacyError {
+  readonly code = 'LEGACY_BAD_RESPONSE' as const;
+  override readonly name = 'LegacyBadResponse';
+}
+
+export const isLegacyError = (e: unknown): e is LegacyError => e instanceof LegacyError;
+export const isNotFound = (e: unknown): e is NotFound => e instanceof NotFound;
+export const isForbidden = (e: unknown): e is Forbidden => e instanceof Forbidden;
+export const isLegacyFault = (e: unknown): e is LegacyFault => e instanceof LegacyFault;
+export const isLegacyTimeout = (e: unknown): e is LegacyTimeout => e instanceof LegacyTimeout;
+export const isLegacyUnavailable = (e: unknown): e is LegacyUnavailable => e instanceof LegacyUnavailable;
+export const isLegacyBadResponse = (e: unknown): e is LegacyBadResponse => e instanceof LegacyBadResponse;

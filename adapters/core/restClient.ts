@@ -1,0 +1,93 @@
+/**
+ * A JSON-over-HTTP client for one REST legacy system, on undici with a keep-alive pool.
+ * Every failure becomes a typed LegacyError carrying the HTTP status, never the body.
+ */
+import { Agent, request } from 'undici';
+import { callDeadline } from './deadline';
+import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+
+export interface JsonClientOptions {
+  /** Legacy system name for errors, e.g. `bbr`. */
+  system: string;
+  baseUrl: string;
+  /** Per-call timeout. @default 2000 (milliseconds) */
+  timeoutMs?: number;
+  /** Sockets kept per origin. @default 32 */
+  connections?: number;
+}
+
+export interface JsonCallOptions {
+  signal?: AbortSignal;
+  /** Municipality code for error context. */
+  tenant?: string;
+}
+
+export interface JsonClient {
+  readonly system: string;
+  /** GETs `path` (with its query) relative to the base URL and returns the parsed JSON. */
+  get(path: string, options?: JsonCallOptions): Promise<unknown>;
+  /** GETs and returns the raw text (for non-JSON payloads such as XML files). */
+  getText(path: string, options?: JsonCallOptions): Promise<string>;
+  close(): Promise<void>;
+}
+
+const MAX_ERROR_BODY_BYTES = 4_096; // enough to tell an error document from nothing
+
+export function createJsonClient(options: JsonClientOptions): JsonClient {
+  const { system } = options;
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 4_000 });
+  const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
+
+  async function fetchText(path: string, callOptions: JsonCallOptions, accept: string): Promise<string> {
+    const tenant = callOptions.tenant;
+    const url = new URL(path.replace(/^\//, ''), base);
+    const deadline = callDeadline(timeoutMs, callOptions.signal);
+    try {
+      const response = await request(url, { method: 'GET', dispatcher, signal: deadline.signal, headers: { accept } });
+      if (response.statusCode === 404) {
+        await response.body.dump({ limit: MAX_ERROR_BODY_BYTES });
+        throw new NotFound(`${system}: not found`, { system, tenant, detail: 'HTTP 404' });
+      }
+      if (response.statusCode < 200 || response.statusCode >= 300) {
+        const text = await response.body.text().catch(() => '');
+        const detail = `HTTP ${response.statusCode}`;
+        if (isJsonDocument(text)) throw new LegacyFault(`${system}: the service answered with an error`, { system, tenant, detail });
+        if (response.statusCode >= 500) throw new LegacyUnavailable(`${system}: the service answered ${detail}`, { system, tenant, detail });
+        throw new LegacyFault(`${system}: the service refused the request`, { system, tenant, detail });
+      }
+      return await response.body.text();
+    } catch (error) {
+      if (error instanceof LegacyError) throw error;
+      if (deadline.signal.aborted) throw new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: error });
+      const code = (error as { code?: string }).code ?? 'unknown';
+      throw new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: code, cause: error });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  return {
+    system,
+    async get(path, callOptions = {}) {
+      const text = await fetchText(path, callOptions, 'application/json');
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant, cause: error });
+      }
+    },
+    getText: (path, callOptions = {}) => fetchText(path, callOptions, '*/*'),
+    close: () => dispatcher.close(),
+  };
+}
+
+function isJsonDocument(text: string): boolean {
+  if (!text || text.length > MAX_ERROR_BODY_BYTES * 64) return false;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
+}

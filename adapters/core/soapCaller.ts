@@ -1,0 +1,178 @@
+/**
+ * One SOAP service, reached through the `soap` package: the client is built once from the WSDL
+ * (location from config: the provider's published WSDL in production) and reused for every call.
+ *
+ * Adapters write the request body themselves and read the raw response XML with their own pure
+ * mapping functions. Why not soap's object mapping: the published Serviceplatformen WSDLs pull
+ * their message schemas in through `xsd:include` inside `wsdl:types`, which soap 1.13 does not
+ * resolve, so a body built from plain arguments comes out in no namespace (see
+ * ../shared/contracts/SOURCES.md, "Observed behaviour"). soap still gives us the WSDL's
+ * endpoint, operations and SOAPAction, the envelope, and the HTTP exchange.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import soap from 'soap';
+import { callDeadline } from './deadline';
+import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+import { parseXml, pathOf, textAt } from './xml';
+
+export interface SoapCallerOptions {
+  /** Legacy system name for errors and metrics, e.g. `cpr`. */
+  system: string;
+  /** WSDL location: a URL or a file path. */
+  wsdl: string;
+  /** Overrides the WSDL's soap:address (the simulator's or the provider's endpoint). */
+  endpoint?: string;
+  /** Per-call timeout. @default 2000 (milliseconds) */
+  timeoutMs?: number;
+  /**
+   * Decides which SOAP faults mean "no such thing" (NotFound) rather than a failure.
+   * Receives the Serviceplatform ErrorCode (or the faultcode when there is none).
+   */
+  isNotFoundFault?: (errorCode: string) => boolean;
+}
+
+export interface SoapCall {
+  /** The Body's child element, serialized, with its namespaces declared. */
+  bodyXml: string;
+  /** SOAP Header children, serialized, when the operation has header parts. */
+  headerXml?: string;
+  signal?: AbortSignal;
+  /** Municipality code for error context. */
+  tenant?: string;
+}
+
+export interface SoapCaller {
+  /** Sends one operation and returns the raw response envelope. Throws a LegacyError. */
+  call(operation: string, call: SoapCall): Promise<string>;
+  /** Operation names the WSDL declares (loads the WSDL if needed). */
+  operations(): Promise<string[]>;
+  /** The last raw request envelopes sent, newest last (kept for conformance tests). */
+  readonly sentRequests: string[];
+}
+
+const SENT_REQUESTS_KEPT = 50;
+
+type SoapClient = soap.Client & Record<string, unknown>;
+
+export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const keepAlive = { httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) };
+  const headerFor = new WeakMap<object, string>();
+  const sentRequests: string[] = [];
+  let client: Promise<SoapClient> | undefined;
+
+  const loadClient = (): Promise<SoapClient> => {
+    client ??= soap
+      .createClientAsync(options.wsdl, {
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        wsdl_options: keepAlive,
+      })
+      .then((c) => {
+        // Header parts differ per call (a transaction id each time); soap keeps headers on the
+        // client, so a function header reads this call's header from its argument object.
+        c.addSoapHeader((_method: unknown, _location: unknown, _action: unknown, args: object) => headerFor.get(args) ?? '');
+        c.on('request', (xml: string) => {
+          sentRequests.push(xml);
+          if (sentRequests.length > SENT_REQUESTS_KEPT) sentRequests.shift();
+        });
+        return c as SoapClient;
+      })
+      .catch((error: unknown) => {
+        client = undefined; // try again on the next call; the WSDL host may come back
+        throw new LegacyUnavailable(`${options.system}: WSDL could not be loaded`, { system: options.system, cause: error });
+      });
+    return client;
+  };
+
+  return {
+    sentRequests,
+    async operations() {
+      const c = await loadClient();
+      const services = c.describe() as Record<string, Record<string, Record<string, unknown>>>;
+      return Object.values(services).flatMap((ports) => Object.values(ports).flatMap((ops) => Object.keys(ops)));
+    },
+    async call(operation, call) {
+      const c = await loadClient();
+      const method = c[`${operation}Async`];
+      if (typeof method !== 'function') {
+        throw new LegacyFault(`${options.system}: the WSDL has no operation ${operation}`, { system: options.system, tenant: call.tenant });
+      }
+      const args = { _xml: call.bodyXml };
+      if (call.headerXml) headerFor.set(args, call.headerXml);
+      const deadline = callDeadline(timeoutMs, call.signal);
+      try {
+        const [, rawResponse] = (await (method as (a: object, o: object) => Promise<[unknown, string]>).call(c, args, {
+          signal: deadline.signal,
+          ...keepAlive,
+        })) as [unknown, string];
+        if (typeof rawResponse !== 'string' || rawResponse.length === 0) {
+          throw new LegacyBadResponse(`${options.system}: empty response`, { system: options.system, tenant: call.tenant });
+        }
+        return rawResponse;
+      } catch (error) {
+        const answered = answeredEnvelope(error);
+        if (answered !== undefined) return answered;
+        throw toLegacyError(error, options, call.tenant, deadline.timedOut() || deadline.signal.aborted);
+      } finally {
+        deadline.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * A well-formed, fault-free envelope that soap failed to map to objects. soap 1.13 finds the
+ * response message by the Body element's name minus "Response" and matches operation names
+ * case-sensitively, so SF1470's `FremsoegResponse` (operation `fremsoeg`) makes it throw after a
+ * perfectly good answer. We read the XML ourselves anyway, so such an answer is still an answer.
+ */
+function answeredEnvelope(error: unknown): string | undefined {
+  const e = error as { body?: unknown; response?: { status?: number } };
+  const status = e.response?.status;
+  if (typeof e.body !== 'string' || status === undefined || status < 200 || status >= 300) return undefined;
+  const document = parseXml(e.body);
+  const body = document ? pathOf(document, ['Envelope', 'Body']) : undefined;
+  if (!body || pathOf(body, ['Fault'])) return undefined;
+  return e.body;
+}
+
+/** Classifies whatever soap/axios threw. Only status codes and fault codes survive; bodies never do. */
+function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: string | undefined, aborted: boolean): LegacyError {
+  const system = options.system;
+  if (error instanceof LegacyError) return error;
+  if (aborted) return new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: error });
+  const e = error as { code?: string; body?: unknown; response?: { status?: number; data?: unknown } };
+  const body = typeof e.body === 'string' ? e.body : typeof e.response?.data === 'string' ? e.response.data : undefined;
+  const status = e.response?.status;
+  if (body !== undefined) {
+    const fault = readFault(body);
+    if (fault) {
+      const detail = fault.errorCode ?? fault.faultCode;
+      if (options.isNotFoundFault?.(detail)) return new NotFound(`${system}: not found`, { system, tenant, detail });
+      return new LegacyFault(`${system}: the service answered with a fault`, { system, tenant, detail });
+    }
+    if (status !== undefined && status >= 500) {
+      return new LegacyUnavailable(`${system}: the service answered HTTP ${status}`, { system, tenant, detail: `HTTP ${status}` });
+    }
+    return new LegacyBadResponse(`${system}: the response is not a valid SOAP message`, {
+      system, tenant, cause: error, ...(status !== undefined ? { detail: `HTTP ${status}` } : {}),
+    });
+  }
+  if (status !== undefined && status >= 500) {
+    return new LegacyUnavailable(`${system}: the service answered HTTP ${status}`, { system, tenant, detail: `HTTP ${status}` });
+  }
+  const networkCode = e.code ?? 'unknown';
+  return new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: networkCode, cause: error });
+}
+
+/** The fault code and Serviceplatform ErrorCode of a SOAP 1.1 Fault envelope, if it is one. */
+export function readFault(xml: string): { faultCode: string; errorCode?: string } | undefined {
+  const document = parseXml(xml);
+  if (!document) return undefined;
+  const fault = pathOf(document, ['Envelope', 'Body', 'Fault']);
+  if (!fault) return undefined;
+  const faultCode = textAt(fault, ['faultcode']) ?? 'unknown';
+  const errorCode = textAt(fault, ['detail', 'ServiceplatformFault', 'ErrorList', 'Error', 'ErrorCode']);
+  return errorCode === undefined ? { faultCode } : { faultCode, errorCode };
+}

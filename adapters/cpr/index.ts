@@ -1,0 +1,61 @@
+/**
+ * CPR adapter: the civil registry through Serviceplatformen SF1520 PersonBaseDataExtended
+ * (SOAP 1.1, operation PersonLookup). Knows CPR and nothing of GraphQL.
+ */
+import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
+import { mapPerson } from './mapPerson';
+import { personLookupRequest } from './personLookupRequest';
+import type { InvocationContext, PersonRecord } from './types';
+
+export type { CprAddress, InvocationContext, PersonRecord } from './types';
+export { mapPerson } from './mapPerson';
+export { personLookupRequest } from './personLookupRequest';
+
+export interface LookupOptions {
+  signal?: AbortSignal;
+  /** Municipality on whose behalf the lookup is made, for error context. */
+  tenant?: string;
+}
+
+/** Looks up one person by CPR number. Throws NotFound for an unknown number. */
+export interface PersonRegistry {
+  lookup(cpr: string, options?: LookupOptions): Promise<PersonRecord>;
+}
+
+export interface SoapPersonRegistryOptions {
+  /** WSDL location (URL or path): the provider's published WSDL in production. */
+  wsdl: string;
+  /** Endpoint overriding the WSDL's soap:address. */
+  endpoint?: string;
+  invocationContext: InvocationContext;
+  /** @default 2000 (milliseconds) */
+  timeoutMs?: number;
+}
+
+/** The ServiceplatformFault ErrorCode that CPR answers for an unknown PNR. */
+export const UNKNOWN_PNR_ERROR_CODES: ReadonlySet<string> = new Set(['PNR_NOT_FOUND']);
+
+export interface SoapPersonRegistry extends PersonRegistry {
+  readonly soap: SoapCaller;
+}
+
+export function createSoapPersonRegistry(options: SoapPersonRegistryOptions): SoapPersonRegistry {
+  const caller = createSoapCaller({
+    system: 'cpr',
+    wsdl: options.wsdl,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    isNotFoundFault: (code) => UNKNOWN_PNR_ERROR_CODES.has(code),
+  });
+  return {
+    soap: caller,
+    async lookup(cpr, lookupOptions = {}) {
+      const responseXml = await caller.call('PersonLookup', {
+        bodyXml: personLookupRequest(cpr, options.invocationContext),
+        ...(lookupOptions.signal ? { signal: lookupOptions.signal } : {}),
+        ...(lookupOptions.tenant ? { tenant: lookupOptions.tenant } : {}),
+      });
+      return mapPerson(responseXml);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * DAR 2.3.4 Adresse (REST JSON, nested form) → AddressRecord.
+ * Reads adressebetegnelse, etagebetegnelse, dørbetegnelse and the nested husnummer
+ * (husnummertekst, navngivenVej/navngivenVejKommunedelList, kommuneinddeling, postnummer).
+ */
+import { LegacyBadResponse } from '../core/errors';
+import type { AddressRecord, CprAddressKey } from './types';
+
+type Json = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
+
+export function mapAddress(raw: unknown): AddressRecord {
+  const address = obj(raw);
+  const id = str(address['id_lokalId']);
+  if (!id) throw new LegacyBadResponse('dar: an adresse without id_lokalId', { system: 'dar' });
+  const husnummer = obj(address['husnummer']);
+  const municipality = obj(husnummer['kommuneinddeling']);
+  const municipalityCode = str(municipality['kommunekode']);
+  const road = obj(husnummer['navngivenVej']);
+  const roadParts = Array.isArray(road['navngivenVejKommunedelList']) ? (road['navngivenVejKommunedelList'] as unknown[]) : [];
+  // A road crossing a municipal border has one vejkode per municipality: take this one's.
+  const roadPart = roadParts.map((p) => obj(obj(p)['navngivenVejKommunedel'])).find((p) => str(p['kommune']) === municipalityCode);
+  const postcode = obj(husnummer['postnummer']);
+  return {
+    id,
+    text: str(address['adressebetegnelse']) ?? '',
+    accessAddressId: str(husnummer['id_lokalId']) ?? '',
+    houseNumber: str(husnummer['husnummertekst']),
+    floor: str(address['etagebetegnelse']),
+    door: str(address['dørbetegnelse']),
+    streetName: str(road['vejnavn']),
+    streetCode: roadPart ? str(roadPart['vejkode']) : null,
+    postcode: str(postcode['postnr']),
+    postcodeName: str(postcode['navn']),
+    municipality: municipalityCode ? { code: municipalityCode, name: str(municipality['navn']) } : null,
+    buildingId: str(husnummer['adgangTilBygning']) ?? str(address['bygning']),
+  };
+}
+
+/**
+ * The address among `candidates` (one road part's addresses) that CPR's key names. House
+ * numbers, floors and doors compare case-insensitively; CPR and DAR write "st" alike, and a
+ * missing floor or door is "" in DAR and absent in CPR.
+ */
+export function matchCprAddress(candidates: readonly AddressRecord[], key: CprAddressKey): AddressRecord | undefined {
+  const norm = (value: string | null | undefined) => (value ?? '').trim().toLowerCase().replace(/^0+(?=\d)/, '');
+  return candidates.find(
+    (c) =>
+      norm(c.houseNumber) === norm(key.houseNumber) &&
+      norm(c.floor) === norm(key.floor) &&
+      norm(c.door) === norm(key.door),
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * Serves an ApolloServer over node:http, shared by the gateway and the subgraphs: the GraphQL
+ * endpoint, extra plain routes (health, readiness), a request body limit, and a close that
+ * drains in-flight requests before it drops idle connections.
+ *
+ * Why not `startStandaloneServer`: it owns its http.Server and offers no other routes or limits.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context. Throwing a GraphQLError rejects the request. */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  port?: number;
+  host?: string;
+  /** @default '/graphql' */
+  path?: string;
+  /** Plain routes by path, e.g. `{ '/health': … }`. */
+  routes?: Readonly<Record<string, Route>>;
+  /** Largest accepted request body. @default 102400 (bytes) */
+  maxBodyBytes?: number;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startGraphQLHttpServer<TContext extends BaseContext>(
+  options: GraphQLHttpServerOptions<TContext>,
+): Promise<RunningHttpServer> {
+  const path = options.path ?? '/graphql';
+  const maxBodyBytes = options.maxBodyBytes ?? 102_400;
+  const host = options.host ?? '127.0.0.1';
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => {
+      if (!res.headersSent) writeJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = options.routes?.[url.pathname];
+    if (route) return route(req, res);
+    if (url.pathname !== path) return writeJson(res, 404, { errors: [{ message: 'Not found.' }] });
+
+    const body = await readBody(req, maxBodyBytes);
+    if (body === 'too-large') return writeJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes.` }] });
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let parsedBody: unknown;
+    if (req.method === 'POST' && body.length > 0) {
+      try {
+        parsedBody = JSON.parse(body) as unknown;
+      } catch {
+        return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.' }] });
+      }
+    }
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
+      context: () => options.context(req),
+    });
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}${path}`,
+    server,
+    close: async () => {
+      // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), 10_000);
+      forced.unref();
+      await closed;
+      clearTimeout(forced);
+      await options.apollo.stop();
+    },
+  };
+}
+
+export function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    // An oversized body may still be arriving: end the connection rather than read it all.
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      resolve('too-large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let overflowed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (overflowed) return; // keep draining, keep nothing
+      size += chunk.length;
+      if (size > limit) {
+        overflowed = true;
+        chunks.length = 0;
+        resolve('too-large');
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,20 @@
+/** The subgraphs of the graph, their SDL files and default URLs. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const subgraphNames = ['citizen', 'case', 'property'] as const;
+export type SubgraphName = (typeof subgraphNames)[number];
+
+/** Default subgraph URLs written into the supergraph; deployments override them in config. */
+export const defaultSubgraphUrls: Readonly<Record<SubgraphName, string>> = {
+  citizen: 'http://localhost:4001/graphql',
+  case: 'http://localhost:4002/graphql',
+  property: 'http://localhost:4003/graphql',
+};
+
+export function subgraphSdl(name: SubgraphName): string {
+  return readFileSync(new URL(`./${name}.graphql`, import.meta.url), 'utf8');
+}
+
+export const supergraphPath: string = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
+

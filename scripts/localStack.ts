@@ -1,0 +1,137 @@
+/**
+ * The whole house on localhost: every simulator, the three subgraphs and the gateway, each on
+ * its own port. `npm start` runs it; end-to-end tests start it the same way (ephemeral ports).
+ */
+import type { RunningSimulator, SimulatorOptions } from '../simulators/core/simulator';
+import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
+import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
+import { startEsdhSimulator } from '../simulators/esdh/server';
+import { startBbrSimulator } from '../simulators/bbr/server';
+import { startDarSimulator } from '../simulators/dar/server';
+import { startKleSimulator } from '../simulators/kle/server';
+import { buildWorld, type World } from '../simulators/data/world';
+import { parseLegacyConfig, type LegacyConfig, type LegacyConfigInput } from '../subgraphs/shared/config';
+import { startCitizenSubgraph } from '../subgraphs/citizen';
+import { startCaseSubgraph } from '../subgraphs/case';
+import { startPropertySubgraph } from '../subgraphs/property';
+import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
+import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
+import { startGateway, type RunningGateway } from '../gateway/server';
+
+/** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
+export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
+  cpr: 40,
+  'case-index': 60,
+  esdh: 50,
+  bbr: 30,
+  dar: 30,
+  kle: 20,
+};
+
+export interface LocalStackOptions {
+  /** Simulated latency per system; 0 everywhere makes tests fast. */
+  latencyMs?: Partial<Record<keyof typeof DEFAULT_LATENCY_MS, number>>;
+  /** Gateway settings (port 0 for an ephemeral port). */
+  gateway?: GatewayConfigInput;
+  /** Legacy settings to override (timeouts, cache TTL, WSDL locations). */
+  legacy?: Partial<LegacyConfigInput>;
+  /** Use the simulators' own WSDLs (default) or other locations, e.g. the real published ones. */
+  wsdl?: { cpr?: string; caseIndex?: string };
+  world?: World;
+}
+
+export interface LocalStack {
+  world: World;
+  gateway: RunningGateway;
+  subgraphs: RunningSubgraph[];
+  simulators: {
+    cpr: RunningSimulator;
+    caseIndex: RunningSimulator;
+    bbr: RunningSimulator;
+    dar: RunningSimulator;
+    kle: RunningSimulator;
+    esdh: ReadonlyMap<string, RunningSimulator>;
+  };
+  legacyConfig: LegacyConfig;
+  /** Every simulator, for counting calls or switching faults in bulk. */
+  allSimulators(): RunningSimulator[];
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const world = options.world ?? buildWorld();
+  const latency = (system: string): SimulatorOptions => ({
+    latencyMs: options.latencyMs?.[system] ?? DEFAULT_LATENCY_MS[system] ?? 0,
+  });
+  const started: { close(): Promise<void> }[] = [];
+  try {
+    const [cpr, caseIndex, bbr, dar, kle, ...esdhList] = await Promise.all([
+      startCprSimulator({ world, ...latency('cpr') }),
+      startCaseIndexSimulator({ world, ...latency('case-index') }),
+      startBbrSimulator({ world, ...latency('bbr') }),
+      startDarSimulator({ world, ...latency('dar') }),
+      startKleSimulator({ world, ...latency('kle') }),
+      ...world.municipalities.map((m) => startEsdhSimulator({ world, municipalityCode: m.code, ...latency('esdh') })),
+    ]);
+    started.push(cpr, caseIndex, bbr, dar, kle, ...esdhList);
+    const esdh = new Map(world.municipalities.map((m, i) => [m.code, esdhList[i] as RunningSimulator]));
+
+    const legacyConfig = parseLegacyConfig({
+      cpr: {
+        wsdl: options.wsdl?.cpr ?? `${cpr.url}${CPR_SERVICE_PATH}?wsdl`,
+        endpoint: `${cpr.url}${CPR_SERVICE_PATH}`,
+        invocationContext: {
+          serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
+          userSystemUuid: '0f5e8d2c-7b1a-4e3d-8c6f-9a2b4d1e7c35',
+          userUuid: '3b7e1c9d-5f2a-4d8e-a6c1-8e4f2b9d6a17',
+          serviceUuid: '1b2d3f4a-5c6e-4f80-9a1b-2c3d4e5f6a7b',
+        },
+      },
+      caseIndex: {
+        wsdl: options.wsdl?.caseIndex ?? `${caseIndex.url}${CASE_INDEX_SERVICE_PATH}?wsdl`,
+        endpoint: `${caseIndex.url}${CASE_INDEX_SERVICE_PATH}`,
+      },
+      bbr: { url: bbr.url },
+      dar: { url: dar.url },
+      kle: { url: kle.url },
+      municipalities: world.municipalities.map((m) => ({
+        code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url },
+      })),
+      ...options.legacy,
+    });
+
+    const subgraphs = await Promise.all([
+      startCitizenSubgraph(legacyConfig),
+      startCaseSubgraph(legacyConfig),
+      startPropertySubgraph(legacyConfig),
+    ]);
+    started.push(...subgraphs);
+    const gateway = await startGateway(
+      parseGatewayConfig({
+        port: 0,
+        host: 'localhost',
+        ...options.gateway,
+        subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
+      }),
+    );
+    started.push(gateway);
+
+    return {
+      world,
+      gateway,
+      subgraphs,
+      simulators: { cpr, caseIndex, bbr, dar, kle, esdh },
+      legacyConfig,
+      allSimulators: () => [cpr, caseIndex, bbr, dar, kle, ...esdh.values()],
+      close: () => closeAll(started),
+    };
+  } catch (error) {
+    await closeAll(started);
+    throw error;
+  }
+}
+
+/** Closes in reverse start order: the gateway first, the simulators last. */
+async function closeAll(started: { close(): Promise<void> }[]): Promise<void> {
+  for (const piece of [...started].reverse()) await piece.close().catch(() => undefined);
+}

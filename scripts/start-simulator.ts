@@ -1,0 +1,48 @@
+/**
+ * `npm run start:simulator -- <cpr|case-index|bbr|dar|kle|esdh> [--municipality 0101] [--port N] [--latency MS]`:
+ * one legacy simulator on its own, e.g. to run subgraphs against in a test environment.
+ */
+import { startCprSimulator } from '../simulators/cpr/server';
+import { startCaseIndexSimulator } from '../simulators/case-index/server';
+import { startBbrSimulator } from '../simulators/bbr/server';
+import { startDarSimulator } from '../simulators/dar/server';
+import { startKleSimulator } from '../simulators/kle/server';
+import { startEsdhSimulator } from '../simulators/esdh/server';
+
+const [kind, ...rest] = process.argv.slice(2);
+const option = (flag: string) => {
+  const i = rest.indexOf(flag);
+  return i >= 0 ? rest[i + 1] : undefined;
+};
+const port = Number(option('--port') ?? 0);
+const latencyMs = Number(option('--latency') ?? 0);
+if (!Number.isInteger(port) || port < 0 || !Number.isFinite(latencyMs) || latencyMs < 0) {
+  console.error('--port must be a port number and --latency a number of milliseconds');
+  process.exit(2);
+}
+const starters = {
+  cpr: () => startCprSimulator({ port, latencyMs }),
+  'case-index': () => startCaseIndexSimulator({ port, latencyMs }),
+  bbr: () => startBbrSimulator({ port, latencyMs }),
+  dar: () => startDarSimulator({ port, latencyMs }),
+  kle: () => startKleSimulator({ port, latencyMs }),
+  esdh: () => startEsdhSimulator({ port, latencyMs, municipalityCode: option('--municipality') ?? '0101' }),
+} as const;
+const start = kind ? starters[kind as keyof typeof starters] : undefined;
+if (!start) {
+  console.error(`usage: npm run start:simulator -- <${Object.keys(starters).join('|')}> [--municipality 0101] [--port N] [--latency MS]`);
+  process.exit(2);
+}
+try {
+  const simulator = await start();
+  console.log(`simulator ${simulator.name} ready at ${simulator.url} (faults: POST ${simulator.url}/__control/fault)`);
+  const stop = async () => {
+    await simulator.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

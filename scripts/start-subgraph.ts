@@ -1,0 +1,33 @@
+/**
+ * `npm run start:subgraph -- <citizen|case|property>`: one subgraph, for deployments. Legacy
+ * system locations come from the JSON file LEGACY_CONFIG names (config/legacy.example.json);
+ * PORT and HOST set where it listens (defaults: the port in its default URL, 127.0.0.1).
+ */
+import { defaultSubgraphUrls, subgraphNames, type SubgraphName } from '../schema/subgraphs';
+import { loadLegacyConfig } from '../subgraphs/shared/config';
+import { startCitizenSubgraph } from '../subgraphs/citizen';
+import { startCaseSubgraph } from '../subgraphs/case';
+import { startPropertySubgraph } from '../subgraphs/property';
+
+const name = process.argv[2] as SubgraphName | undefined;
+if (!name || !subgraphNames.includes(name)) {
+  console.error(`usage: npm run start:subgraph -- <${subgraphNames.join('|')}>`);
+  process.exit(2);
+}
+try {
+  const config = loadLegacyConfig();
+  const port = Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port);
+  const options = { port, host: process.env['HOST'] ?? '127.0.0.1', onUnexpectedError: (e: unknown) => console.error(`[${name}]`, e) };
+  const start = { citizen: startCitizenSubgraph, case: startCaseSubgraph, property: startPropertySubgraph }[name];
+  const subgraph = await start(config, options);
+  console.log(`subgraph ${name} ready at ${subgraph.url}`);
+  const stop = async () => {
+    await subgraph.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,33 @@
+/** Well-chosen citizens of the synthetic world, for the quick start, tests and benchmarks. */
+import type { Person, World } from './world';
+
+/**
+ * Per municipality, the first active, unprotected citizen with a spouse, children and at least
+ * ten cases: the richest overview (family, address, building, shared case parties).
+ */
+export function sampleCitizens(world: World): Map<string, Person> {
+  const samples = new Map<string, Person>();
+  for (const person of world.persons.values()) {
+    if (samples.has(person.municipalityCode)) continue;
+    const caseCount = world.casesByParty.get(person.cpr)?.length ?? 0;
+    if (person.status === 1 && !person.addressProtected && person.spouseCpr && person.childCprs.length > 0 && caseCount >= 10) {
+      samples.set(person.municipalityCode, person);
+    }
+  }
+  return samples;
+}
+
+/** The overview query every front-end team starts from. */
+export const CITIZEN_OVERVIEW_QUERY = `query CitizenOverview($cpr: CPR!) {
+  citizen(cpr: $cpr) {
+    cpr
+    name { given family full }
+    birthDate
+    address { id text postcode municipality { code name }
+              building { id usage yearBuilt units { id area } } }
+    relations { spouse { cpr name { full } } children { cpr name { full } } }
+    cases { id number title status classification { number title }
+            documents { id title date }
+            parties { role citizen { cpr name { full } } } }
+  }
+}`;

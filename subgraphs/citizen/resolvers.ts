@@ -1,0 +1,79 @@
+/**
+ * Citizen resolvers. A Citizen value is just `{ cpr }`; each field loads the CPR record through
+ * the request's loader, so a citizen referenced only by number costs no look-up, and one looked
+ * up by many paths (root, spouse, case party) costs one.
+ */
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
+import { eachKey } from '../../adapters/core/loaders';
+import { cprScalar, dateScalar } from '../../schema/scalars';
+import { citizenReference } from '../shared/citizenReference';
+import type { SubgraphContext } from '../shared/subgraphServer';
+
+interface CitizenRef {
+  cpr: string;
+}
+
+export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
+  const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
+    ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key))).load(cpr);
+  const field = <T>(pick: (p: PersonRecord) => T) => async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) =>
+    pick(await person(ctx, parent.cpr));
+  const ref = (cpr: string | null): CitizenRef | null => (cpr ? { cpr } : null);
+
+  return {
+    CPR: cprScalar,
+    Date: dateScalar,
+    Query: {
+      async citizen(_root: unknown, args: { cpr: string }, ctx: SubgraphContext): Promise<CitizenRef> {
+        // Load now, so an unknown number is a NOT_FOUND at `citizen`, not at each field.
+        const found = await person(ctx, args.cpr);
+        return { cpr: found.cpr };
+      },
+    },
+    Citizen: {
+      __resolveReference: (reference: CitizenRef): CitizenRef => ({ cpr: citizenReference(reference).cpr }),
+      name: field((p) => p.name),
+      birthDate: field((p) => p.birthDate),
+      sex: field((p) => (p.sex === 'K' ? 'FEMALE' : p.sex === 'M' ? 'MALE' : null)),
+      status: field((p) => civilRegistrationStatus(p.status)),
+      maritalStatus: field((p) => (p.maritalStatus ? (MARITAL[p.maritalStatus] ?? null) : null)),
+      addressProtected: field((p) => p.addressProtected),
+      relations: field((p) => p.relations),
+      // Address protection (adressebeskyttelse) is honoured at the source: the key that leads to
+      // the address never leaves this subgraph for a protected citizen.
+      registeredAddress: field((p) => (p.addressProtected ? null : p.address)),
+    },
+    Relations: {
+      spouse: (r: PersonRecord['relations']) => ref(r.spouse),
+      children: (r: PersonRecord['relations']) => r.children.map((cpr) => ({ cpr })),
+      mother: (r: PersonRecord['relations']) => ref(r.mother),
+      father: (r: PersonRecord['relations']) => ref(r.father),
+      custodyHolders: (r: PersonRecord['relations']) => r.custodyHolders.map((cpr) => ({ cpr })),
+    },
+  };
+}
+
+const MARITAL: Readonly<Record<string, string>> = {
+  U: 'UNMARRIED',
+  G: 'MARRIED',
+  F: 'DIVORCED',
+  E: 'WIDOWED',
+  P: 'REGISTERED_PARTNERSHIP',
+  O: 'PARTNERSHIP_DISSOLVED',
+  L: 'SURVIVING_PARTNER',
+  D: 'DECEASED',
+};
+
+/** CPR status codes (SF1520 statusTypeType) grouped as the graph shows them. */
+export function civilRegistrationStatus(code: number | null): string | null {
+  switch (code) {
+    case 1: case 3: case 5: case 7: return 'ACTIVE';
+    case 20: return 'TAX_ONLY';
+    case 30: case 50: case 60: return 'REPLACED';
+    case 70: return 'DISAPPEARED';
+    case 80: return 'EMIGRATED';
+    case 90: return 'DEAD';
+    default: return null;
+  }
+}

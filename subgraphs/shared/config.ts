@@ -1,0 +1,109 @@
+/**
+ * Where the legacy systems are, for the subgraphs: parsed once by one zod schema, defaults in
+ * one place, result frozen. A bad file stops start with every issue listed under CONFIG_INVALID.
+ *
+ * Read from the JSON file named by LEGACY_CONFIG (see config/legacy.example.json).
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+const url = z.string().url();
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
+
+const municipality = z.object({
+  /** kommunekode */
+  code: z.string().regex(/^\d{4}$/, 'must be a four-digit kommunekode'),
+  name: z.string().min(1),
+  /** The municipality's CVR number */
+  cvr: z.string().regex(/^\d{8}$/, 'must be an eight-digit CVR number'),
+  /** The municipality's own case-and-document system */
+  esdh: z.object({
+    /** Which adapter speaks to it; `rest-demo` is the demo vendor's REST API. */
+    kind: z.enum(['rest-demo']),
+    url,
+  }),
+});
+
+export const legacyConfigSchema = z
+  .object({
+    cpr: z.object({
+      /** WSDL location (URL or file path): the provider's published WSDL in production */
+      wsdl: z.string().min(1),
+      endpoint: url.optional(),
+      /** Serviceplatformen service agreement the CPR look-ups are made under */
+      invocationContext: z.object({
+        serviceAgreementUuid: uuid,
+        userSystemUuid: uuid,
+        userUuid: uuid,
+        serviceUuid: uuid,
+      }),
+    }),
+    caseIndex: z.object({
+      wsdl: z.string().min(1),
+      endpoint: url.optional(),
+      /** Role UUIDs read as "Sekundær part" */
+      secondaryPartyRoles: z.array(uuid).optional(),
+    }),
+    bbr: z.object({ url }),
+    dar: z.object({ url }),
+    kle: z.object({ url }),
+    municipalities: z.array(municipality).min(1),
+    /** Per legacy call */
+    timeoutMs: z.number().int().positive().default(2_000),
+    /** How long BBR, DAR and KLE answers are served from cache */
+    registryCacheTtlSeconds: z.number().int().positive().default(3_600),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.municipalities.forEach((m, index) => {
+      if (seen.has(m.code)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'code'], message: `municipality ${m.code} is listed twice` });
+      seen.add(m.code);
+    });
+  });
+
+export type LegacyConfig = Readonly<z.output<typeof legacyConfigSchema>>;
+export type LegacyConfigInput = z.input<typeof legacyConfigSchema>;
+export type MunicipalityConfig = LegacyConfig['municipalities'][number];
+
+export class ConfigInvalid extends Error {
+  readonly code = 'CONFIG_INVALID' as const;
+  constructor(readonly issues: string[]) {
+    super(`CONFIG_INVALID: legacy configuration is invalid:\n${issues.map((i) => `- ${i}`).join('\n')}`);
+    this.name = 'ConfigInvalid';
+  }
+}
+
+export function parseLegacyConfig(input: unknown): LegacyConfig {
+  const result = legacyConfigSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigInvalid(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+  }
+  return deepFreeze(result.data);
+}
+
+/** The legacy configuration from the JSON file LEGACY_CONFIG names. */
+export function loadLegacyConfig(env: NodeJS.ProcessEnv = process.env): LegacyConfig {
+  const path = env['LEGACY_CONFIG'];
+  if (!path) throw new ConfigInvalid(['LEGACY_CONFIG: set it to the path of the legacy systems JSON file']);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigInvalid([`LEGACY_CONFIG: cannot read ${path}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigInvalid([`LEGACY_CONFIG: ${path} is not valid JSON`]);
+  }
+  return parseLegacyConfig(json);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
