@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // graphql 16 ships CJS (main) and ESM (module). Node, and so `npm start`, loads the CJS build
+    // for our code and Apollo's alike; Vite would pick the ESM build for our code only, giving two
+    // graphql realms ("Cannot use GraphQLSchema from another module or realm"). Match Node.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'bench/**'],

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
+import { describeForLog } from '../runtime/redact';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { maskError } from './plugins/maskErrors';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
@@ -25,7 +26,15 @@ export interface RunningGateway extends RunningHttpServer {
   subgraphUrls: Readonly<Record<string, string>>;
 }
 
-export async function startGateway(config: GatewayConfig): Promise<RunningGateway> {
+export interface GatewayOptions {
+  /** Where unexpected errors are reported (they reach clients only as "Unexpected error."). */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+const logUnexpected = (error: unknown) => console.error(`[gateway] unexpected error: ${describeForLog(error)}`);
+
+export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
   disableApolloTelemetry();
   let supergraphSdl: string;
   try {
@@ -57,7 +66,11 @@ export async function startGateway(config: GatewayConfig): Promise<RunningGatewa
     hideSchemaDetailsFromClientErrors: config.production,
     csrfPrevention: true,
     plugins: [createValidateCprArgumentsPlugin()],
-    formatError: (formatted) => maskError(formatted),
+    formatError: (formatted, error) => {
+      const masked = maskError(formatted);
+      if (masked.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
+      return masked;
+    },
   });
   await apollo.start();
 

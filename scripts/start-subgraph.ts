@@ -17,7 +17,7 @@ if (!name || !subgraphNames.includes(name)) {
 try {
   const config = loadLegacyConfig();
   const port = Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port);
-  const options = { port, host: process.env['HOST'] ?? '127.0.0.1', onUnexpectedError: (e: unknown) => console.error(`[${name}]`, e) };
+  const options = { port, host: process.env['HOST'] ?? '127.0.0.1' };
   const start = { citizen: startCitizenSubgraph, case: startCaseSubgraph, property: startPropertySubgraph }[name];
   const subgraph = await start(config, options);
   console.log(`subgraph ${name} ready at ${subgraph.url}`);

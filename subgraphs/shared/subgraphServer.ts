@@ -10,6 +10,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { parse } from 'graphql';
 import { createRequestScopes, type LoaderRegistry } from '../../adapters/core/loaders';
 import { startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../../runtime/httpServer';
+import { describeForLog } from '../../runtime/redact';
 import { toGraphQLError } from './toGraphQLError';
 
 /** Header the gateway sets to one id per client request; loaders are shared under it. */
@@ -51,7 +52,9 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     plugins: [ApolloServerPluginInlineTraceDisabled()],
     formatError: (formatted, error) => {
       const mapped = toGraphQLError(formatted, error);
-      if (mapped.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') options.onUnexpectedError?.(error);
+      if (mapped.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') {
+        (options.onUnexpectedError ?? ((e: unknown) => console.error(`[${definition.name}] unexpected error: ${describeForLog(e)}`)))(error);
+      }
       return mapped;
     },
   });

@@ -1,0 +1,89 @@
+/**
+ * `npm run bench`: the citizen overview query through the gateway, against the simulators with
+ * their default latencies (scripts/localStack.ts DEFAULT_LATENCY_MS).
+ *
+ * Prints: sequential latency (p50/p95/max over distinct citizens, so CPR and the case index are
+ * asked every time while BBR/DAR/KLE warm up as in production), the legacy calls per query by
+ * system, the sum of simulated latencies on the critical path, and throughput under concurrent
+ * load (autocannon). Figures, not assertions: see bench/README.md for recorded runs.
+ *
+ * Options (env): BENCH_REQUESTS (sequential, default 200), BENCH_SECONDS (load, default 10),
+ * BENCH_CONNECTIONS (default 16).
+ */
+import autocannon from 'autocannon';
+import { DEFAULT_LATENCY_MS, startLocalStack } from '../scripts/localStack';
+import { formatCpr } from '../schema/scalars';
+import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
+
+const requests = Number(process.env['BENCH_REQUESTS'] ?? 200);
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
+const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
+
+const stack = await startLocalStack({ gateway: { port: 0 } });
+const citizens = [...stack.world.persons.values()].filter((p) => !p.addressProtected && (stack.world.casesByParty.get(p.cpr)?.length ?? 0) > 0);
+const body = (cpr: string) => JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(cpr) } });
+
+async function overview(cpr: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(cpr) });
+  const json = (await response.json()) as { errors?: unknown[] };
+  if (json.errors) throw new Error(`overview answered with errors: ${JSON.stringify(json.errors)}`);
+  return performance.now() - started;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+try {
+  console.log(`simulated latency per call (ms): ${JSON.stringify(DEFAULT_LATENCY_MS)}`);
+  for (let i = 0; i < 20; i++) await overview(citizens[i]!.cpr); // warm-up: JIT, sockets, WSDLs
+
+  for (const s of stack.allSimulators()) s.resetCalls();
+  const durations: number[] = [];
+  let caseCount = 0;
+  for (let i = 0; i < requests; i++) {
+    const person = citizens[(i * 37 + 20) % citizens.length]!;
+    caseCount += stack.world.casesByParty.get(person.cpr)?.length ?? 0;
+    durations.push(await overview(person.cpr));
+    if ((i + 1) % 50 === 0) process.stderr.write(`  ${i + 1}/${requests} sequential requests\n`);
+  }
+  durations.sort((a, b) => a - b);
+  const calls = new Map<string, number>();
+  for (const s of stack.allSimulators()) {
+    const system = s.name.startsWith('esdh') ? 'esdh' : s.name;
+    calls.set(system, (calls.get(system) ?? 0) + s.calls.length);
+  }
+  const perQuery = [...calls].map(([system, n]) => `${system} ${(n / requests).toFixed(2)}`).join(', ');
+  const totalPerQuery = [...calls.values()].reduce((a, b) => a + b, 0) / requests;
+  // Critical path, as the query planner orders the fetches: the citizen subgraph answers first,
+  // root and relations included (CPR for the citizen, then CPR for spouse and children in
+  // parallel); then property and case run in parallel: DAR → BBR bygning → BBR enhed, and the case
+  // index (KLE cached; the parties are family already loaded in this request's scope).
+  const L = DEFAULT_LATENCY_MS as Record<string, number>;
+  const citizenLeg = L['cpr']! + L['cpr']!;
+  const coldAddressLeg = L['dar']! + L['bbr']! + L['bbr']!;
+  const caseLeg = L['case-index']!;
+  console.log(`\nsequential: ${requests} overview queries, distinct citizens (avg ${(caseCount / requests).toFixed(1)} cases each)`);
+  console.log(`  p50 ${percentile(durations, 50).toFixed(1)} ms, p95 ${percentile(durations, 95).toFixed(1)} ms, max ${durations.at(-1)!.toFixed(1)} ms`);
+  console.log(`  legacy calls per query: ${totalPerQuery.toFixed(2)} (${perQuery})`);
+  console.log(
+    `  simulated latency on the critical path: ${citizenLeg + Math.max(coldAddressLeg, caseLeg)} ms with a cold registry cache ` +
+      `(CPR ${L['cpr']} + CPR relations ${L['cpr']} + max(DAR+BBR+BBR ${coldAddressLeg}, case index ${caseLeg})), ` +
+      `${citizenLeg + caseLeg} ms warm`,
+  );
+
+  const sample = citizens.slice(0, 500);
+  let next = 0;
+  const result = await autocannon({
+    url: stack.gateway.url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (request) => ({ ...request, body: body(sample[next++ % sample.length]!.cpr) }) }],
+  });
+  console.log(`\nload: ${connections} connections for ${seconds} s over ${sample.length} citizens`);
+  console.log(`  ${result.requests.average.toFixed(1)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
+    `errors ${result.errors}, non-2xx ${result.non2xx}, timeouts ${result.timeouts}`);
+} finally {
+  await stack.close();
+}

@@ -1,0 +1,120 @@
+/**
+ * Contract conformance: the CPR and case-index adapters, built from the real published WSDLs
+ * in ../shared/contracts, run against the simulators over HTTP; every request sent and every
+ * response received is validated against the real XSDs.
+ */
+import soap from 'soap';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSoapCaseIndex, type SoapCaseIndex } from '../../adapters/case-index';
+import { createSoapPersonRegistry, type SoapPersonRegistry } from '../../adapters/cpr';
+import { NotFound } from '../../adapters/core/errors';
+import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../../simulators/case-index/server';
+import { startCprSimulator, CPR_SERVICE_PATH } from '../../simulators/cpr/server';
+import type { RunningSimulator } from '../../simulators/core/simulator';
+import { sampleCitizens } from '../../simulators/data/samples';
+import { buildWorld } from '../../simulators/data/world';
+import { caseIndexContract, contractsRoot, cprContract, requireContracts, soapPartElements, validateAgainst } from '../support/xsd';
+
+const world = buildWorld();
+const sample = [...sampleCitizens(world).values()][0]!;
+const cprWsdl = `${contractsRoot}cpr/sf1520-person-base-data-extended/wsdl/context/PersonBaseDataExtendedService.wsdl`;
+const caseIndexWsdl = `${contractsRoot}fesd-sagdok/sf1470-sagdokumentindeks/wsdl/context/SagDokumentIndeksService.wsdl`;
+const invocationContext = {
+  serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
+  userSystemUuid: '0f5e8d2c-7b1a-4e3d-8c6f-9a2b4d1e7c35',
+  userUuid: '3b7e1c9d-5f2a-4d8e-a6c1-8e4f2b9d6a17',
+  serviceUuid: '1b2d3f4a-5c6e-4f80-9a1b-2c3d4e5f6a7b',
+};
+
+async function expectValid(contract: typeof cprContract, envelope: string, part: 'Body' | 'Header' = 'Body') {
+  const elements = soapPartElements(envelope, part);
+  expect(elements.length).toBeGreaterThan(0);
+  for (const element of elements) {
+    const result = await validateAgainst(contract, element);
+    expect(result.errors, element.slice(0, 300)).toEqual([]);
+    expect(result.valid).toBe(true);
+  }
+}
+
+describe('SF1520 PersonBaseDataExtended (CPR)', () => {
+  let simulator: RunningSimulator;
+  let registry: SoapPersonRegistry;
+  beforeAll(async () => {
+    requireContracts();
+    simulator = await startCprSimulator({ world });
+    registry = createSoapPersonRegistry({ wsdl: cprWsdl, endpoint: `${simulator.url}${CPR_SERVICE_PATH}`, invocationContext });
+  });
+  afterAll(() => simulator.close());
+
+  it('the adapter loads the published WSDL and finds PersonLookup', async () => {
+    expect(await registry.soap.operations()).toEqual(['PersonLookup']);
+  });
+
+  it('sends a PersonLookupRequest that is valid against the published XSD', async () => {
+    await registry.lookup(sample.cpr);
+    await expectValid(cprContract, registry.soap.sentRequests.at(-1)!);
+  });
+
+  it('gets back a PersonLookupResponse that is valid against the published XSD', async () => {
+    simulator.resetCalls();
+    await registry.lookup(sample.cpr);
+    await expectValid(cprContract, simulator.calls.at(-1)!.responseBody);
+  });
+
+  it('gets a ServiceplatformFault for an unknown PNR, valid against ServiceplatformFault_1.xsd', async () => {
+    simulator.resetCalls();
+    await expect(registry.lookup('0101010000')).rejects.toBeInstanceOf(NotFound);
+    const faultDetail = /<detail>([\s\S]*)<\/detail>/.exec(simulator.calls.at(-1)!.responseBody)?.[1] ?? '';
+    const result = await validateAgainst(cprContract, faultDetail);
+    expect(result.errors).toEqual([]);
+  });
+
+  it('the validator is not vacuous: the body soap builds from plain arguments is rejected', async () => {
+    // soap 1.13 does not resolve the WSDL's xsd:include, so its own body is in no namespace.
+    const naive = await soap.createClientAsync(cprWsdl, { endpoint: `${simulator.url}${CPR_SERVICE_PATH}` });
+    await naive.PersonLookupAsync({ PNR: sample.cpr }).catch(() => undefined);
+    const body = soapPartElements(naive.lastRequest ?? '', 'Body');
+    expect(body).toHaveLength(1);
+    expect((await validateAgainst(cprContract, body[0]!)).valid).toBe(false);
+  });
+});
+
+describe('SF1470 Sags- og Dokumentindeks (case index)', () => {
+  let simulator: RunningSimulator;
+  let index: SoapCaseIndex;
+  beforeAll(async () => {
+    requireContracts();
+    simulator = await startCaseIndexSimulator({ world });
+    index = createSoapCaseIndex({ wsdl: caseIndexWsdl, endpoint: `${simulator.url}${CASE_INDEX_SERVICE_PATH}` });
+  });
+  afterAll(() => simulator.close());
+
+  it('the adapter loads the published WSDL and finds fremsoeg', async () => {
+    expect(await index.soap.operations()).toContain('fremsoeg');
+  });
+
+  it('sends fremsoeg by party with a RequestHeader, both valid against the published XSDs', async () => {
+    const cases = await index.casesByParty(sample.cpr);
+    expect(cases.length).toBe(world.casesByParty.get(sample.cpr)!.length);
+    const sent = index.soap.sentRequests.at(-1)!;
+    await expectValid(caseIndexContract, sent, 'Body');
+    await expectValid(caseIndexContract, sent, 'Header');
+  });
+
+  it('gets back a FremsoegResponse, with parties, KLE class and journalposts, valid against the published XSDs', async () => {
+    simulator.resetCalls();
+    await index.casesByParty(sample.cpr);
+    const response = simulator.calls.at(-1)!.responseBody;
+    await expectValid(caseIndexContract, response, 'Body');
+    await expectValid(caseIndexContract, response, 'Header');
+  });
+
+  it('sends and gets valid messages for a search by case UUIDs and by municipality', async () => {
+    const ids = world.casesByParty.get(sample.cpr)!.slice(0, 3);
+    simulator.resetCalls();
+    const cases = await index.casesById(ids, { municipalityCvr: world.municipalities.find((m) => m.code === sample.municipalityCode)!.cvr });
+    expect(cases.map((c) => c.id).sort()).toEqual([...ids].sort());
+    await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!);
+    await expectValid(caseIndexContract, simulator.calls.at(-1)!.responseBody);
+  });
+});

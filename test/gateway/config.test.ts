@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { GatewayConfigInvalid, loadGatewayConfig } from '../../gateway/config';
+import { supergraphPath } from '../../schema';
+
+describe('gateway configuration', () => {
+  it('defaults to port 4000 on localhost, our supergraph, development mode', () => {
+    const config = loadGatewayConfig({}, []);
+    expect(config).toMatchObject({ port: 4000, host: 'localhost', supergraphPath, production: false, subgraphUrls: {} });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('takes the supergraph from --supergraph before SUPERGRAPH_PATH, and subgraph URLs from SUBGRAPH_URL_<NAME>', () => {
+    const config = loadGatewayConfig(
+      { SUPERGRAPH_PATH: '/env.graphql', SUBGRAPH_URL_CITIZEN: 'http://cpr.internal:4001/graphql', NODE_ENV: 'production', PORT: '8080' },
+      ['--supergraph', '/arg.graphql'],
+    );
+    expect(config).toMatchObject({
+      supergraphPath: '/arg.graphql',
+      subgraphUrls: { citizen: 'http://cpr.internal:4001/graphql' },
+      production: true,
+      port: 8080,
+    });
+  });
+
+  it('refuses bad values with every issue listed under CONFIG_INVALID', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({ PORT: 'eighty', SUBGRAPH_URL_CASE: 'not a url' }, []);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GatewayConfigInvalid);
+    expect((error as GatewayConfigInvalid).code).toBe('CONFIG_INVALID');
+    expect((error as GatewayConfigInvalid).issues).toHaveLength(2);
+    expect((error as Error).message).toMatch(/port[\s\S]*subgraphUrls\.case/);
+  });
+
+  it('refuses --supergraph without a file', () => {
+    expect(() => loadGatewayConfig({}, ['--supergraph'])).toThrow(/--supergraph: give the path/);
+  });
+});
