@@ -13,6 +13,7 @@
  * | maxBodyBytes | MAX_BODY_BYTES | 102400 |
  */
 import { z } from 'zod';
+import { ConfigInvalid, parseConfig } from '../runtime/config';
 import { supergraphPath as defaultSupergraphPath } from '../schema/subgraphs';
 
 export const gatewayDefaults = {
@@ -38,20 +39,10 @@ const gatewayConfigSchema = z.object({
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 
-export class GatewayConfigInvalid extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
-  constructor(readonly issues: string[]) {
-    super(`CONFIG_INVALID: gateway configuration is invalid:\n${issues.map((i) => `- ${i}`).join('\n')}`);
-    this.name = 'GatewayConfigInvalid';
-  }
-}
+export { ConfigInvalid };
 
 export function parseGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  const result = gatewayConfigSchema.safeParse(input);
-  if (!result.success) {
-    throw new GatewayConfigInvalid(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
-  return Object.freeze({ ...result.data, subgraphUrls: Object.freeze({ ...result.data.subgraphUrls }) });
+  return parseConfig('gateway', gatewayConfigSchema, input);
 }
 
 /** The configuration from the environment and command-line arguments. */
@@ -63,7 +54,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
   }
   const flag = argv.indexOf('--supergraph');
   const supergraphArg = flag >= 0 ? argv[flag + 1] : undefined;
-  if (flag >= 0 && !supergraphArg) throw new GatewayConfigInvalid(['--supergraph: give the path of a supergraph SDL file']);
+  if (flag >= 0 && !supergraphArg) throw new ConfigInvalid('gateway', ['--supergraph: give the path of a supergraph SDL file']);
   return parseGatewayConfig({
     ...(env['PORT'] ? { port: env['PORT'] as unknown as number } : {}),
     ...(env['HOST'] ? { host: env['HOST'] } : {}),

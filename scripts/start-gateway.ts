@@ -4,18 +4,10 @@
  */
 import { loadGatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
+import { runService } from './runService';
 
-try {
-  const gateway = await startGateway(loadGatewayConfig());
-  console.log(`gateway ready at ${gateway.url}`);
-  for (const [name, url] of Object.entries(gateway.subgraphUrls)) console.log(`  subgraph ${name}: ${url}`);
-  const stop = async () => {
-    await gateway.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+await runService(
+  () => startGateway(loadGatewayConfig()),
+  (gateway) =>
+    [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),
+);

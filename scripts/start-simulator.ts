@@ -8,6 +8,7 @@ import { startBbrSimulator } from '../simulators/bbr/server';
 import { startDarSimulator } from '../simulators/dar/server';
 import { startKleSimulator } from '../simulators/kle/server';
 import { startEsdhSimulator } from '../simulators/esdh/server';
+import { runService } from './runService';
 
 const [kind, ...rest] = process.argv.slice(2);
 const option = (flag: string) => {
@@ -33,16 +34,4 @@ if (!start) {
   console.error(`usage: npm run start:simulator -- <${Object.keys(starters).join('|')}> [--municipality 0101] [--port N] [--latency MS]`);
   process.exit(2);
 }
-try {
-  const simulator = await start();
-  console.log(`simulator ${simulator.name} ready at ${simulator.url} (faults: POST ${simulator.url}/__control/fault)`);
-  const stop = async () => {
-    await simulator.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+await runService(start, (simulator) => `simulator ${simulator.name} ready at ${simulator.url} (faults: POST ${simulator.url}/__control/fault)`);

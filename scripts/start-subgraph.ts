@@ -8,26 +8,19 @@ import { loadLegacyConfig } from '../subgraphs/shared/config';
 import { startCitizenSubgraph } from '../subgraphs/citizen';
 import { startCaseSubgraph } from '../subgraphs/case';
 import { startPropertySubgraph } from '../subgraphs/property';
+import { runService } from './runService';
 
 const name = process.argv[2] as SubgraphName | undefined;
 if (!name || !subgraphNames.includes(name)) {
   console.error(`usage: npm run start:subgraph -- <${subgraphNames.join('|')}>`);
   process.exit(2);
 }
-try {
-  const config = loadLegacyConfig();
-  const port = Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port);
-  const options = { port, host: process.env['HOST'] ?? '127.0.0.1' };
-  const start = { citizen: startCitizenSubgraph, case: startCaseSubgraph, property: startPropertySubgraph }[name];
-  const subgraph = await start(config, options);
-  console.log(`subgraph ${name} ready at ${subgraph.url}`);
-  const stop = async () => {
-    await subgraph.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-}
+const start = { citizen: startCitizenSubgraph, case: startCaseSubgraph, property: startPropertySubgraph }[name];
+await runService(
+  () =>
+    start(loadLegacyConfig(), {
+      port: Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port),
+      host: process.env['HOST'] ?? '127.0.0.1',
+    }),
+  (subgraph) => `subgraph ${name} ready at ${subgraph.url}`,
+);

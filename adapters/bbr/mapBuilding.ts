@@ -3,13 +3,10 @@
  * Field names as the schemas spell them, Danish letters included (byg026Opførelsesår).
  */
 import { LegacyBadResponse } from '../core/errors';
+import { str, int, obj } from '../core/json';
 import type { BuildingRecord, UnitRecord } from './types';
 import { buildingUsage, unitUsage } from './usageCodes';
 
-type Json = Record<string, unknown>;
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const int = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 
 export function mapBuilding(raw: unknown): BuildingRecord {
   const b = obj(raw);

@@ -4,12 +4,10 @@
  * (husnummertekst, navngivenVej/navngivenVejKommunedelList, kommuneinddeling, postnummer).
  */
 import { LegacyBadResponse } from '../core/errors';
+import { str, obj } from '../core/json';
 import type { AddressRecord, CprAddressKey } from './types';
 
-type Json = Record<string, unknown>;
 
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 
 export function mapAddress(raw: unknown): AddressRecord {
   const address = obj(raw);

@@ -3,11 +3,9 @@
  * Another vendor gets its own mapping file beside this one, behind the same CaseSystem interface.
  */
 import { LegacyBadResponse } from '../core/errors';
+import { str, obj } from '../core/json';
 import type { DocumentKind, DocumentRecord, EsdhCaseRecord } from './types';
 
-type Json = Record<string, unknown>;
-const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const obj = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 
 const KINDS: Readonly<Record<string, DocumentKind>> = { 'Indgående': 'INCOMING', 'Udgående': 'OUTGOING', Notat: 'NOTE' };
 

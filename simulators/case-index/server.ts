@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { buildWorld, type Case, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions, type SimulatorRequest } from '../core/simulator';
-import { childOf, childrenOf, readEnvelope, serviceplatformFault, SoapRequestError, soapResponse, textOf, type QualifiedElement } from '../core/soap';
+import { wsdlAnswer, childOf, childrenOf, readEnvelope, serviceplatformFault, SoapRequestError, soapResponse, textOf, type QualifiedElement } from '../core/soap';
 
 export const NS = {
   tns: 'http://serviceplatformen.dk/xml/wsdl/soap11/SagDokument/SagDokumentIndeks/5/',
@@ -54,9 +54,8 @@ export async function startCaseIndexSimulator(options: SimulatorOptions & { worl
       name: 'case-index',
       renderFault: () => serviceplatformFault('Server', 'SERVICE_UNAVAILABLE', 'Sagsindekset er midlertidigt utilgængeligt'),
       handle: (request) => {
-        if (request.method === 'GET' && request.url.searchParams.has('wsdl')) {
-          return { response: { status: 200, contentType: 'text/xml; charset=utf-8', body: wsdlTemplate.replace('{{ADDRESS}}', `${baseUrl}${CASE_INDEX_SERVICE_PATH}`) } };
-        }
+        const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CASE_INDEX_SERVICE_PATH}`);
+        if (wsdl) return { response: wsdl };
         return fremsoeg(world, request);
       },
     },

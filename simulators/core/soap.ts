@@ -123,3 +123,12 @@ export function serviceplatformFault(side: 'Client' | 'Server', errorCode: strin
     }),
   };
 }
+
+/**
+ * Answers `GET <service path>?wsdl` with the simulator's WSDL, its soap:address set to where the
+ * simulator listens; undefined for any other request.
+ */
+export function wsdlAnswer(request: { method: string; url: URL }, wsdlTemplate: string, serviceUrl: string): SimulatorResponse | undefined {
+  if (request.method !== 'GET' || !request.url.searchParams.has('wsdl')) return undefined;
+  return { status: 200, contentType: 'text/xml; charset=utf-8', body: wsdlTemplate.replace('{{ADDRESS}}', serviceUrl) };
+}

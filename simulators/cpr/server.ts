@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { buildWorld, type Person, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions, type SimulatorRequest } from '../core/simulator';
-import { childOf, readEnvelope, serviceplatformFault, SoapRequestError, soapResponse, textOf } from '../core/soap';
+import { wsdlAnswer, childOf, readEnvelope, serviceplatformFault, SoapRequestError, soapResponse, textOf } from '../core/soap';
 
 export const CPR_NS = 'http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/4/';
 export const PNR_NS = 'http://serviceplatformen.dk/xml/schemas/cpr/PNR/1/';
@@ -26,9 +26,8 @@ export async function startCprSimulator(options: SimulatorOptions & { world?: Wo
       name: 'cpr',
       renderFault: () => serviceplatformFault('Server', 'SERVICE_UNAVAILABLE', 'CPR er midlertidigt utilgængelig'),
       handle: (request) => {
-        if (request.method === 'GET' && request.url.searchParams.has('wsdl')) {
-          return { response: { status: 200, contentType: 'text/xml; charset=utf-8', body: wsdlTemplate.replace('{{ADDRESS}}', `${baseUrl}${CPR_SERVICE_PATH}`) } };
-        }
+        const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CPR_SERVICE_PATH}`);
+        if (wsdl) return { response: wsdl };
         return personLookup(world, request);
       },
     },

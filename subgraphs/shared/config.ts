@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ConfigInvalid, parseConfig } from '../../runtime/config';
 
 const url = z.string().url();
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
@@ -65,45 +66,27 @@ export type LegacyConfig = Readonly<z.output<typeof legacyConfigSchema>>;
 export type LegacyConfigInput = z.input<typeof legacyConfigSchema>;
 export type MunicipalityConfig = LegacyConfig['municipalities'][number];
 
-export class ConfigInvalid extends Error {
-  readonly code = 'CONFIG_INVALID' as const;
-  constructor(readonly issues: string[]) {
-    super(`CONFIG_INVALID: legacy configuration is invalid:\n${issues.map((i) => `- ${i}`).join('\n')}`);
-    this.name = 'ConfigInvalid';
-  }
-}
+export { ConfigInvalid };
 
 export function parseLegacyConfig(input: unknown): LegacyConfig {
-  const result = legacyConfigSchema.safeParse(input);
-  if (!result.success) {
-    throw new ConfigInvalid(result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
-  }
-  return deepFreeze(result.data);
+  return parseConfig('legacy', legacyConfigSchema, input);
 }
 
 /** The legacy configuration from the JSON file LEGACY_CONFIG names. */
 export function loadLegacyConfig(env: NodeJS.ProcessEnv = process.env): LegacyConfig {
   const path = env['LEGACY_CONFIG'];
-  if (!path) throw new ConfigInvalid(['LEGACY_CONFIG: set it to the path of the legacy systems JSON file']);
+  if (!path) throw new ConfigInvalid('legacy', ['LEGACY_CONFIG: set it to the path of the legacy systems JSON file']);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new ConfigInvalid([`LEGACY_CONFIG: cannot read ${path}`]);
+    throw new ConfigInvalid('legacy', [`LEGACY_CONFIG: cannot read ${path}`]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigInvalid([`LEGACY_CONFIG: ${path} is not valid JSON`]);
+    throw new ConfigInvalid('legacy', [`LEGACY_CONFIG: ${path} is not valid JSON`]);
   }
   return parseLegacyConfig(json);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }

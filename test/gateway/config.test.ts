@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GatewayConfigInvalid, loadGatewayConfig } from '../../gateway/config';
+import { ConfigInvalid, loadGatewayConfig } from '../../gateway/config';
 import { supergraphPath } from '../../schema';
 
 describe('gateway configuration', () => {
@@ -29,9 +29,9 @@ describe('gateway configuration', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(GatewayConfigInvalid);
-    expect((error as GatewayConfigInvalid).code).toBe('CONFIG_INVALID');
-    expect((error as GatewayConfigInvalid).issues).toHaveLength(2);
+    expect(error).toBeInstanceOf(ConfigInvalid);
+    expect((error as ConfigInvalid).code).toBe('CONFIG_INVALID');
+    expect((error as ConfigInvalid).issues).toHaveLength(2);
     expect((error as Error).message).toMatch(/port[\s\S]*subgraphUrls\.case/);
   });
 
