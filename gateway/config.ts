@@ -11,6 +11,9 @@
  * | subgraphUrls | SUBGRAPH_URL_<NAME> (e.g. SUBGRAPH_URL_CITIZEN) | the URLs in the supergraph |
  * | production | NODE_ENV=production | false |
  * | maxBodyBytes | MAX_BODY_BYTES | 102400 |
+ * | requestBudgetMs | REQUEST_BUDGET_MS | 3000 |
+ * | trustedDocumentsPath | TRUSTED_DOCUMENTS | none (any valid operation runs) |
+ * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  */
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../runtime/config';
@@ -23,7 +26,17 @@ export const gatewayDefaults = {
   supergraphPath: defaultSupergraphPath,
   production: false,
   maxBodyBytes: 102_400, // 100 KiB: a large operation is a few KiB
+  requestBudgetMs: 3_000, // a client request, all legacy calls included
+  limits: {
+    maxDepth: 12, // the overview query is 6 deep
+    maxAliases: 15,
+    maxTokens: 2_000, // the overview query is ~110 tokens
+    maxDirectives: 20,
+    maxCost: 5_000, // the overview query costs ~1,500 with list sizes as below
+  },
 } as const;
+
+const positiveInt = z.coerce.number().int().positive();
 
 const gatewayConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(gatewayDefaults.port),
@@ -33,7 +46,20 @@ const gatewayConfigSchema = z.object({
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   /** Production: no introspection, no field suggestions. */
   production: z.boolean().default(gatewayDefaults.production),
-  maxBodyBytes: z.coerce.number().int().positive().default(gatewayDefaults.maxBodyBytes),
+  maxBodyBytes: positiveInt.default(gatewayDefaults.maxBodyBytes),
+  /** The whole request's time budget; subgraphs get what is left of it on every call. */
+  requestBudgetMs: positiveInt.default(gatewayDefaults.requestBudgetMs),
+  /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
+  trustedDocumentsPath: z.string().min(1).optional(),
+  limits: z
+    .object({
+      maxDepth: positiveInt.default(gatewayDefaults.limits.maxDepth),
+      maxAliases: positiveInt.default(gatewayDefaults.limits.maxAliases),
+      maxTokens: positiveInt.default(gatewayDefaults.limits.maxTokens),
+      maxDirectives: positiveInt.default(gatewayDefaults.limits.maxDirectives),
+      maxCost: positiveInt.default(gatewayDefaults.limits.maxCost),
+    })
+    .default(gatewayDefaults.limits),
 });
 
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;
@@ -55,6 +81,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
   const flag = argv.indexOf('--supergraph');
   const supergraphArg = flag >= 0 ? argv[flag + 1] : undefined;
   if (flag >= 0 && !supergraphArg) throw new ConfigInvalid('gateway', ['--supergraph: give the path of a supergraph SDL file']);
+  const fromEnv = (name: string) => (env[name] ? { value: env[name] as unknown as number } : undefined);
+  const limits: Record<string, number> = {};
+  for (const [key, name] of [['maxDepth', 'MAX_DEPTH'], ['maxAliases', 'MAX_ALIASES'], ['maxTokens', 'MAX_TOKENS'], ['maxDirectives', 'MAX_DIRECTIVES'], ['maxCost', 'MAX_COST']] as const) {
+    const v = fromEnv(name);
+    if (v) limits[key] = v.value;
+  }
   return parseGatewayConfig({
     ...(env['PORT'] ? { port: env['PORT'] as unknown as number } : {}),
     ...(env['HOST'] ? { host: env['HOST'] } : {}),
@@ -62,6 +94,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     subgraphUrls,
     production: env['NODE_ENV'] === 'production',
     ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
+    ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
+    ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+    limits,
   });
 }
 

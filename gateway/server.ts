@@ -2,23 +2,40 @@
  * The gateway: Apollo Server over @apollo/gateway, serving a supergraph file. It meets the
  * subgraphs only over HTTP and the composed supergraph; it imports none of them.
  *
- * Plugins, in order: CPR argument validation → error masking (formatError).
+ * In order: body limit (HTTP) → trusted documents → operation limits (tokens, depth, aliases,
+ * directives, cost) → CPR argument validation → planning and subgraph calls within the request's
+ * budget → stale-data notice → error masking.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import { startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
 import { describeForLog } from '../runtime/redact';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
+import { costLimitRule } from './plugins/costLimit';
 import { maskError } from './plugins/maskErrors';
+import { createRequireOperationPlugin } from './plugins/requireOperation';
+import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
 
 /** Header carrying the gateway's id for one client request to every subgraph call it makes. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Header carrying the milliseconds left of the client request's budget. */
+export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
+/** Subgraph response extension naming legacy systems answered from stale cache. */
+const SUBGRAPH_STALE_EXTENSION = 'legacyStale';
+/** A subgraph gets this long past the budget to answer with what it has before the gateway stops waiting. */
+const SUBGRAPH_GRACE_MS = 250;
 
 export interface GatewayContext extends BaseContext {
   requestId: string;
+  /** When the request's budget is spent (epoch milliseconds). */
+  deadlineAt: number;
+  /** Legacy systems whose cached data some subgraph served stale. */
+  stale: Set<string>;
 }
 
 export interface RunningGateway extends RunningHttpServer {
@@ -33,15 +50,40 @@ export interface GatewayOptions {
 
 const logUnexpected = (error: unknown) => console.error(`[gateway] unexpected error: ${describeForLog(error)}`);
 
+/**
+ * Node's fetch, stopping when the request's budget (sent as a header) is spent: a hung subgraph
+ * cannot hold a client past its deadline. Never retries: a subgraph call may carry a mutation.
+ */
+const budgetedFetch: Fetcher = async (url, init) => {
+  const headers = (init?.headers ?? {}) as Record<string, string>;
+  const budget = Number(headers[REQUEST_BUDGET_HEADER] ?? 0);
+  const signal = AbortSignal.timeout((Number.isFinite(budget) && budget > 0 ? budget : 1) + SUBGRAPH_GRACE_MS);
+  return (await fetch(url, { ...(init as RequestInit), signal })) as unknown as Awaited<ReturnType<Fetcher>>;
+};
+
+/** Adds `extensions.stale` to the client's response when any subgraph served stale registry data. */
+const staleNotice: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (contextValue.stale.size === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, stale: [...contextValue.stale].sort() };
+      },
+    };
+  },
+};
+
 export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
   disableApolloTelemetry();
+  const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
   } catch {
     throw new Error(`cannot read the supergraph file ${config.supergraphPath}`);
   }
+  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   const resolvedUrls: Record<string, string> = {};
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -51,13 +93,34 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       resolvedUrls[name] = target;
       return new RemoteGraphQLDataSource<GatewayContext>({
         url: target,
+        fetcher: budgetedFetch,
         willSendRequest: ({ request, context }) => {
-          // Client headers (Authorization included) are not forwarded; only our request id is.
-          if (context.requestId) request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          // Client headers (Authorization included) are not forwarded; only ours are.
+          if (!context.requestId) return;
+          request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          request.http?.headers.set(REQUEST_BUDGET_HEADER, String(Math.max(1, context.deadlineAt - Date.now())));
+        },
+        didReceiveResponse: ({ response, context }) => {
+          const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];
+          if (Array.isArray(stale)) for (const system of stale) if (typeof system === 'string') context.stale?.add(system);
+          if (response.extensions) delete response.extensions[SUBGRAPH_STALE_EXTENSION];
+          return response;
         },
       });
     },
   });
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.maxDepth },
+    maxAliases: { n: config.limits.maxAliases },
+    // Tokens are counted by graphql-js's own parser (parseOptions below): armor's plugin reports
+    // every syntax error as a 500 validation failure instead of a 400 parse failure.
+    maxTokens: { enabled: false },
+    maxDirectives: { n: config.limits.maxDirectives },
+    // Cost is ours (costLimitRule): armor's weighs depth, not the sizes of nested lists.
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: config.production },
+  }).protect();
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -65,7 +128,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
     csrfPrevention: true,
-    plugins: [createValidateCprArgumentsPlugin()],
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [...armor.validationRules, costLimitRule({ maxCost: config.limits.maxCost })],
+    plugins: [
+      ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
+      createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
+      createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
+      staleNotice,
+    ],
     formatError: (formatted, error) => {
       const masked = maskError(formatted);
       if (masked.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
@@ -74,15 +145,44 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   });
   await apollo.start();
 
+  let draining = false;
   const running = await startGraphQLHttpServer<GatewayContext>({
     apollo,
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    context: async () => ({ requestId: randomUUID() }),
+    ...(trusted ? { guard: trustedDocumentsGuard(trusted) } : {}),
+    context: async () => ({ requestId: randomUUID(), deadlineAt: Date.now() + config.requestBudgetMs, stale: new Set<string>() }),
     routes: {
       '/health': (_req, res) => writeJson(res, 200, { status: 'ok' }),
+      '/ready': async (_req, res) => {
+        if (draining) return writeJson(res, 503, { status: 'draining' });
+        const subgraphs = await subgraphReadiness(resolvedUrls);
+        writeJson(res, 200, { status: 'ready', supergraph: 'loaded', subgraphs });
+      },
     },
   });
-  return { ...running, subgraphUrls: resolvedUrls };
+  return {
+    ...running,
+    subgraphUrls: resolvedUrls,
+    close: async () => {
+      draining = true;
+      await running.close();
+    },
+  };
+}
+
+/** Each subgraph's /ready (breaker states per legacy system), or why it could not be asked. */
+async function subgraphReadiness(urls: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+  const entries = await Promise.all(
+    Object.entries(urls).map(async ([name, url]) => {
+      try {
+        const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(1_000) });
+        return [name, await response.json()] as const;
+      } catch {
+        return [name, { status: 'unreachable' }] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
 }

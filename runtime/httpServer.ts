@@ -23,6 +23,11 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   routes?: Readonly<Record<string, Route>>;
   /** Largest accepted request body. @default 102400 (bytes) */
   maxBodyBytes?: number;
+  /**
+   * Looks at the operation text before Apollo parses it; a returned refusal is sent as is
+   * (e.g. trusted documents mode).
+   */
+  guard?: (query: string | undefined) => { status: number; errors: { message: string; extensions: { code: string } }[] } | undefined;
 }
 
 export interface RunningHttpServer {
@@ -65,6 +70,16 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       } catch {
         return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.' }] });
       }
+    }
+    if (options.guard) {
+      const query =
+        req.method === 'GET'
+          ? (url.searchParams.get('query') ?? undefined)
+          : typeof (parsedBody as { query?: unknown } | undefined)?.query === 'string'
+            ? ((parsedBody as { query: string }).query)
+            : undefined;
+      const refusal = options.guard(query);
+      if (refusal) return writeJson(res, refusal.status, { errors: refusal.errors });
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },

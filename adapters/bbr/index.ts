@@ -13,6 +13,8 @@ export { mapBuilding, mapUnit } from './mapBuilding';
 
 export interface BuildingCallOptions {
   signal?: AbortSignal;
+  /** Told when BBR failed and a stale cached answer was served instead. */
+  onStale?: () => void;
 }
 
 export interface BuildingRegister {
@@ -30,8 +32,9 @@ const BASE = 'BBR/BBRPublic/1/rest';
 
 export function createRestBuildingRegister(options: { client: JsonClient; cache: RegistryCache }): BuildingRegister {
   const { client, cache } = options;
-  const buildings = async (query: string, callOptions: BuildingCallOptions) => {
-    const raw = await client.get(`${BASE}/bygning?${query}&format=JSON`, callOptions);
+  // Loads run once for every caller of a key: on their own timeouts, not one caller's deadline.
+  const buildings = async (query: string) => {
+    const raw = await client.get(`${BASE}/bygning?${query}&format=JSON`);
     return Array.isArray(raw) ? raw.filter(isCurrent).map(mapBuilding) : [];
   };
   const first = (list: BuildingRecord[]) => {
@@ -41,20 +44,20 @@ export function createRestBuildingRegister(options: { client: JsonClient; cache:
   };
   return {
     buildingByAccessAddress: async (accessAddressId, callOptions = {}) =>
-      first(await cache.getOrLoad(`bbr:bygning:husnummer:${accessAddressId}`, () => buildings(`Husnummer=${encodeURIComponent(accessAddressId)}`, callOptions))),
+      first(await cache.getOrLoad(`bbr:bygning:husnummer:${accessAddressId}`, () => buildings(`Husnummer=${encodeURIComponent(accessAddressId)}`), { ...callOptions, system: 'bbr' })),
     buildingById: async (id, callOptions = {}) =>
-      first(await cache.getOrLoad(`bbr:bygning:id:${id}`, () => buildings(`Id=${encodeURIComponent(id)}`, callOptions))),
+      first(await cache.getOrLoad(`bbr:bygning:id:${id}`, () => buildings(`Id=${encodeURIComponent(id)}`), { ...callOptions, system: 'bbr' })),
     unitById: async (id, callOptions = {}) =>
       (
         await cache.getOrLoad(`bbr:enhed:id:${id}`, async () => {
-          const raw = await client.get(`${BASE}/enhed?Id=${encodeURIComponent(id)}&format=JSON`, callOptions);
+          const raw = await client.get(`${BASE}/enhed?Id=${encodeURIComponent(id)}&format=JSON`);
           return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
-        })
+        }, { ...callOptions, system: 'bbr' })
       )[0] ?? null,
     unitsOfBuilding: (buildingId, callOptions = {}) =>
       cache.getOrLoad(`bbr:enhed:bygning:${buildingId}`, async () => {
-        const raw = await client.get(`${BASE}/enhed?Bygning=${encodeURIComponent(buildingId)}&format=JSON`, callOptions);
+        const raw = await client.get(`${BASE}/enhed?Bygning=${encodeURIComponent(buildingId)}&format=JSON`);
         return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
-      }),
+      }, { ...callOptions, system: 'bbr' }),
   };
 }

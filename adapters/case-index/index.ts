@@ -3,6 +3,7 @@
  * the national index of municipal cases and their documents. Knows SF1470, nothing of GraphQL.
  */
 import { randomUUID } from 'node:crypto';
+import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
 import { fremsoegRequest, requestHeader, type FremsoegQuery } from './fremsoegRequest';
 import { mapCaseIndexResult } from './mapCaseIndexResult';
@@ -36,6 +37,9 @@ export interface SoapCaseIndexOptions {
   timeoutMs?: number;
   /** Role UUIDs to read as "Sekundær part" (none is published by KOMBIT). */
   secondaryPartyRoles?: readonly string[];
+  resilience?: Resilience;
+  /** Keep raw request envelopes for conformance tests (personal data: off in production). */
+  recordRequests?: boolean;
 }
 
 export interface SoapCaseIndex extends CaseIndex {
@@ -48,6 +52,10 @@ export function createSoapCaseIndex(options: SoapCaseIndexOptions): SoapCaseInde
     wsdl: options.wsdl,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    // fremsoeg only reads; importer, opdater and fjern (writes) are never retried.
+    idempotentOperations: ['fremsoeg'],
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.recordRequests ? { recordRequests: true } : {}),
   });
   const search = async (query: FremsoegQuery, callOptions: CaseIndexCallOptions = {}) => {
     const responseXml = await caller.call('fremsoeg', {

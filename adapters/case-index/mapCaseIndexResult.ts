@@ -41,7 +41,15 @@ export function mapCaseIndexResult(
     throw new LegacyFault('case-index: the index answered with an error status', { system: 'case-index', detail: `StatusKode ${status ?? 'missing'}` });
   }
   const secondary = new Set(options.secondaryPartyRoles ?? DEFAULT_SECONDARY_PARTY_ROLES);
-  return listAt(output, ['SagFiltreretOejebliksbillede']).map((snapshot) => mapCase(snapshot, secondary));
+  // One unusable case must not hide the citizen's other cases: it is left out, the rest kept.
+  return listAt(output, ['SagFiltreretOejebliksbillede']).flatMap((snapshot) => {
+    try {
+      return [mapCase(snapshot, secondary)];
+    } catch (error) {
+      if (error instanceof LegacyBadResponse) return [];
+      throw error;
+    }
+  });
 }
 
 function mapCase(snapshot: XmlNode, secondaryRoles: ReadonlySet<string>): CaseIndexEntry {
@@ -61,7 +69,7 @@ function mapCase(snapshot: XmlNode, secondaryRoles: ReadonlySet<string>): CaseIn
   const master = listAt(relations, ['LokalUdvidelseListe', 'SagsitsystemRelation']).find(
     (r) => textAt(r, ['Rolle', 'UUIDIdentifikator']) === ROLE.master,
   );
-  const number = (properties && (textAt(properties, ['Sagsnummer']) ?? textAt(properties, ['BrugervendtNoegle']))) || undefined;
+  const number = (properties && (textAt(properties, ['Sagsnummer']) || textAt(properties, ['BrugervendtNoegle']))) || undefined;
   if (!number) throw new LegacyBadResponse('case-index: a case without Sagsnummer', { system: 'case-index' });
 
   return {

@@ -1,13 +1,18 @@
 /**
  * Cache for national registry data (BBR, DAR, KLE): slow-changing, shared by every tenant, and
- * asked for again and again. Concurrent misses for one key share one legacy call.
+ * asked for again and again. Concurrent misses for one key share one legacy call. When an entry
+ * is past its freshness and its source fails, the stale value is served and the caller told so.
  * Personal data (CPR) is not cached here.
  */
 import NodeCache from 'node-cache';
+import { LegacyTimeout } from './errors';
+import { isSystemFailure } from './resilience';
 
 export interface RegistryCacheOptions {
-  /** How long an entry is served. @default 3600 (seconds) */
+  /** How long an entry is fresh. @default 3600 (seconds) */
   ttlSeconds?: number;
+  /** How long past freshness an entry may still be served while its source is down. @default 86400 (seconds) */
+  staleTtlSeconds?: number;
   /** Entries kept before new ones are refused (node-cache `maxKeys`). @default 100000 */
   maxKeys?: number;
 }
@@ -15,66 +20,126 @@ export interface RegistryCacheOptions {
 export interface CacheStats {
   hits: number;
   misses: number;
+  staleServed: number;
   keys: number;
 }
 
+export interface CacheReadOptions {
+  /** Called when a stale value is served because the source failed. */
+  onStale?: () => void;
+  /**
+   * This caller's deadline. The load itself is shared by every caller of the key, so it runs on
+   * its own timeouts; a caller whose deadline passes stops waiting, the others do not.
+   */
+  signal?: AbortSignal;
+  /** The legacy system, for the timeout error a caller gets when its deadline passes. */
+  system?: string;
+}
+
 export interface RegistryCache {
-  /** The cached value for `key`, or the result of `load()`, which is then cached. Errors are not cached. */
-  getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T>;
-  /** Whether `key` is cached now (used to tell an access served from cache). */
+  /**
+   * The fresh cached value for `key`, or the result of `load()`, which is then cached. When the
+   * load fails with a system failure and a stale value exists, that is served instead.
+   * Other errors (not found) are never cached and never hidden.
+   */
+  getOrLoad<T>(key: string, load: () => Promise<T>, options?: CacheReadOptions): Promise<T>;
+  /** Whether `key` is cached now, fresh or stale. */
   has(key: string): boolean;
   stats(): CacheStats;
   clear(): void;
+  /** Stops the expiry timer. */
+  close(): void;
+}
+
+function untilAborted<T>(pending: Promise<T>, options: CacheReadOptions): Promise<T> {
+  const signal = options.signal;
+  if (!signal) return pending;
+  const system = options.system ?? 'registry';
+  if (signal.aborted) return Promise.reject(new LegacyTimeout(`${system}: the request's deadline passed`, { system, detail: 'deadline' }));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new LegacyTimeout(`${system}: the request's deadline passed`, { system, detail: 'deadline' }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+interface Entry {
+  value: unknown;
+  freshUntil: number;
 }
 
 export function createRegistryCache(options: RegistryCacheOptions = {}): RegistryCache {
+  const ttlMs = (options.ttlSeconds ?? 3_600) * 1_000;
+  const staleTtlSeconds = options.staleTtlSeconds ?? 86_400;
   const store = new NodeCache({
-    stdTTL: options.ttlSeconds ?? 3_600,
-    checkperiod: Math.max(60, Math.floor((options.ttlSeconds ?? 3_600) / 2)),
+    stdTTL: (options.ttlSeconds ?? 3_600) + staleTtlSeconds,
+    checkperiod: 600,
     maxKeys: options.maxKeys ?? 100_000,
     useClones: false, // values are treated as immutable; cloning every hit costs for nothing
   });
   const inFlight = new Map<string, Promise<unknown>>();
   let hits = 0;
   let misses = 0;
+  let staleServed = 0;
+
+  const refresh = (key: string, load: () => Promise<unknown>): Promise<unknown> => {
+    const pending = inFlight.get(key);
+    if (pending) return pending;
+    misses++;
+    const loading = load().then(
+      (value) => {
+        inFlight.delete(key);
+        try {
+          store.set<Entry>(key, { value, freshUntil: Date.now() + ttlMs });
+        } catch {
+          // maxKeys reached: serve the value uncached rather than fail the request
+        }
+        return value;
+      },
+      (error: unknown) => {
+        inFlight.delete(key);
+        throw error;
+      },
+    );
+    inFlight.set(key, loading);
+    return loading;
+  };
 
   return {
-    async getOrLoad<T>(key: string, load: () => Promise<T>): Promise<T> {
-      const cached = store.get<T>(key);
-      if (cached !== undefined) {
+    async getOrLoad<T>(key: string, load: () => Promise<T>, readOptions: CacheReadOptions = {}): Promise<T> {
+      const entry = store.get<Entry>(key);
+      if (entry && Date.now() < entry.freshUntil) {
         hits++;
-        return cached;
+        return entry.value as T;
       }
-      const pending = inFlight.get(key);
-      if (pending) {
-        hits++;
-        return pending as Promise<T>;
+      try {
+        return (await untilAborted(refresh(key, load), readOptions)) as T;
+      } catch (error) {
+        if (entry && isSystemFailure(error)) {
+          staleServed++;
+          readOptions.onStale?.();
+          return entry.value as T;
+        }
+        throw error;
       }
-      misses++;
-      const loading = load().then(
-        (value) => {
-          inFlight.delete(key);
-          try {
-            store.set(key, value);
-          } catch {
-            // maxKeys reached: serve the value uncached rather than fail the request
-          }
-          return value;
-        },
-        (error: unknown) => {
-          inFlight.delete(key);
-          throw error;
-        },
-      );
-      inFlight.set(key, loading);
-      return loading;
     },
     has: (key) => store.has(key),
-    stats: () => ({ hits, misses, keys: store.keys().length }),
+    stats: () => ({ hits, misses, staleServed, keys: store.keys().length }),
     clear: () => {
       store.flushAll();
       hits = 0;
       misses = 0;
+      staleServed = 0;
     },
+    close: () => store.close(),
   };
 }

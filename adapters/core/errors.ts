@@ -52,6 +52,12 @@ export class Forbidden extends LegacyError {
 export class LegacyFault extends LegacyError {
   readonly code = 'LEGACY_FAULT' as const;
   override readonly name = 'LegacyFault';
+  /** The system blamed itself (soap:Server, HTTP 5xx), not the request: it counts against its breaker. */
+  readonly serverSide: boolean;
+  constructor(message: string, options: LegacyErrorOptions & { serverSide?: boolean }) {
+    super(message, options);
+    this.serverSide = options.serverSide ?? false;
+  }
 }
 
 /** No answer before the deadline. */

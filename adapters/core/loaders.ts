@@ -33,11 +33,18 @@ export function createLoaderRegistry(): LoaderRegistry {
 /** Batches single-key legacy operations: distinct keys are fetched in parallel, each once. */
 export function eachKey<K, V>(fetch: (key: K) => Promise<V>): (keys: readonly K[]) => Promise<(V | Error)[]> {
   return (keys) =>
-    Promise.all(keys.map((key) => fetch(key).then((value) => value, (error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+    Promise.all(
+      keys.map((key) =>
+        // Through a promise, so a fetch that throws before it awaits fails its key, not the batch.
+        Promise.resolve()
+          .then(() => fetch(key))
+          .then((value) => value, (error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+      ),
+    );
 }
 
 export interface RequestScopesOptions {
-  /** A scope unused this long is dropped. @default 30000 (milliseconds) */
+  /** A scope unused this long is dropped (it holds personal data). @default 10000 (milliseconds) */
   idleMs?: number;
   /** Scopes kept at most; the oldest go first. @default 10000 */
   maxScopes?: number;
@@ -51,7 +58,7 @@ export interface RequestScopes {
 }
 
 export function createRequestScopes(options: RequestScopesOptions = {}): RequestScopes {
-  const idleMs = options.idleMs ?? 30_000;
+  const idleMs = options.idleMs ?? 10_000;
   const maxScopes = options.maxScopes ?? 10_000;
   const scopes = new Map<string, { registry: LoaderRegistry; lastUsed: number }>();
   const sweeper = setInterval(() => {

@@ -5,6 +5,7 @@
 import { Agent, request } from 'undici';
 import { callDeadline } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+import type { Resilience } from './resilience';
 
 export interface JsonClientOptions {
   /** Legacy system name for errors, e.g. `bbr`. */
@@ -14,6 +15,8 @@ export interface JsonClientOptions {
   timeoutMs?: number;
   /** Sockets kept per origin. @default 32 */
   connections?: number;
+  /** Retry, breaker and bulkhead around every call; none when absent. GETs count as idempotent. */
+  resilience?: Resilience;
 }
 
 export interface JsonCallOptions {
@@ -39,7 +42,13 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 4_000 });
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
 
-  async function fetchText(path: string, callOptions: JsonCallOptions, accept: string): Promise<string> {
+  function fetchText(path: string, callOptions: JsonCallOptions, accept: string): Promise<string> {
+    const attempt = (signal: AbortSignal | undefined) => fetchOnce(path, { ...callOptions, signal }, accept);
+    if (!options.resilience) return attempt(callOptions.signal);
+    return options.resilience.execute({ system, tenant: callOptions.tenant, idempotent: true, signal: callOptions.signal, run: attempt });
+  }
+
+  async function fetchOnce(path: string, callOptions: { signal: AbortSignal | undefined; tenant?: string | undefined }, accept: string): Promise<string> {
     const tenant = callOptions.tenant;
     const url = new URL(path.replace(/^\//, ''), base);
     const deadline = callDeadline(timeoutMs, callOptions.signal);
@@ -50,10 +59,14 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
         throw new NotFound(`${system}: not found`, { system, tenant, detail: 'HTTP 404' });
       }
       if (response.statusCode < 200 || response.statusCode >= 300) {
-        const text = await response.body.text().catch(() => '');
-        const detail = `HTTP ${response.statusCode}`;
-        if (isJsonDocument(text)) throw new LegacyFault(`${system}: the service answered with an error`, { system, tenant, detail });
-        if (response.statusCode >= 500) throw new LegacyUnavailable(`${system}: the service answered ${detail}`, { system, tenant, detail });
+        const text = await readLimited(response.body, MAX_ERROR_BODY_BYTES);
+        const status = response.statusCode;
+        const detail = `HTTP ${status}`;
+        if (status === 429) throw new LegacyUnavailable(`${system}: the service asks us to slow down`, { system, tenant, detail });
+        if (isJsonDocument(text)) {
+          throw new LegacyFault(`${system}: the service answered with an error`, { system, tenant, detail, serverSide: status >= 500 });
+        }
+        if (status >= 500) throw new LegacyUnavailable(`${system}: the service answered ${detail}`, { system, tenant, detail });
         throw new LegacyFault(`${system}: the service refused the request`, { system, tenant, detail });
       }
       return await response.body.text();
@@ -82,8 +95,26 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   };
 }
 
+/** At most `limit` bytes of a body, the rest discarded: an error body is read to classify it, no more. */
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= limit) break;
+    }
+  } catch {
+    return '';
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
 function isJsonDocument(text: string): boolean {
-  if (!text || text.length > MAX_ERROR_BODY_BYTES * 64) return false;
+  if (!text) return false;
   try {
     const parsed: unknown = JSON.parse(text);
     return typeof parsed === 'object' && parsed !== null;

@@ -14,6 +14,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import soap from 'soap';
 import { callDeadline } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+import type { Resilience } from './resilience';
 import { parseXml, pathOf, textAt } from './xml';
 
 export interface SoapCallerOptions {
@@ -23,13 +24,22 @@ export interface SoapCallerOptions {
   wsdl: string;
   /** Overrides the WSDL's soap:address (the simulator's or the provider's endpoint). */
   endpoint?: string;
-  /** Per-call timeout. @default 2000 (milliseconds) */
+  /** Per-attempt timeout. @default 2000 (milliseconds) */
   timeoutMs?: number;
   /**
    * Decides which SOAP faults mean "no such thing" (NotFound) rather than a failure.
    * Receives the Serviceplatform ErrorCode (or the faultcode when there is none).
    */
   isNotFoundFault?: (errorCode: string) => boolean;
+  /** Retry, breaker and bulkhead around every call; none when absent. */
+  resilience?: Resilience;
+  /** Operations that only read, and so may be retried. @default none */
+  idempotentOperations?: readonly string[];
+  /**
+   * Keep the last raw request envelopes in `sentRequests`, for conformance tests. They hold
+   * personal data, so production leaves this off. @default false
+   */
+  recordRequests?: boolean;
 }
 
 export interface SoapCall {
@@ -47,8 +57,10 @@ export interface SoapCaller {
   call(operation: string, call: SoapCall): Promise<string>;
   /** Operation names the WSDL declares (loads the WSDL if needed). */
   operations(): Promise<string[]>;
-  /** The last raw request envelopes sent, newest last (kept for conformance tests). */
+  /** The last raw request envelopes sent, newest last; empty unless `recordRequests`. */
   readonly sentRequests: string[];
+  /** Releases kept-alive sockets. */
+  close(): void;
 }
 
 const SENT_REQUESTS_KEPT = 50;
@@ -56,6 +68,7 @@ const SENT_REQUESTS_KEPT = 50;
 type SoapClient = soap.Client & Record<string, unknown>;
 
 export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
+  const { system } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const keepAlive = { httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) };
   const headerFor = new WeakMap<object, string>();
@@ -72,15 +85,17 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
         // Header parts differ per call (a transaction id each time); soap keeps headers on the
         // client, so a function header reads this call's header from its argument object.
         c.addSoapHeader((_method: unknown, _location: unknown, _action: unknown, args: object) => headerFor.get(args) ?? '');
-        c.on('request', (xml: string) => {
-          sentRequests.push(xml);
-          if (sentRequests.length > SENT_REQUESTS_KEPT) sentRequests.shift();
-        });
+        if (options.recordRequests) {
+          c.on('request', (xml: string) => {
+            sentRequests.push(xml);
+            if (sentRequests.length > SENT_REQUESTS_KEPT) sentRequests.shift();
+          });
+        }
         return c as SoapClient;
       })
       .catch((error: unknown) => {
         client = undefined; // try again on the next call; the WSDL host may come back
-        throw new LegacyUnavailable(`${options.system}: WSDL could not be loaded`, { system: options.system, cause: error });
+        throw new LegacyUnavailable(`${system}: WSDL could not be loaded`, { system, detail: 'wsdl', cause: error });
       });
     return client;
   };
@@ -92,31 +107,43 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
       const services = c.describe() as Record<string, Record<string, Record<string, unknown>>>;
       return Object.values(services).flatMap((ports) => Object.values(ports).flatMap((ops) => Object.keys(ops)));
     },
-    async call(operation, call) {
-      const c = await loadClient();
-      const method = c[`${operation}Async`];
-      if (typeof method !== 'function') {
-        throw new LegacyFault(`${options.system}: the WSDL has no operation ${operation}`, { system: options.system, tenant: call.tenant });
-      }
-      const args = { _xml: call.bodyXml };
-      if (call.headerXml) headerFor.set(args, call.headerXml);
-      const deadline = callDeadline(timeoutMs, call.signal);
-      try {
-        const [, rawResponse] = (await (method as (a: object, o: object) => Promise<[unknown, string]>).call(c, args, {
-          signal: deadline.signal,
-          ...keepAlive,
-        })) as [unknown, string];
-        if (typeof rawResponse !== 'string' || rawResponse.length === 0) {
-          throw new LegacyBadResponse(`${options.system}: empty response`, { system: options.system, tenant: call.tenant });
+    call(operation, call) {
+      const idempotent = options.idempotentOperations?.includes(operation) ?? false;
+      // One attempt: loading the WSDL belongs to it, so an unreachable service counts against
+      // its breaker whether the WSDL or the operation failed.
+      const attempt = async (signal: AbortSignal | undefined): Promise<string> => {
+        const c = await loadClient();
+        const method = c[`${operation}Async`];
+        if (typeof method !== 'function') {
+          throw new LegacyFault(`${system}: the WSDL has no operation ${operation}`, { system, tenant: call.tenant });
         }
-        return rawResponse;
-      } catch (error) {
-        const answered = answeredEnvelope(error);
-        if (answered !== undefined) return answered;
-        throw toLegacyError(error, options, call.tenant, deadline.timedOut() || deadline.signal.aborted);
-      } finally {
-        deadline.dispose();
-      }
+        // A fresh argument object per attempt: the header lookup is keyed by it.
+        const args = { _xml: call.bodyXml };
+        if (call.headerXml) headerFor.set(args, call.headerXml);
+        const deadline = callDeadline(timeoutMs, signal);
+        try {
+          const [, rawResponse] = (await (method as (a: object, o: object) => Promise<[unknown, string]>).call(c, args, {
+            signal: deadline.signal,
+            ...keepAlive,
+          })) as [unknown, string];
+          if (typeof rawResponse !== 'string' || rawResponse.length === 0) {
+            throw new LegacyBadResponse(`${system}: empty response`, { system, tenant: call.tenant });
+          }
+          return rawResponse;
+        } catch (error) {
+          const answered = answeredEnvelope(error);
+          if (answered !== undefined) return answered;
+          throw toLegacyError(error, options, call.tenant, deadline.timedOut() || deadline.signal.aborted);
+        } finally {
+          deadline.dispose();
+        }
+      };
+      if (!options.resilience) return attempt(call.signal);
+      return options.resilience.execute({ system, tenant: call.tenant, idempotent, signal: call.signal, run: attempt });
+    },
+    close() {
+      keepAlive.httpAgent.destroy();
+      keepAlive.httpsAgent.destroy();
     },
   };
 }
@@ -131,9 +158,8 @@ function answeredEnvelope(error: unknown): string | undefined {
   const e = error as { body?: unknown; response?: { status?: number } };
   const status = e.response?.status;
   if (typeof e.body !== 'string' || status === undefined || status < 200 || status >= 300) return undefined;
-  const document = parseXml(e.body);
-  const body = document ? pathOf(document, ['Envelope', 'Body']) : undefined;
-  if (!body || pathOf(body, ['Fault'])) return undefined;
+  // A cheap look, not a parse: the mapping function parses (and validates) the body once.
+  if (/<([\w.-]+:)?Fault[\s>]/.test(e.body) || !/<\/([\w.-]+:)?Envelope>\s*$/.test(e.body)) return undefined;
   return e.body;
 }
 
@@ -150,7 +176,7 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
     if (fault) {
       const detail = fault.errorCode ?? fault.faultCode;
       if (options.isNotFoundFault?.(detail)) return new NotFound(`${system}: not found`, { system, tenant, detail });
-      return new LegacyFault(`${system}: the service answered with a fault`, { system, tenant, detail });
+      return new LegacyFault(`${system}: the service answered with a fault`, { system, tenant, detail, serverSide: /(^|:)Server$/.test(fault.faultCode) });
     }
     if (status !== undefined && status >= 500) {
       return new LegacyUnavailable(`${system}: the service answered HTTP ${status}`, { system, tenant, detail: `HTTP ${status}` });
@@ -161,6 +187,9 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
   }
   if (status !== undefined && status >= 500) {
     return new LegacyUnavailable(`${system}: the service answered HTTP ${status}`, { system, tenant, detail: `HTTP ${status}` });
+  }
+  if (status !== undefined) {
+    return new LegacyFault(`${system}: the service refused the request`, { system, tenant, detail: `HTTP ${status}` });
   }
   const networkCode = e.code ?? 'unknown';
   return new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: networkCode, cause: error });

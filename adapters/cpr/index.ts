@@ -2,6 +2,7 @@
  * CPR adapter: the civil registry through Serviceplatformen SF1520 PersonBaseDataExtended
  * (SOAP 1.1, operation PersonLookup). Knows CPR and nothing of GraphQL.
  */
+import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
 import { mapPerson } from './mapPerson';
 import { personLookupRequest } from './personLookupRequest';
@@ -30,6 +31,9 @@ export interface SoapPersonRegistryOptions {
   invocationContext: InvocationContext;
   /** @default 2000 (milliseconds) */
   timeoutMs?: number;
+  resilience?: Resilience;
+  /** Keep raw request envelopes for conformance tests (personal data: off in production). */
+  recordRequests?: boolean;
 }
 
 /** The ServiceplatformFault ErrorCode that CPR answers for an unknown PNR. */
@@ -46,6 +50,10 @@ export function createSoapPersonRegistry(options: SoapPersonRegistryOptions): So
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     isNotFoundFault: (code) => UNKNOWN_PNR_ERROR_CODES.has(code),
+    // PersonLookup only reads: safe to retry.
+    idempotentOperations: ['PersonLookup'],
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.recordRequests ? { recordRequests: true } : {}),
   });
   return {
     soap: caller,

@@ -32,7 +32,7 @@ export function mapPerson(responseXml: string): PersonRecord {
     sex: sex === 'K' || sex === 'M' ? sex : null,
     status: status ? Number(status) : null,
     maritalStatus: textAt(data, ['civilstand', 'civilstand']) ?? null,
-    addressProtected: textAt(data, ['adressebeskyttelse', 'beskyttet']) === 'true',
+    addressProtected: isProtected(pathOf(data, ['adressebeskyttelse'])),
     address: mapAddress(pathOf(response, ['adresse', 'aktuelAdresse'])),
     relations: {
       spouse: relations ? (textAt(relations, ['aegtefaelle', 'personnummer']) ?? null) : null,
@@ -40,7 +40,10 @@ export function mapPerson(responseXml: string): PersonRecord {
       mother: relations ? (textAt(relations, ['mor', 'personnummer']) ?? null) : null,
       father: relations ? (textAt(relations, ['far', 'personnummer']) ?? null) : null,
       custodyHolders: relations
-        ? listAt(relations, ['foraeldremyndighed']).map((f) => textAt(f, ['relationPersonnummer'])).filter(isString)
+        ? listAt(relations, ['foraeldremyndighed'])
+            .filter((f) => !hasEnded(textAt(f, ['foraeldremyndighedSletdato'])))
+            .map((f) => textAt(f, ['relationPersonnummer']))
+            .filter(isString)
         : [],
     },
   };
@@ -64,6 +67,23 @@ function mapAddress(address: XmlNode | undefined): CprAddress | null {
     postcode: textAt(address, ['postnummer']) ?? null,
     postDistrict: textAt(address, ['postdistrikt']) ?? null,
   };
+}
+
+/**
+ * adressebeskyttelse (beskyttelseType): `beskyttet` is an xsd:boolean ("true" or "1"), in force
+ * from `startdato` until `slutdato` when those are given.
+ */
+function isProtected(protection: XmlNode | undefined): boolean {
+  if (!protection) return false;
+  const flag = textAt(protection, ['beskyttet']);
+  if (flag !== 'true' && flag !== '1') return false;
+  const start = textAt(protection, ['startdato']);
+  if (start && Date.parse(start) > Date.now()) return false;
+  return !hasEnded(textAt(protection, ['slutdato']));
+}
+
+function hasEnded(date: string | undefined): boolean {
+  return date !== undefined && date !== '' && Date.parse(date) <= Date.now();
 }
 
 /** personadresseringsnavn is "Efternavn,Fornavn Mellemnavn". */

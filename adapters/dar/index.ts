@@ -6,14 +6,16 @@
 import type { RegistryCache } from '../core/cache';
 import { NotFound } from '../core/errors';
 import type { JsonClient } from '../core/restClient';
-import { mapAddress, matchCprAddress } from './mapAddress';
+import { isCurrentAddress, mapAddress, matchCprAddress } from './mapAddress';
 import type { AddressRecord, CprAddressKey } from './types';
 
 export type { AddressRecord, CprAddressKey } from './types';
-export { mapAddress, matchCprAddress } from './mapAddress';
+export { isCurrentAddress, mapAddress, matchCprAddress } from './mapAddress';
 
 export interface AddressCallOptions {
   signal?: AbortSignal;
+  /** Told when DAR failed and a stale cached answer was served instead. */
+  onStale?: () => void;
 }
 
 export interface AddressRegister {
@@ -25,12 +27,23 @@ export interface AddressRegister {
 
 export function createRestAddressRegister(options: { client: JsonClient; cache: RegistryCache }): AddressRegister {
   const { client, cache } = options;
-  const list = (raw: unknown) => (Array.isArray(raw) ? raw.map(mapAddress) : []);
+  // Retired versions are dropped; an address DAR sends without identity is left out rather
+  // than failing the look-up for every resident of its road.
+  const list = (raw: unknown) =>
+    Array.isArray(raw)
+      ? raw.filter(isCurrentAddress).flatMap((a) => {
+          try {
+            return [mapAddress(a)];
+          } catch {
+            return [];
+          }
+        })
+      : [];
   return {
     async byId(id, callOptions = {}) {
       const found = await cache.getOrLoad(`dar:adresse:${id}`, async () =>
-        list(await client.get(`DAR/DAR/1/rest/adresse?Id=${encodeURIComponent(id)}&format=JSON`, callOptions)),
-      );
+        list(await client.get(`DAR/DAR/1/rest/adresse?Id=${encodeURIComponent(id)}&format=JSON`)),
+      { ...callOptions, system: 'dar' });
       const address = found[0];
       if (!address) throw new NotFound('dar: no such address', { system: 'dar' });
       return address;
@@ -42,10 +55,9 @@ export function createRestAddressRegister(options: { client: JsonClient; cache: 
         list(
           await client.get(
             `DAR/DAR/1/rest/adresse?Kommunekode=${encodeURIComponent(key.municipalityCode.padStart(4, '0'))}&Vejkode=${encodeURIComponent(key.streetCode.padStart(4, '0'))}&format=JSON`,
-            callOptions,
           ),
         ),
-      );
+      { ...callOptions, system: 'dar' });
       const address = matchCprAddress(candidates, key);
       if (!address) throw new NotFound('dar: no address matches the CPR address', { system: 'dar' });
       return address;

@@ -37,6 +37,17 @@ export function mapAddress(raw: unknown): AddressRecord {
   };
 }
 
+/** DAR status "2" foreløbig and "3" gældende are addresses in use; "4" nedlagt and "5" henlagt are not. */
+const IN_USE: ReadonlySet<string> = new Set(['2', '3']);
+
+/** Whether an Adresse version is in use now: a live status and no end of virkning passed. */
+export function isCurrentAddress(raw: unknown): boolean {
+  const address = obj(raw);
+  const status = str(address['status']);
+  const until = str(address['virkningTil']);
+  return (status === null || IN_USE.has(status)) && (until === null || Date.parse(until) > Date.now());
+}
+
 /**
  * The address among `candidates` (one road part's addresses) that CPR's key names. House
  * numbers, floors and doors compare case-insensitively; CPR and DAR write "st" alike, and a

@@ -14,6 +14,7 @@ export const publicErrorCodes: ReadonlySet<string> = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'OPERATION_NOT_TRUSTED',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -45,8 +46,13 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
  * 'Expected value of type "CPR!", found "…"'); a CPR number must not travel back that way.
  */
 export function withoutEchoedValue(message: string): string {
-  return message
-    .replace(/^(Variable "\$[^"]+") got invalid value [\s\S]*?; /, '$1 got an invalid value; ')
-    .replace(/^(Expected value of type "[^"]+"), found [\s\S]*?;/, '$1, found an invalid value;')
-    .replace(/^(Expected value of type "[^"]+"), found [\s\S]*\.$/, '$1, found an invalid value.');
+  // Syntax errors quote the offending line of the client's document, literals and all.
+  const excerpt = message.indexOf('\n\nGraphQL request:');
+  if (excerpt >= 0) message = message.slice(0, excerpt);
+  // The explanation after the value may quote the value again, so nothing after it is kept.
+  const variable = /^(Variable "\$[^"]+") got invalid value\b/.exec(message);
+  if (variable) return `${variable[1]} got an invalid value.`;
+  const literal = /^(Expected value of type "[^"]+"), found\b/.exec(message);
+  if (literal) return `${literal[1]}, found an invalid value.`;
+  return message;
 }

@@ -18,7 +18,9 @@ import {
   visit,
   visitWithTypeInfo,
   type GraphQLInputType,
+  type DocumentNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
 import { parseCpr } from '../../schema/scalars';
@@ -26,37 +28,29 @@ import { parseCpr } from '../../schema/scalars';
 const CPR_TYPE = 'CPR';
 const MESSAGE = 'CPR must be written DDMMYY-SSSS (day 01–31, or 61–91 for substitute numbers; month 01–12)';
 
+interface DocumentCheck {
+  /** Problems with CPR literals: the same for every request with this document. */
+  literalProblems: string[];
+  /** For each CPR-typed variable, the argument it feeds. */
+  cprVariables: { name: string; where: string | undefined }[];
+}
+
 export function createValidateCprArgumentsPlugin(): ApolloServerPlugin<BaseContext> {
+  // Apollo caches parsed documents, so one walk per distinct operation, not per request.
+  const checks = new WeakMap<DocumentNode, Map<string, DocumentCheck>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, schema, request, operation }) {
-          const problems: string[] = [];
-          const variableUse = new Map<string, string>();
-          const typeInfo = new TypeInfo(schema);
-          visit(
-            document,
-            visitWithTypeInfo(typeInfo, {
-              Argument(node) {
-                const argument = typeInfo.getArgument();
-                const field = typeInfo.getParentType();
-                const fieldDef = typeInfo.getFieldDef();
-                if (!argument) return;
-                const where = `argument "${node.name.value}" of ${field?.name ?? '?'}.${fieldDef?.name ?? '?'}`;
-                if (node.value.kind === Kind.VARIABLE) {
-                  variableUse.set(node.value.name.value, where);
-                  return;
-                }
-                if (!cprValueIsValid(node.value, argument.type, schema)) problems.push(`${capitalize(where)} has an invalid value: ${MESSAGE}.`);
-              },
-            }),
-          );
+          let perOperation = checks.get(document);
+          if (!perOperation) checks.set(document, (perOperation = new Map()));
+          const key = operation?.name?.value ?? '';
+          let check = perOperation.get(key);
+          if (!check) perOperation.set(key, (check = checkDocument(document, schema, operation)));
+          const problems = [...check.literalProblems];
           const variables = request.variables ?? {};
-          for (const definition of operation?.variableDefinitions ?? []) {
-            const name = definition.variable.name.value;
-            if (getNamedType(typeFromAst(schema, definition.type))?.name !== CPR_TYPE) continue;
+          for (const { name, where } of check.cprVariables) {
             if (!jsonCprIsValid(variables[name])) {
-              const where = variableUse.get(name);
               problems.push(`Variable "$${name}"${where ? ` (${where})` : ''} has an invalid value: ${MESSAGE}.`);
             }
           }
@@ -67,6 +61,33 @@ export function createValidateCprArgumentsPlugin(): ApolloServerPlugin<BaseConte
       };
     },
   };
+}
+
+function checkDocument(document: DocumentNode, schema: GraphQLSchema, operation: OperationDefinitionNode | undefined): DocumentCheck {
+  const literalProblems: string[] = [];
+  const variableUse = new Map<string, string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Argument(node) {
+        const argument = typeInfo.getArgument();
+        const field = typeInfo.getParentType();
+        const fieldDef = typeInfo.getFieldDef();
+        if (!argument) return;
+        const where = `argument "${node.name.value}" of ${field?.name ?? '?'}.${fieldDef?.name ?? '?'}`;
+        if (node.value.kind === Kind.VARIABLE) {
+          variableUse.set(node.value.name.value, where);
+          return;
+        }
+        if (!cprValueIsValid(node.value, argument.type, schema)) literalProblems.push(`${capitalize(where)} has an invalid value: ${MESSAGE}.`);
+      },
+    }),
+  );
+  const cprVariables = (operation?.variableDefinitions ?? [])
+    .filter((definition) => getNamedType(typeFromAst(schema, definition.type))?.name === CPR_TYPE)
+    .map((definition) => ({ name: definition.variable.name.value, where: variableUse.get(definition.variable.name.value) }));
+  return { literalProblems, cprVariables };
 }
 
 /** Literal values of CPR type (also inside lists and input objects) must parse; variables are checked separately. */

@@ -39,7 +39,7 @@ describe('simulator control API over HTTP', () => {
   it('refuses an unknown fault mode or a negative latency with a message saying what is allowed', async () => {
     const bad = await control({ mode: 'explode' });
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toMatch(/none, http500, fault, hang, malformed/);
+    expect(await bad.text()).toMatch(/none, down, http500, fault, hang, malformed/);
     expect((await control({ latencyMs: -1 })).status).toBe(400);
   });
 

@@ -55,7 +55,7 @@ export async function startCaseIndexSimulator(options: SimulatorOptions & { worl
       renderFault: () => serviceplatformFault('Server', 'SERVICE_UNAVAILABLE', 'Sagsindekset er midlertidigt utilgængeligt'),
       handle: (request) => {
         const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CASE_INDEX_SERVICE_PATH}`);
-        if (wsdl) return { response: wsdl };
+        if (wsdl) return { response: wsdl, record: { operation: 'wsdl', key: '' } };
         return fremsoeg(world, request);
       },
     },

@@ -10,13 +10,14 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * - `none`: answer normally
+ * - `down`: drop the connection without answering (as a stopped service behind a proxy does)
  * - `http500`: HTTP 500 with a plain body
  * - `fault`: the protocol's own error (a SOAP Fault, a JSON error document)
  * - `hang`: accept the request and never answer (past any client deadline)
  * - `malformed`: HTTP 200 with a truncated, unparseable body
  */
-export type FaultMode = 'none' | 'http500' | 'fault' | 'hang' | 'malformed';
-export const faultModes: readonly FaultMode[] = ['none', 'http500', 'fault', 'hang', 'malformed'];
+export type FaultMode = 'none' | 'down' | 'http500' | 'fault' | 'hang' | 'malformed';
+export const faultModes: readonly FaultMode[] = ['none', 'down', 'http500', 'fault', 'hang', 'malformed'];
 
 export interface SimulatorRequest {
   method: string;
@@ -116,29 +117,34 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
       return;
     }
     const request: SimulatorRequest = { method: req.method ?? 'GET', url, headers: req.headers, body };
+    if (fault === 'down') {
+      req.socket.destroy();
+      return;
+    }
     await delay(latencyMs);
+    // Every call that reached the system is recorded, answered or not: tests count retries too.
+    const handled = await definition.handle(request);
+    let response: SimulatorResponse | undefined;
     switch (fault) {
       case 'hang':
-        return; // the socket stays open until the client gives up or the simulator closes
+        break; // the socket stays open until the client gives up or the simulator closes
       case 'http500':
-        send(res, { status: 500, contentType: 'text/plain', body: 'Internal Server Error' });
-        return;
-      case 'fault':
-        send(res, definition.renderFault(request));
-        return;
-      default:
+        response = { status: 500, contentType: 'text/plain', body: 'Internal Server Error' };
         break;
+      case 'fault':
+        response = definition.renderFault(request);
+        break;
+      case 'malformed':
+        response = { ...handled.response, status: 200, body: handled.response.body.slice(0, Math.max(1, Math.floor(handled.response.body.length / 3))) + '<<\u0000' };
+        break;
+      default:
+        response = handled.response;
     }
-    const handled = await definition.handle(request);
-    const response =
-      fault === 'malformed'
-        ? { ...handled.response, status: 200, body: handled.response.body.slice(0, Math.max(1, Math.floor(handled.response.body.length / 3))) + '<<\u0000' }
-        : handled.response;
     if (handled.record) {
       if (calls.length >= MAX_RECORDED_CALLS) calls.shift();
-      calls.push({ ...handled.record, requestBody: body, responseBody: response.body });
+      calls.push({ ...handled.record, requestBody: body, responseBody: response?.body ?? '' });
     }
-    send(res, response);
+    if (response) send(res, response);
   }
 
   function control(url: URL, method: string, body: string, res: ServerResponse): void {

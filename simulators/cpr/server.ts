@@ -27,7 +27,7 @@ export async function startCprSimulator(options: SimulatorOptions & { world?: Wo
       renderFault: () => serviceplatformFault('Server', 'SERVICE_UNAVAILABLE', 'CPR er midlertidigt utilgængelig'),
       handle: (request) => {
         const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CPR_SERVICE_PATH}`);
-        if (wsdl) return { response: wsdl };
+        if (wsdl) return { response: wsdl, record: { operation: 'wsdl', key: '' } };
         return personLookup(world, request);
       },
     },

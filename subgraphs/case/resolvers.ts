@@ -58,12 +58,12 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     municipalityCode: entry.ownerCvr ? (services.municipalityByCvr.get(entry.ownerCvr) ?? null) : null,
   });
   const casesOfParty = (ctx: SubgraphContext, cpr: string) =>
-    ctx.loaders.loader<string, CaseIndexEntry[]>('case-index:party', eachKey((key) => services.caseIndex.casesByParty(key))).load(cpr);
+    ctx.loaders.loader<string, CaseIndexEntry[]>('case-index:party', eachKey((key) => services.caseIndex.casesByParty(key, { signal: ctx.signal }))).load(cpr);
   // fremsoeg takes many SagUuid at once: one index call for every case id the request asks for.
   const caseById = (ctx: SubgraphContext, id: string) =>
     ctx.loaders
       .loader<string, CaseIndexEntry>('case-index:id', async (ids) => {
-        const found = new Map((await services.caseIndex.casesById(ids)).map((c) => [c.id, c]));
+        const found = new Map((await services.caseIndex.casesById(ids, { signal: ctx.signal })).map((c) => [c.id, c]));
         return ids.map((id) => found.get(id) ?? new NotFound('case-index: no such case', { system: 'case-index' }));
       })
       .load(id);
@@ -77,7 +77,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     ctx.loaders
       .loader<string, DocumentRecord[]>('esdh:documents', eachKey((key) => {
         const [code, number] = key.split('|', 2) as [string, string];
-        return caseSystemOf(code).documentsOfCase(number);
+        return caseSystemOf(code).documentsOfCase(number, { signal: ctx.signal });
       }))
       .load(`${municipalityCode ?? ''}|${caseNumber}`);
   const esdhDocument = async (ctx: SubgraphContext, doc: DocumentValue): Promise<DocumentRecord> => {
@@ -101,11 +101,16 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
       __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, reference.id)),
       status: (c: CaseValue) => (c.status ? (STATUS[c.status] ?? null) : null),
       sensitivity: (c: CaseValue) => (c.sensitivity ? (SENSITIVITY[c.sensitivity] ?? null) : null),
-      classification: async (c: CaseValue) => {
+      classification: async (c: CaseValue, _args: unknown, ctx: SubgraphContext) => {
         if (!c.classification?.number) return null;
         const { number, title } = c.classification;
         // KLE is the authority for the subject's title; the index's copy serves when KLE cannot.
-        const subject = await services.classification.subject(number).catch(() => null);
+        const subject = await services.classification
+          .subject(number, { signal: ctx.signal, onStale: () => ctx.stale.add('kle') })
+          .catch(() => {
+            ctx.stale.add('kle');
+            return null;
+          });
         return {
           number,
           title: subject?.title ?? title,
@@ -125,17 +130,19 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
         })),
     },
     Document: {
-      __resolveReference: async (reference: { id: string }) => {
-        // Only the case subgraph refers to documents; a bare id is looked up in each ESDH.
-        for (const system of services.caseSystems.values()) {
-          try {
-            const d = await system.document(reference.id);
-            return { id: d.id, title: d.title, date: d.date, caseNumber: d.caseNumber, municipalityCode: system.municipalityCode, sourceSystem: null };
-          } catch (error) {
-            if (!(error instanceof NotFound)) throw error;
-          }
+      __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => {
+        // Only the case subgraph refers to documents; a bare id is looked up in every ESDH at
+        // once, and one that is down does not stop the others from answering.
+        const answers = await Promise.allSettled(
+          [...services.caseSystems.values()].map(async (system) => ({ system, d: await system.document(reference.id, { signal: ctx.signal }) })),
+        );
+        const found = answers.find((a) => a.status === 'fulfilled');
+        if (found?.status === 'fulfilled') {
+          const { system, d } = found.value;
+          return { id: d.id, title: d.title, date: d.date, caseNumber: d.caseNumber, municipalityCode: system.municipalityCode, sourceSystem: null };
         }
-        throw new NotFound('esdh: no such document', { system: 'esdh' });
+        const failure = answers.find((a) => a.status === 'rejected' && !(a.reason instanceof NotFound));
+        throw failure?.status === 'rejected' ? failure.reason : new NotFound('esdh: no such document', { system: 'esdh' });
       },
       kind: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => (await esdhDocument(ctx, doc)).kind,
       format: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => (await esdhDocument(ctx, doc)).format,

@@ -1,9 +1,11 @@
 /**
  * Citizen subgraph: Citizen from the civil registry (CPR, SF1520). Calls the CPR adapter only.
  */
-import { createSoapPersonRegistry, type PersonRegistry } from '../../adapters/cpr';
+import { createSoapPersonRegistry, type PersonRegistry, type SoapPersonRegistry } from '../../adapters/cpr';
+import type { Resilience } from '../../adapters/core/resilience';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
+import { legacyPlumbing } from '../shared/legacyServices';
 import { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from '../shared/subgraphServer';
 import { citizenResolvers } from './resolvers';
 
@@ -13,15 +15,19 @@ export function createCitizenSubgraph(registry: PersonRegistry) {
   return { name: 'citizen', typeDefs: subgraphSdl('citizen'), resolvers: citizenResolvers(registry) };
 }
 
-export function personRegistryFrom(config: LegacyConfig): PersonRegistry {
+export function personRegistryFrom(config: LegacyConfig, resilience?: Resilience): SoapPersonRegistry {
   return createSoapPersonRegistry({
     wsdl: config.cpr.wsdl,
     ...(config.cpr.endpoint ? { endpoint: config.cpr.endpoint } : {}),
     invocationContext: config.cpr.invocationContext,
     timeoutMs: config.timeoutMs,
+    ...(resilience ? { resilience } : {}),
   });
 }
 
 export function startCitizenSubgraph(config: LegacyConfig, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
-  return startSubgraph(createCitizenSubgraph(personRegistryFrom(config)), options);
+  const plumbing = legacyPlumbing(config);
+  const registry = personRegistryFrom(config, plumbing.resilience);
+  plumbing.onClose(() => registry.soap.close());
+  return startSubgraph(createCitizenSubgraph(registry), plumbing.serverOptions(options));
 }

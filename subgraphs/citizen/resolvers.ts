@@ -5,6 +5,7 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
+import { isNotFound } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
@@ -16,7 +17,7 @@ interface CitizenRef {
 
 export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
-    ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key))).load(cpr);
+    ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal }))).load(cpr);
   const field = <T>(pick: (p: PersonRecord) => T) => async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) =>
     pick(await person(ctx, parent.cpr));
   const ref = (cpr: string | null): CitizenRef | null => (cpr ? { cpr } : null);
@@ -27,8 +28,14 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
     Query: {
       async citizen(_root: unknown, args: { cpr: string }, ctx: SubgraphContext): Promise<CitizenRef> {
         // Load now, so an unknown number is a NOT_FOUND at `citizen`, not at each field.
-        const found = await person(ctx, args.cpr);
-        return { cpr: found.cpr };
+        try {
+          await person(ctx, args.cpr);
+        } catch (error) {
+          if (isNotFound(error)) throw error;
+          // CPR failed, not answered: the citizen still exists for the other systems (cases,
+          // documents), and each CPR-backed field reports the failure at its own path.
+        }
+        return { cpr: args.cpr };
       },
     },
     Citizen: {

@@ -3,11 +3,10 @@
  * Calls the DAR and BBR adapters only.
  */
 import { createRestBuildingRegister } from '../../adapters/bbr';
-import { createRegistryCache } from '../../adapters/core/cache';
-import { createJsonClient } from '../../adapters/core/restClient';
 import { createRestAddressRegister } from '../../adapters/dar';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
+import { legacyPlumbing, type LegacyPlumbing } from '../shared/legacyServices';
 import { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from '../shared/subgraphServer';
 import { propertyResolvers, type PropertyRegisters } from './resolvers';
 
@@ -17,14 +16,14 @@ export function createPropertySubgraph(registers: PropertyRegisters) {
   return { name: 'property', typeDefs: subgraphSdl('property'), resolvers: propertyResolvers(registers) };
 }
 
-export function propertyRegistersFrom(config: LegacyConfig): PropertyRegisters {
-  const cache = createRegistryCache({ ttlSeconds: config.registryCacheTtlSeconds });
+export function propertyRegistersFrom(config: LegacyConfig, plumbing: LegacyPlumbing = legacyPlumbing(config)): PropertyRegisters {
   return {
-    addresses: createRestAddressRegister({ client: createJsonClient({ system: 'dar', baseUrl: config.dar.url, timeoutMs: config.timeoutMs }), cache }),
-    buildings: createRestBuildingRegister({ client: createJsonClient({ system: 'bbr', baseUrl: config.bbr.url, timeoutMs: config.timeoutMs }), cache }),
+    addresses: createRestAddressRegister({ client: plumbing.restClient('dar', config.dar.url), cache: plumbing.cache }),
+    buildings: createRestBuildingRegister({ client: plumbing.restClient('bbr', config.bbr.url), cache: plumbing.cache }),
   };
 }
 
 export function startPropertySubgraph(config: LegacyConfig, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
-  return startSubgraph(createPropertySubgraph(propertyRegistersFrom(config)), options);
+  const plumbing = legacyPlumbing(config);
+  return startSubgraph(createPropertySubgraph(propertyRegistersFrom(config, plumbing)), plumbing.serverOptions(options));
 }

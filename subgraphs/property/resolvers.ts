@@ -21,50 +21,54 @@ export interface PropertyRegisters {
 }
 
 export function propertyResolvers({ addresses, buildings }: PropertyRegisters): GraphQLResolverMap<SubgraphContext> {
-  const citizenAddress = (citizen: CitizenRepresentation): Promise<AddressRecord> | null =>
-    citizen.registeredAddress ? addresses.byCprAddress(citizen.registeredAddress) : null;
-  const buildingOf = (address: AddressRecord): Promise<BuildingRecord> => buildings.buildingByAccessAddress(address.accessAddressId);
-  const unitOf = async (address: AddressRecord): Promise<UnitRecord | null> => {
-    const units = await buildings.unitsOfBuilding((await buildingOf(address)).id);
+  /** Call options for one request: its deadline, and a note when a stale cached answer was served. */
+  const via = (ctx: SubgraphContext, system: 'dar' | 'bbr') => ({ signal: ctx.signal, onStale: () => ctx.stale.add(system) });
+  const citizenAddress = (ctx: SubgraphContext, citizen: CitizenRepresentation): Promise<AddressRecord> | null =>
+    citizen.registeredAddress ? addresses.byCprAddress(citizen.registeredAddress, via(ctx, 'dar')) : null;
+  const buildingOf = (ctx: SubgraphContext, address: AddressRecord): Promise<BuildingRecord> =>
+    buildings.buildingByAccessAddress(address.accessAddressId, via(ctx, 'bbr'));
+  const unitOf = async (ctx: SubgraphContext, address: AddressRecord): Promise<UnitRecord | null> => {
+    const units = await buildings.unitsOfBuilding((await buildingOf(ctx, address)).id, via(ctx, 'bbr'));
     return units.find((u) => u.addressId === address.id) ?? null;
   };
+  type Residence = { citizen: CitizenRepresentation };
 
   return {
     CPR: cprScalar,
     Query: {
-      address: (_root: unknown, args: { id: string }) => addresses.byId(args.id),
-      building: (_root: unknown, args: { id: string }) => buildings.buildingById(args.id),
+      address: (_root: unknown, args: { id: string }, ctx: SubgraphContext) => addresses.byId(args.id, via(ctx, 'dar')),
+      building: (_root: unknown, args: { id: string }, ctx: SubgraphContext) => buildings.buildingById(args.id, via(ctx, 'bbr')),
     },
     Citizen: {
       __resolveReference: (reference: CitizenRepresentation) => citizenReference(reference),
-      address: (citizen: CitizenRepresentation) => citizenAddress(citizen),
-      residence: (citizen: CitizenRepresentation) => (citizen.registeredAddress ? { citizen } : null),
+      address: (citizen: CitizenRepresentation, _args: unknown, ctx: SubgraphContext) => citizenAddress(ctx, citizen),
+      residence: (citizen: CitizenRepresentation): Residence | null => (citizen.registeredAddress ? { citizen } : null),
     },
     Residence: {
-      address: ({ citizen }: { citizen: CitizenRepresentation }) => citizenAddress(citizen),
-      building: async ({ citizen }: { citizen: CitizenRepresentation }) => {
-        const address = await citizenAddress(citizen);
-        return address ? buildingOf(address) : null;
+      address: ({ citizen }: Residence, _args: unknown, ctx: SubgraphContext) => citizenAddress(ctx, citizen),
+      building: async ({ citizen }: Residence, _args: unknown, ctx: SubgraphContext) => {
+        const address = await citizenAddress(ctx, citizen);
+        return address ? buildingOf(ctx, address) : null;
       },
-      unit: async ({ citizen }: { citizen: CitizenRepresentation }) => {
-        const address = await citizenAddress(citizen);
-        return address ? unitOf(address) : null;
+      unit: async ({ citizen }: Residence, _args: unknown, ctx: SubgraphContext) => {
+        const address = await citizenAddress(ctx, citizen);
+        return address ? unitOf(ctx, address) : null;
       },
     },
     Address: {
-      __resolveReference: (reference: { id: string }) => addresses.byId(reference.id),
+      __resolveReference: (reference: { id: string }, ctx: SubgraphContext) => addresses.byId(reference.id, via(ctx, 'dar')),
       municipality: (address: AddressRecord) => address.municipality,
-      building: (address: AddressRecord) => buildingOf(address),
-      unit: (address: AddressRecord) => unitOf(address),
+      building: (address: AddressRecord, _args: unknown, ctx: SubgraphContext) => buildingOf(ctx, address),
+      unit: (address: AddressRecord, _args: unknown, ctx: SubgraphContext) => unitOf(ctx, address),
     },
     Building: {
-      __resolveReference: (reference: { id: string }) => buildings.buildingById(reference.id),
+      __resolveReference: (reference: { id: string }, ctx: SubgraphContext) => buildings.buildingById(reference.id, via(ctx, 'bbr')),
       usage: (building: BuildingRecord) => building.usageText ?? building.usageCode,
-      units: (building: BuildingRecord) => buildings.unitsOfBuilding(building.id),
+      units: (building: BuildingRecord, _args: unknown, ctx: SubgraphContext) => buildings.unitsOfBuilding(building.id, via(ctx, 'bbr')),
     },
     Unit: {
-      __resolveReference: async (reference: { id: string }) => {
-        const unit = await buildings.unitById(reference.id);
+      __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => {
+        const unit = await buildings.unitById(reference.id, via(ctx, 'bbr'));
         if (!unit) throw new NotFound('bbr: no such unit', { system: 'bbr' });
         return unit;
       },

@@ -49,8 +49,28 @@ export const legacyConfigSchema = z
     dar: z.object({ url }),
     kle: z.object({ url }),
     municipalities: z.array(municipality).min(1),
-    /** Per legacy call */
+    /** Per legacy call attempt */
     timeoutMs: z.number().int().positive().default(2_000),
+    /** Budget of a whole request when the gateway does not send one (x-request-budget-ms) */
+    requestBudgetMs: z.number().int().positive().default(3_000),
+    /** How long past freshness cached BBR, DAR and KLE answers are served while their source is down */
+    registryStaleTtlSeconds: z.number().int().nonnegative().default(86_400),
+    /** Retries, circuit breakers and bulkheads per tenant × legacy system (adapters/core/resilience.ts) */
+    resilience: z
+      .object({
+        maxRetries: z.number().int().nonnegative(),
+        initialBackoffMs: z.number().int().positive(),
+        maxBackoffMs: z.number().int().positive(),
+        retryBudgetRatio: z.number().min(0).max(1),
+        minRetriesPerWindow: z.number().int().nonnegative(),
+        retryBudgetWindowMs: z.number().int().positive(),
+        breakerThreshold: z.number().int().positive(),
+        breakerHalfOpenAfterMs: z.number().int().positive(),
+        bulkheadLimit: z.number().int().positive(),
+        bulkheadQueue: z.number().int().nonnegative(),
+      })
+      .partial()
+      .default({}),
     /** How long BBR, DAR and KLE answers are served from cache */
     registryCacheTtlSeconds: z.number().int().positive().default(3_600),
   })

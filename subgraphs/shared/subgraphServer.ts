@@ -1,9 +1,10 @@
 /**
  * Builds and serves one subgraph: federation schema, per-request loaders scoped to the
- * gateway's request id, errors mapped once, and /health.
+ * gateway's request id, the request's deadline as an AbortSignal, errors mapped once,
+ * stale-data reporting back to the gateway, /health and /ready.
  */
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -15,11 +16,19 @@ import { toGraphQLError } from './toGraphQLError';
 
 /** Header the gateway sets to one id per client request; loaders are shared under it. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Header the gateway sets to the milliseconds left of the client request's budget. */
+export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
+/** Response extension listing legacy systems whose cached data was served stale. */
+export const STALE_EXTENSION = 'legacyStale';
 
 export interface SubgraphContext {
   loaders: LoaderRegistry;
   /** The gateway's request id, when it sent one. */
   requestId: string | undefined;
+  /** Aborts when the request's budget is spent: every legacy call takes it. */
+  signal: AbortSignal;
+  /** Legacy systems whose cached answers were served stale in this response. */
+  stale: Set<string>;
 }
 
 export interface SubgraphDefinition {
@@ -31,17 +40,43 @@ export interface SubgraphDefinition {
 export interface SubgraphServerOptions {
   port?: number;
   host?: string;
-  /** Log unexpected (non-legacy) errors; they are masked for clients. */
+  /** Budget for a request that does not say its own. @default 3000 (milliseconds) */
+  requestBudgetMs?: number;
+  /** Details for /ready, e.g. circuit-breaker states per legacy system. */
+  readiness?: () => Record<string, unknown>;
+  /** Where unexpected errors are reported (they reach the gateway as "Unexpected error."). */
   onUnexpectedError?: (error: unknown) => void;
+  /** Called once the server has drained, to release what the subgraph holds. */
+  onClose?: () => void | Promise<void>;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
   name: string;
 }
 
+const MAX_BUDGET_MS = 60_000;
+
+/** Tells the gateway which legacy systems answered from stale cache; the gateway never forwards this as is. */
+const reportStale: ApolloServerPlugin<SubgraphContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ contextValue, response }) {
+        if (contextValue.stale.size === 0 || response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        result.extensions = { ...result.extensions, [STALE_EXTENSION]: [...contextValue.stale].sort() };
+      },
+    };
+  },
+};
+
 export async function startSubgraph(definition: SubgraphDefinition, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers }]);
   const scopes = createRequestScopes();
+  const defaultBudgetMs = options.requestBudgetMs ?? 3_000;
+  const onUnexpectedError =
+    options.onUnexpectedError ?? ((e: unknown) => console.error(`[${definition.name}] unexpected error: ${describeForLog(e)}`));
+  let draining = false;
+
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
     includeStacktraceInErrorResponses: false,
@@ -49,12 +84,10 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     introspection: false,
     csrfPrevention: true,
     // Federated traces would carry timings out to whoever asks; we keep observability in-house.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportStale],
     formatError: (formatted, error) => {
       const mapped = toGraphQLError(formatted, error);
-      if (mapped.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') {
-        (options.onUnexpectedError ?? ((e: unknown) => console.error(`[${definition.name}] unexpected error: ${describeForLog(e)}`)))(error);
-      }
+      if (mapped.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
       return mapped;
     },
   });
@@ -66,16 +99,26 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     context: async (req: IncomingMessage) => {
       const header = req.headers[REQUEST_ID_HEADER];
       const requestId = typeof header === 'string' && header.length <= 128 ? header : undefined;
-      return { loaders: scopes.scope(requestId), requestId };
+      const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
+      const budgetMs = Number.isFinite(budget) && budget > 0 ? Math.min(budget, MAX_BUDGET_MS) : defaultBudgetMs;
+      // Stop legacy work a little before the budget ends, so the answer reaches the client in time.
+      const workMs = Math.max(1, budgetMs - Math.max(20, Math.round(budgetMs * 0.05)));
+      return { loaders: scopes.scope(requestId), requestId, signal: AbortSignal.timeout(workMs), stale: new Set<string>() };
     },
-    routes: { '/health': (_req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name }) },
+    routes: {
+      '/health': (_req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name }),
+      '/ready': (_req, res) =>
+        writeJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', subgraph: definition.name, ...options.readiness?.() }),
+    },
   });
   return {
     ...running,
     name: definition.name,
     close: async () => {
-      scopes.close();
+      draining = true;
       await running.close();
+      scopes.close();
+      await options.onClose?.();
     },
   };
 }

@@ -42,7 +42,7 @@ describe('SF1520 PersonBaseDataExtended (CPR)', () => {
   beforeAll(async () => {
     requireContracts();
     simulator = await startCprSimulator({ world });
-    registry = createSoapPersonRegistry({ wsdl: cprWsdl, endpoint: `${simulator.url}${CPR_SERVICE_PATH}`, invocationContext });
+    registry = createSoapPersonRegistry({ wsdl: cprWsdl, endpoint: `${simulator.url}${CPR_SERVICE_PATH}`, invocationContext, recordRequests: true });
   });
   afterAll(() => simulator.close());
 
@@ -85,7 +85,7 @@ describe('SF1470 Sags- og Dokumentindeks (case index)', () => {
   beforeAll(async () => {
     requireContracts();
     simulator = await startCaseIndexSimulator({ world });
-    index = createSoapCaseIndex({ wsdl: caseIndexWsdl, endpoint: `${simulator.url}${CASE_INDEX_SERVICE_PATH}` });
+    index = createSoapCaseIndex({ wsdl: caseIndexWsdl, endpoint: `${simulator.url}${CASE_INDEX_SERVICE_PATH}`, recordRequests: true });
   });
   afterAll(() => simulator.close());
 

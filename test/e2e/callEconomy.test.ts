@@ -23,7 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => stack.close());
 
-const keysOf = (calls: { operation: string; key: string }[]) => calls.map((c) => `${c.operation} ${c.key}`);
+/** Data calls: the WSDL fetch a SOAP client makes once per process is not one. */
+const keysOf = (calls: { operation: string; key: string }[]) => calls.filter((c) => c.operation !== 'wsdl').map((c) => `${c.operation} ${c.key}`);
+const dataCalls = <T extends { operation: string }>(calls: T[]) => calls.filter((c) => c.operation !== 'wsdl');
 
 describe('call economy of the overview query', () => {
   it('fetches each distinct (system, key) once per request, however often the graph mentions it', async () => {
@@ -44,8 +46,9 @@ describe('call economy of the overview query', () => {
       ...citizen.childCprs,
       ...cases.flatMap((c) => c.parties.map((p) => p.citizen.cpr.replace('-', ''))),
     ]);
-    expect(new Set(stack.simulators.cpr.calls.map((c) => c.key))).toEqual(distinctPeople);
-    expect(stack.simulators.cpr.calls).toHaveLength(distinctPeople.size);
+    expect(new Set(dataCalls(stack.simulators.cpr.calls).map((c) => c.key))).toEqual(distinctPeople);
+    expect(dataCalls(stack.simulators.cpr.calls)).toHaveLength(distinctPeople.size);
+    expect(stack.simulators.cpr.callsTo('wsdl').length).toBeLessThanOrEqual(1);
     expect(keysOf(stack.simulators.caseIndex.calls)).toEqual([`fremsoeg party:${citizen.cpr}`]);
     expect(stack.simulators.dar.calls).toHaveLength(1);
     expect(stack.simulators.bbr.calls.map((c) => c.operation).sort()).toEqual(['bygning', 'enhed']);
@@ -61,8 +64,9 @@ describe('call economy of the overview query', () => {
     expect(stack.simulators.bbr.calls).toHaveLength(0);
     expect(stack.simulators.dar.calls).toHaveLength(0);
     expect(stack.simulators.kle.calls).toHaveLength(0);
-    expect(stack.simulators.cpr.calls.length).toBeGreaterThan(0);
+    expect(dataCalls(stack.simulators.cpr.calls).length).toBeGreaterThan(0);
     expect(stack.simulators.caseIndex.calls).toHaveLength(1);
+    expect(stack.simulators.cpr.callsTo('wsdl')).toHaveLength(0);
   });
 
   it('fetches all documents of a case from its ESDH in one call when document details are asked for', async () => {

@@ -135,15 +135,20 @@ describe('citizen overview through the gateway', () => {
     }
   });
 
-  it('keeps raw XML and CPR numbers out of the error when CPR answers garbage', async () => {
+  it('keeps raw XML and CPR numbers out of the errors when CPR answers garbage', async () => {
     const person = sampleCitizens(stack.world).get('0751')!;
     stack.simulators.cpr.setFault('malformed');
     try {
-      const { body, text } = await postGraphQL(stack.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(person.cpr) });
-      expect(body.errors?.[0]).toMatchObject({ path: ['citizen'], extensions: { code: 'LEGACY_BAD_RESPONSE', system: 'cpr' } });
-      expect(text).not.toContain(person.cpr);
-      expect(text).not.toContain(formatCpr(person.cpr));
-      expect(text).not.toMatch(/<\w|Envelope|stack/i);
+      const { body } = await postGraphQL(stack.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(person.cpr) });
+      expect(body.errors?.length).toBeGreaterThan(0);
+      for (const error of body.errors ?? []) {
+        expect(error).toMatchObject({ extensions: { code: 'LEGACY_BAD_RESPONSE', system: 'cpr' } });
+        expect(error.path?.[0]).toBe('citizen');
+      }
+      const errors = JSON.stringify(body.errors);
+      expect(errors).not.toContain(person.cpr);
+      expect(errors).not.toContain(formatCpr(person.cpr));
+      expect(errors).not.toMatch(/<\w|Envelope|stack/i);
     } finally {
       stack.simulators.cpr.setFault('none');
     }

@@ -55,6 +55,13 @@ describe('mapCaseIndexResult (SF1470 FremsoegResponse)', () => {
     }
   });
 
+  it('falls back to BrugervendtNoegle for an empty Sagsnummer, and leaves out a case with neither', () => {
+    const emptyNumber = fixture.replace('<sag:Sagsnummer>27.12.00-G01-1-24</sag:Sagsnummer>', '<sag:Sagsnummer></sag:Sagsnummer>');
+    expect(mapCaseIndexResult(emptyNumber)[0]?.number).toBe('27.12.00-G01-1-24');
+    const noNumber = emptyNumber.replace('<sag:BrugervendtNoegle>27.12.00-G01-1-24</sag:BrugervendtNoegle>', '');
+    expect(mapCaseIndexResult(noNumber).map((c) => c.number)).toEqual(['27.12.04-G01-3-23']);
+  });
+
   it('answers zero cases with an empty list and garbage with LegacyBadResponse', () => {
     const none = fixture.replace(/<sdi:SagFiltreretOejebliksbillede>[\s\S]*<\/sdi:SagFiltreretOejebliksbillede>/, '');
     expect(mapCaseIndexResult(none)).toEqual([]);

@@ -24,6 +24,18 @@ describe('per-request loaders', () => {
   });
 });
 
+describe('eachKey', () => {
+  it('fails only the key whose fetch throws before it awaits, not its batch neighbours', async () => {
+    const batch = eachKey((key: string) => {
+      if (key === 'bad') throw new Error('no case system for this municipality');
+      return Promise.resolve(key);
+    });
+    const [good, bad] = await batch(['good', 'bad']);
+    expect(good).toBe('good');
+    expect(bad).toBeInstanceOf(Error);
+  });
+});
+
 describe('createRequestScopes', () => {
   let scopes: RequestScopes;
   afterEach(() => scopes.close());

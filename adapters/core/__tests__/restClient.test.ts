@@ -20,6 +20,8 @@ beforeAll(async () => {
       case '/missing': return send(404, '{"fejl":"findes ikke"}');
       case '/error-document': return send(503, '{"fejlkode":"SYSTEM_NEDE","besked":"6101604321 kunne ikke slås op"}');
       case '/crash': return send(500, 'Internal Server Error', 'text/plain');
+      case '/slow-down': return send(429, '{"besked":"for mange kald"}');
+      case '/bad-request': return send(400, '{"fejl":"ugyldig parameter"}');
       case '/refused': return send(403, 'nope', 'text/plain');
       case '/garbage': return send(200, '[{"id":', 'application/json');
       case '/hang': return; // never answers
@@ -47,6 +49,8 @@ describe('createJsonClient', () => {
     ['/error-document', LegacyFault, 'HTTP 503'],
     ['/crash', LegacyUnavailable, 'HTTP 500'],
     ['/refused', LegacyFault, 'HTTP 403'],
+    ['/slow-down', LegacyUnavailable, 'HTTP 429'],
+    ['/bad-request', LegacyFault, 'HTTP 400'],
     ['/garbage', LegacyBadResponse, undefined],
     ['/hang', LegacyTimeout, undefined],
   ] as const)('%s becomes %O with detail %s and no body in the message', async (path, Type, detail) => {
@@ -55,6 +59,11 @@ describe('createJsonClient', () => {
     expect((error as { detail?: string }).detail).toBe(detail);
     expect((error as Error).message).not.toMatch(/6101604321|fejlkode|Internal Server Error/);
     expect((error as { system: string }).system).toBe('bbr');
+  });
+
+  it('marks a 5xx error document as the system\'s own fault and a 4xx one as the request\'s', async () => {
+    expect(((await client.get('/error-document').catch((e: unknown) => e)) as LegacyFault).serverSide).toBe(true);
+    expect(((await client.get('/bad-request').catch((e: unknown) => e)) as LegacyFault).serverSide).toBe(false);
   });
 
   it('reports an unreachable system as LegacyUnavailable', async () => {

@@ -25,6 +25,7 @@ beforeAll(async () => {
     invocationContext,
     timeoutMs: 300,
   });
+  simulator.resetCalls();
 });
 afterEach(() => {
   simulator.setFault('none');
@@ -34,10 +35,11 @@ afterAll(() => simulator.close());
 
 describe('SOAP caller, through the CPR adapter against the CPR simulator over HTTP', () => {
   it('builds the client from the WSDL once and reuses it for every call', async () => {
-    await registry.lookup(known.cpr);
+    await Promise.all([registry.lookup(known.cpr), registry.lookup(known.cpr)]);
     await registry.lookup(known.cpr);
     expect(await registry.soap.operations()).toEqual(['PersonLookup']);
-    expect(simulator.callsTo('PersonLookup', known.cpr)).toHaveLength(2);
+    expect(simulator.callsTo('wsdl')).toHaveLength(1);
+    expect(simulator.callsTo('PersonLookup', known.cpr)).toHaveLength(3);
   });
 
   it('maps the unknown-PNR fault to NotFound', async () => {

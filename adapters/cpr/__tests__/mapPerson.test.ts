@@ -44,6 +44,25 @@ describe('mapPerson (SF1520 PersonLookupResponse)', () => {
     });
   });
 
+  it('reads adressebeskyttelse as the xsd:boolean it is ("true" or "1"), in force between its dates', () => {
+    const protectedBy = (content: string) =>
+      mapPerson(fixture.replace('<ns2:adressebeskyttelse><ns2:beskyttet>false</ns2:beskyttet></ns2:adressebeskyttelse>', `<ns2:adressebeskyttelse>${content}</ns2:adressebeskyttelse>`)).addressProtected;
+    expect(protectedBy('<ns2:beskyttet>true</ns2:beskyttet>')).toBe(true);
+    expect(protectedBy('<ns2:beskyttet>1</ns2:beskyttet>')).toBe(true);
+    expect(protectedBy('<ns2:startdato>2020-01-01</ns2:startdato><ns2:beskyttet>1</ns2:beskyttet>')).toBe(true);
+    expect(protectedBy('<ns2:startdato>2020-01-01</ns2:startdato><ns2:slutdato>2021-01-01</ns2:slutdato><ns2:beskyttet>true</ns2:beskyttet>')).toBe(false);
+    expect(protectedBy('<ns2:beskyttet>0</ns2:beskyttet>')).toBe(false);
+  });
+
+  it('lists custody holders whose custody has not ended', () => {
+    const xml = fixture.replace(
+      '</ns2:relationer>',
+      '<ns2:foraeldremyndighed><ns2:foraeldremyndighedtype>3</ns2:foraeldremyndighedtype><ns2:relationPersonnummer>6502604312</ns2:relationPersonnummer></ns2:foraeldremyndighed>' +
+        '<ns2:foraeldremyndighed><ns2:foraeldremyndighedtype>4</ns2:foraeldremyndighedtype><ns2:foraeldremyndighedSletdato>2020-05-01</ns2:foraeldremyndighedSletdato><ns2:relationPersonnummer>6602604313</ns2:relationPersonnummer></ns2:foraeldremyndighed></ns2:relationer>',
+    );
+    expect(mapPerson(xml).relations.custodyHolders).toEqual(['6502604312']);
+  });
+
   it('builds the full name from personadresseringsnavn when the name parts are missing', () => {
     const xml = fixture.replace(/<ns2:fornavn>.*<\/ns2:efternavn>/s, '');
     expect(mapPerson(xml).name.full).toBe('Karen Marie Testesen');

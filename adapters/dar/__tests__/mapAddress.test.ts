@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LegacyBadResponse } from '../../core/errors';
-import { mapAddress, matchCprAddress } from '../mapAddress';
+import { isCurrentAddress, mapAddress, matchCprAddress } from '../mapAddress';
 
 /** A DAR 2.3.4 Adresse in Datafordeler's nested REST form (trimmed to the fields read). */
 const adresse = {
@@ -56,6 +56,15 @@ describe('mapAddress (DAR Adresse)', () => {
 
   it('rejects an address without id', () => {
     expect(() => mapAddress({ ...adresse, id_lokalId: null })).toThrow(LegacyBadResponse);
+  });
+});
+
+describe('isCurrentAddress', () => {
+  it('keeps current and provisional addresses, drops retired ones and ended versions', () => {
+    expect(isCurrentAddress(adresse)).toBe(true);
+    expect(isCurrentAddress({ ...adresse, status: '2' })).toBe(true);
+    expect(isCurrentAddress({ ...adresse, status: '4' })).toBe(false);
+    expect(isCurrentAddress({ ...adresse, virkningTil: '2020-01-01T00:00:00+01:00' })).toBe(false);
   });
 });
 

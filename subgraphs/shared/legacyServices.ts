@@ -1,0 +1,47 @@
+/**
+ * What every subgraph builds from the legacy configuration: one resilience value (breakers and
+ * bulkheads per tenant × system, shared by all of the subgraph's adapters), the registry cache,
+ * REST clients, and the readiness report.
+ */
+import { createRegistryCache, type RegistryCache } from '../../adapters/core/cache';
+import { createResilience, type Resilience } from '../../adapters/core/resilience';
+import { createJsonClient, type JsonClient } from '../../adapters/core/restClient';
+import type { LegacyConfig } from './config';
+import type { SubgraphServerOptions } from './subgraphServer';
+
+export interface LegacyPlumbing {
+  resilience: Resilience;
+  cache: RegistryCache;
+  restClient(system: string, baseUrl: string): JsonClient;
+  /** Registers something to release when the subgraph closes (sockets, timers). */
+  onClose(release: () => void | Promise<void>): void;
+  /** Server options that report breaker states on /ready, apply the request budget and release everything on close. */
+  serverOptions(options: SubgraphServerOptions): SubgraphServerOptions;
+}
+
+export function legacyPlumbing(config: LegacyConfig): LegacyPlumbing {
+  const resilience = createResilience(config.resilience);
+  const cache = createRegistryCache({ ttlSeconds: config.registryCacheTtlSeconds, staleTtlSeconds: config.registryStaleTtlSeconds });
+  const releases: (() => void | Promise<void>)[] = [() => cache.close()];
+  return {
+    resilience,
+    cache,
+    restClient: (system, baseUrl) => {
+      const client = createJsonClient({ system, baseUrl, timeoutMs: config.timeoutMs, resilience });
+      releases.push(() => client.close());
+      return client;
+    },
+    onClose: (release) => {
+      releases.push(release);
+    },
+    serverOptions: (options) => ({
+      requestBudgetMs: config.requestBudgetMs,
+      readiness: () => ({ breakers: resilience.breakers() }),
+      ...options,
+      onClose: async () => {
+        await options.onClose?.();
+        for (const release of releases) await release();
+      },
+    }),
+  };
+}
