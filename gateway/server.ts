@@ -12,11 +12,11 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
+import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
 import { describeForLog } from '../runtime/redact';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
-import { maskError } from './plugins/maskErrors';
+import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
@@ -48,7 +48,10 @@ export interface GatewayOptions {
   onUnexpectedError?: (error: unknown) => void;
 }
 
-const logUnexpected = (error: unknown) => console.error(`[gateway] unexpected error: ${describeForLog(error)}`);
+const logUnexpected = (error: unknown) => {
+  const cause = (error as { originalError?: { cause?: unknown } })?.originalError?.cause;
+  console.error(`[gateway] unexpected error: ${describeForLog(error)}${cause ? ` (cause: ${describeForLog(cause)})` : ''}`);
+};
 
 /**
  * Node's fetch, stopping when the request's budget (sent as a header) is spent: a hung subgraph
@@ -97,8 +100,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         willSendRequest: ({ request, context }) => {
           // Client headers (Authorization included) are not forwarded; only ours are.
           if (!context.requestId) return;
+          const left = context.deadlineAt - Date.now();
+          // A spent budget: the subgraph would only answer "timed out"; do not ask it.
+          if (left <= 0) throw new DOMException('the request budget is spent', 'TimeoutError');
           request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-          request.http?.headers.set(REQUEST_BUDGET_HEADER, String(Math.max(1, context.deadlineAt - Date.now())));
+          request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
         },
         didReceiveResponse: ({ response, context }) => {
           const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];
@@ -138,8 +144,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       staleNotice,
     ],
     formatError: (formatted, error) => {
-      const masked = maskError(formatted);
-      if (masked.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
+      const masked = maskError(classifySubgraphFailure(formatted, error));
+      const code = masked.extensions?.['code'];
+      if (code === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
+      else if (code === 'SUBGRAPH_UNAVAILABLE' || code === 'SUBGRAPH_TIMEOUT') console.warn(`[gateway] ${code}: ${describeForLog(error)}`);
       return masked;
     },
   });
@@ -154,7 +162,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     ...(trusted ? { guard: trustedDocumentsGuard(trusted) } : {}),
     context: async () => ({ requestId: randomUUID(), deadlineAt: Date.now() + config.requestBudgetMs, stale: new Set<string>() }),
     routes: {
-      '/health': (_req, res) => writeJson(res, 200, { status: 'ok' }),
+      '/health': (_req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport() }),
       '/ready': async (_req, res) => {
         if (draining) return writeJson(res, 503, { status: 'draining' });
         const subgraphs = await subgraphReadiness(resolvedUrls);

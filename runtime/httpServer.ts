@@ -108,14 +108,23 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     close: async () => {
       // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // A keep-alive socket goes idle when its last response is sent: close those as they appear.
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const forced = setTimeout(() => server.closeAllConnections(), 10_000);
       forced.unref();
       await closed;
+      clearInterval(sweeper);
       clearTimeout(forced);
       await options.apollo.stop();
     },
   };
+}
+
+/** Memory of this process in MiB, for /health: what a soak test or an operator watches. */
+export function memoryReport(): { rssMb: number; heapUsedMb: number } {
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rssMb: Math.round(rss / 104_857.6) / 10, heapUsedMb: Math.round(heapUsed / 104_857.6) / 10 };
 }
 
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {

@@ -41,7 +41,9 @@ describe('import boundaries', () => {
   it.each(files)('%s imports only what its layer may', (file) => {
     const allowed = allowedFor(file)!;
     const text = readFileSync(join(root, file), 'utf8');
-    const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    const specifiers = [
+      ...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm),
+    ].map((m) => (m[1] ?? m[2] ?? m[3])!);
     const offending = specifiers
       .filter((s) => s.startsWith('.'))
       .map((s) => relative(root, resolve(dirname(join(root, file)), s)).replaceAll('\\', '/'))

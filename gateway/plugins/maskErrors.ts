@@ -22,6 +22,8 @@ export const publicErrorCodes: ReadonlySet<string> = new Set([
   'LEGACY_TIMEOUT',
   'LEGACY_UNAVAILABLE',
   'LEGACY_BAD_RESPONSE',
+  'SUBGRAPH_UNAVAILABLE',
+  'SUBGRAPH_TIMEOUT',
 ]);
 
 /** Extensions a client may see; anything else (stacktrace, upstream responses) is dropped. */
@@ -39,6 +41,27 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   const extensions: Record<string, unknown> = {};
   for (const key of PUBLIC_EXTENSIONS) if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
   return { message: withoutEchoedValue(formatted.message), ...located, extensions };
+}
+
+/**
+ * A subgraph that could not be reached or did not answer in time: Apollo's gateway reports the
+ * fetch failure without a code, and the fields that subgraph owns are null. Give it one.
+ */
+export function classifySubgraphFailure(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.['code'];
+  if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause; depth++) {
+    const { name, message } = cause as { name?: string; message?: string };
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return { ...formatted, message: 'A subgraph did not answer within the request\'s budget.', extensions: { code: 'SUBGRAPH_TIMEOUT' } };
+    }
+    if (name === 'TypeError' && message === 'fetch failed') {
+      return { ...formatted, message: 'A subgraph could not be reached.', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } };
+    }
+    cause = (cause as { originalError?: unknown; cause?: unknown }).originalError ?? (cause as { cause?: unknown }).cause;
+  }
+  return formatted;
 }
 
 /**

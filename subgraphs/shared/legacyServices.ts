@@ -21,6 +21,10 @@ export interface LegacyPlumbing {
 
 export function legacyPlumbing(config: LegacyConfig): LegacyPlumbing {
   const resilience = createResilience(config.resilience);
+  // Breakers opening and closing is what an operator needs to see; the policy itself never logs.
+  resilience.onBreakerChange(({ system, tenant, state }) =>
+    console.warn(`[legacy] circuit breaker for ${system}${tenant ? ` (municipality ${tenant})` : ''} is ${state}`),
+  );
   const cache = createRegistryCache({ ttlSeconds: config.registryCacheTtlSeconds, staleTtlSeconds: config.registryStaleTtlSeconds });
   const releases: (() => void | Promise<void>)[] = [() => cache.close()];
   return {

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:soak`: steady load for a long time, watching the memory of the gateway and of
+ * each subgraph, each in its own process as in production (simulators run in this process).
+ *
+ * Prints resident memory (RSS, from /proc) per process every sample, and at the end the growth
+ * from the first sample after warm-up to the last, and to the peak. Target: under 10%.
+ *
+ * Options (env): SOAK_SECONDS (default 600), SOAK_WARMUP_SECONDS (60), SOAK_RATE (requests/s, 25),
+ * SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { formatCpr } from '../schema/scalars';
+import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
+import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
+import { startBbrSimulator } from '../simulators/bbr/server';
+import { startDarSimulator } from '../simulators/dar/server';
+import { startEsdhSimulator } from '../simulators/esdh/server';
+import { startKleSimulator } from '../simulators/kle/server';
+import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
+import { buildWorld } from '../simulators/data/world';
+import { DEFAULT_LATENCY_MS } from '../scripts/localStack';
+
+const seconds = Number(process.env['SOAK_SECONDS'] ?? 600);
+const warmupSeconds = Number(process.env['SOAK_WARMUP_SECONDS'] ?? 60);
+const rate = Number(process.env['SOAK_RATE'] ?? 25);
+const connections = Number(process.env['SOAK_CONNECTIONS'] ?? 8);
+const sampleSeconds = Number(process.env['SOAK_SAMPLE_SECONDS'] ?? 30);
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const world = buildWorld();
+const latency = (system: string) => ({ world, latencyMs: DEFAULT_LATENCY_MS[system] ?? 0 });
+const simulators = await Promise.all([
+  startCprSimulator(latency('cpr')),
+  startCaseIndexSimulator(latency('case-index')),
+  startBbrSimulator(latency('bbr')),
+  startDarSimulator(latency('dar')),
+  startKleSimulator(latency('kle')),
+  ...world.municipalities.map((m) => startEsdhSimulator({ ...latency('esdh'), municipalityCode: m.code })),
+]);
+const [cpr, caseIndex, bbr, dar, kle, ...esdh] = simulators;
+const dir = mkdtempSync(join(tmpdir(), 'soak-'));
+const legacyConfig = join(dir, 'legacy.json');
+writeFileSync(
+  legacyConfig,
+  JSON.stringify({
+    cpr: {
+      wsdl: `${cpr!.url}${CPR_SERVICE_PATH}?wsdl`,
+      endpoint: `${cpr!.url}${CPR_SERVICE_PATH}`,
+      invocationContext: {
+        serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
+        userSystemUuid: '0f5e8d2c-7b1a-4e3d-8c6f-9a2b4d1e7c35',
+        userUuid: '3b7e1c9d-5f2a-4d8e-a6c1-8e4f2b9d6a17',
+        serviceUuid: '1b2d3f4a-5c6e-4f80-9a1b-2c3d4e5f6a7b',
+      },
+    },
+    caseIndex: { wsdl: `${caseIndex!.url}${CASE_INDEX_SERVICE_PATH}?wsdl`, endpoint: `${caseIndex!.url}${CASE_INDEX_SERVICE_PATH}` },
+    bbr: { url: bbr!.url },
+    dar: { url: dar!.url },
+    kle: { url: kle!.url },
+    municipalities: world.municipalities.map((m, i) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo', url: esdh[i]!.url } })),
+  }),
+);
+
+const children: { name: string; child: ChildProcess }[] = [];
+function launch(name: string, args: string[], env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push({ name, child });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /ready at (http:\/\/\S+\/graphql)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`${name} exited with ${code}: ${output}`)));
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+try {
+  const subgraphUrls: Record<string, string> = {};
+  for (const name of ['citizen', 'case', 'property']) {
+    subgraphUrls[name] = await launch(name, ['scripts/start-subgraph.ts', name], { LEGACY_CONFIG: legacyConfig, PORT: '0' });
+  }
+  const gatewayUrl = await launch('gateway', ['scripts/start-gateway.ts'], {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, url])),
+  });
+  console.log(`gateway ${gatewayUrl}; ${seconds} s at ${rate} req/s over ${connections} connections; warm-up ${warmupSeconds} s`);
+
+  const citizens = [...world.persons.values()].filter((p) => !p.addressProtected);
+  let next = 0;
+  const samples: { t: number; rss: Record<string, number> }[] = [];
+  const started = Date.now();
+  const sampler = setInterval(() => {
+    const t = Math.round((Date.now() - started) / 1000);
+    const rss = Object.fromEntries(children.map(({ name, child }) => [name, rssMb(child.pid!)]));
+    samples.push({ t, rss });
+    console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(rss).map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`).join(', ')}`);
+  }, sampleSeconds * 1000);
+
+  const result = await autocannon({
+    url: gatewayUrl,
+    method: 'POST',
+    connections,
+    overallRate: rate,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => ({
+          ...request,
+          body: JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(citizens[next++ % citizens.length]!.cpr) } }),
+        }),
+      },
+    ],
+  });
+  clearInterval(sampler);
+
+  const after = samples.filter((s) => s.t >= warmupSeconds);
+  console.log(`\n${result.requests.total} requests, ${result.requests.average.toFixed(1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`);
+  console.log(`memory growth from t=${after[0]?.t} s to t=${after.at(-1)?.t} s (RSS):`);
+  for (const { name } of children) {
+    const first = after[0]?.rss[name] ?? 0;
+    const last = after.at(-1)?.rss[name] ?? 0;
+    const peak = Math.max(...after.map((s) => s.rss[name] ?? 0));
+    console.log(`  ${name.padEnd(9)} ${first.toFixed(1)} → ${last.toFixed(1)} MB (${(((last - first) / first) * 100).toFixed(1)}%), peak ${peak.toFixed(1)} MB (${(((peak - first) / first) * 100).toFixed(1)}%)`);
+  }
+} finally {
+  // Gateway first, so no request is in flight towards a subgraph that is already gone.
+  for (const { child } of [...children].reverse()) {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  for (const s of simulators) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+}
