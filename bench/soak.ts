@@ -2,14 +2,16 @@
  * `npm run bench:soak`: steady load for a long time, watching the memory of the gateway and of
  * each subgraph, each in its own process as in production (simulators run in this process).
  *
- * Prints resident memory (RSS, from /proc) per process every sample, and at the end the growth
- * from the first sample after warm-up to the last, and to the peak. Target: under 10%.
+ * Prints each process's resident memory (RSS) and V8 heap in use (from its /health) every sample,
+ * and at the end the growth from the start of the measured period (after warm-up) to its end,
+ * each taken as the median of three samples so one garbage collection does not decide it.
+ * Target: under 10%.
  *
- * Options (env): SOAK_SECONDS (default 600), SOAK_WARMUP_SECONDS (60), SOAK_RATE (requests/s, 25),
+ * Options (env): SOAK_SECONDS (default 600), SOAK_WARMUP_SECONDS (180), SOAK_RATE (requests/s, 25),
  * SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +26,10 @@ import { startKleSimulator } from '../simulators/kle/server';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
 import { buildWorld } from '../simulators/data/world';
 import { DEFAULT_LATENCY_MS } from '../scripts/localStack';
+import { generateInternalTokenKeys } from '../runtime/internalToken';
 
 const seconds = Number(process.env['SOAK_SECONDS'] ?? 600);
-const warmupSeconds = Number(process.env['SOAK_WARMUP_SECONDS'] ?? 60);
+const warmupSeconds = Number(process.env['SOAK_WARMUP_SECONDS'] ?? 180);
 const rate = Number(process.env['SOAK_RATE'] ?? 25);
 const connections = Number(process.env['SOAK_CONNECTIONS'] ?? 8);
 const sampleSeconds = Number(process.env['SOAK_SAMPLE_SECONDS'] ?? 30);
@@ -66,6 +69,10 @@ writeFileSync(
   }),
 );
 
+const keys = await generateInternalTokenKeys();
+writeFileSync(join(dir, 'private.jwk.json'), JSON.stringify(keys.privateJwk));
+writeFileSync(join(dir, 'public.jwk.json'), JSON.stringify(keys.publicJwk));
+
 const children: { name: string; child: ChildProcess }[] = [];
 function launch(name: string, args: string[], env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -81,32 +88,38 @@ function launch(name: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+async function memoryOf(url: string): Promise<{ rssMb: number; heapUsedMb: number }> {
+  const health = (await (await fetch(new URL('/health', url))).json()) as { memory: { rssMb: number; heapUsedMb: number } };
+  return health.memory;
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 try {
   const subgraphUrls: Record<string, string> = {};
   for (const name of ['citizen', 'case', 'property']) {
-    subgraphUrls[name] = await launch(name, ['scripts/start-subgraph.ts', name], { LEGACY_CONFIG: legacyConfig, PORT: '0' });
+    subgraphUrls[name] = await launch(name, ['scripts/start-subgraph.ts', name], { LEGACY_CONFIG: legacyConfig, PORT: '0', INTERNAL_TOKEN_PUBLIC_JWK: join(dir, 'public.jwk.json') });
   }
   const gatewayUrl = await launch('gateway', ['scripts/start-gateway.ts'], {
     PORT: '0',
     HOST: '127.0.0.1',
+    INTERNAL_TOKEN_PRIVATE_JWK: join(dir, 'private.jwk.json'),
     ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, url])),
   });
   console.log(`gateway ${gatewayUrl}; ${seconds} s at ${rate} req/s over ${connections} connections; warm-up ${warmupSeconds} s`);
 
   const citizens = [...world.persons.values()].filter((p) => !p.addressProtected);
   let next = 0;
-  const samples: { t: number; rss: Record<string, number> }[] = [];
+  const urls: Record<string, string> = { ...subgraphUrls, gateway: gatewayUrl };
+  const samples: { t: number; memory: Record<string, { rssMb: number; heapUsedMb: number }> }[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
-    const t = Math.round((Date.now() - started) / 1000);
-    const rss = Object.fromEntries(children.map(({ name, child }) => [name, rssMb(child.pid!)]));
-    samples.push({ t, rss });
-    console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(rss).map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`).join(', ')}`);
+    void (async () => {
+      const t = Math.round((Date.now() - started) / 1000);
+      const memory = Object.fromEntries(await Promise.all(children.map(async ({ name }) => [name, await memoryOf(urls[name]!)] as const)));
+      samples.push({ t, memory });
+      console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(memory).map(([n, m]) => `${n} ${m.rssMb} MB rss / ${m.heapUsedMb} MB heap`).join(', ')}`);
+    })();
   }, sampleSeconds * 1000);
 
   const result = await autocannon({
@@ -128,13 +141,17 @@ try {
   clearInterval(sampler);
 
   const after = samples.filter((s) => s.t >= warmupSeconds);
+  const head = after.slice(0, 3);
+  const tail = after.slice(-3);
   console.log(`\n${result.requests.total} requests, ${result.requests.average.toFixed(1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`);
-  console.log(`memory growth from t=${after[0]?.t} s to t=${after.at(-1)?.t} s (RSS):`);
+  console.log(`memory growth, median of t=${head.map((s) => s.t).join('/')} s → median of t=${tail.map((s) => s.t).join('/')} s:`);
   for (const { name } of children) {
-    const first = after[0]?.rss[name] ?? 0;
-    const last = after.at(-1)?.rss[name] ?? 0;
-    const peak = Math.max(...after.map((s) => s.rss[name] ?? 0));
-    console.log(`  ${name.padEnd(9)} ${first.toFixed(1)} → ${last.toFixed(1)} MB (${(((last - first) / first) * 100).toFixed(1)}%), peak ${peak.toFixed(1)} MB (${(((peak - first) / first) * 100).toFixed(1)}%)`);
+    for (const kind of ['rssMb', 'heapUsedMb'] as const) {
+      const first = median(head.map((s) => s.memory[name]![kind]));
+      const last = median(tail.map((s) => s.memory[name]![kind]));
+      const peak = Math.max(...after.map((s) => s.memory[name]![kind]));
+      console.log(`  ${name.padEnd(9)} ${kind === 'rssMb' ? 'rss ' : 'heap'} ${first.toFixed(1)} → ${last.toFixed(1)} MB (${(((last - first) / first) * 100).toFixed(1)}%), peak ${peak.toFixed(1)} MB`);
+    }
   }
 } finally {
   // Gateway first, so no request is in flight towards a subgraph that is already gone.

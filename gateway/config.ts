@@ -13,6 +13,7 @@
  * | maxBodyBytes | MAX_BODY_BYTES | 102400 |
  * | requestBudgetMs | REQUEST_BUDGET_MS | 3000 |
  * | trustedDocumentsPath | TRUSTED_DOCUMENTS | none (any valid operation runs) |
+ * | internalTokenKeyPath | INTERNAL_TOKEN_PRIVATE_JWK | required by `npm run start:gateway` (`npm start` makes its own) |
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  */
 import { z } from 'zod';
@@ -51,6 +52,8 @@ const gatewayConfigSchema = z.object({
   requestBudgetMs: positiveInt.default(gatewayDefaults.requestBudgetMs),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
   trustedDocumentsPath: z.string().min(1).optional(),
+  /** The Ed25519 private JWK (a JSON file) that signs internal tokens for subgraph calls. */
+  internalTokenKeyPath: z.string().min(1).optional(),
   limits: z
     .object({
       maxDepth: positiveInt.default(gatewayDefaults.limits.maxDepth),
@@ -96,6 +99,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
     ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
     ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+    ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
     limits,
   });
 }

@@ -13,7 +13,9 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
+import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../runtime/internalToken';
 import { describeForLog } from '../runtime/redact';
+import type { JWK } from 'jose';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
@@ -21,8 +23,6 @@ import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
 
-/** Header carrying the gateway's id for one client request to every subgraph call it makes. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 /** Header carrying the milliseconds left of the client request's budget. */
 export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
 /** Subgraph response extension naming legacy systems answered from stale cache. */
@@ -44,6 +44,8 @@ export interface RunningGateway extends RunningHttpServer {
 }
 
 export interface GatewayOptions {
+  /** The private key (Ed25519 JWK) the gateway signs internal tokens for subgraph calls with. */
+  internalTokenKey: JWK;
   /** Where unexpected errors are reported (they reach clients only as "Unexpected error."). */
   onUnexpectedError?: (error: unknown) => void;
 }
@@ -77,8 +79,9 @@ const staleNotice: ApolloServerPlugin<GatewayContext> = {
   },
 };
 
-export async function startGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, options: GatewayOptions): Promise<RunningGateway> {
   disableApolloTelemetry();
+  const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
   const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
   let supergraphSdl: string;
   try {
@@ -97,13 +100,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       return new RemoteGraphQLDataSource<GatewayContext>({
         url: target,
         fetcher: budgetedFetch,
-        willSendRequest: ({ request, context }) => {
+        willSendRequest: async ({ request, context }) => {
           // Client headers (Authorization included) are not forwarded; only ours are.
           if (!context.requestId) return;
           const left = context.deadlineAt - Date.now();
           // A spent budget: the subgraph would only answer "timed out"; do not ask it.
           if (left <= 0) throw new DOMException('the request budget is spent', 'TimeoutError');
-          request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+          // One token per call: subgraphs refuse a token they have seen.
+          const token = await signer.sign({ actor: null, roles: [], tenant: null, purpose: null, requestId: context.requestId });
+          request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
           request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
         },
         didReceiveResponse: ({ response, context }) => {

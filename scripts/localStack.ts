@@ -17,6 +17,7 @@ import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
 import { startGateway, type RunningGateway } from '../gateway/server';
+import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
 export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
@@ -53,6 +54,8 @@ export interface LocalStack {
     esdh: ReadonlyMap<string, RunningSimulator>;
   };
   legacyConfig: LegacyConfig;
+  /** The gateway's internal-token keys (generated for this stack). */
+  internalTokenKeys: InternalTokenKeys;
   /** Every simulator, for counting calls or switching faults in bulk. */
   allSimulators(): RunningSimulator[];
   close(): Promise<void>;
@@ -100,10 +103,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...options.legacy,
     });
 
+    const internalTokenKeys = await generateInternalTokenKeys();
+    const subgraphOptions = async () => ({ internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk) });
     const subgraphs = await Promise.all([
-      startCitizenSubgraph(legacyConfig),
-      startCaseSubgraph(legacyConfig),
-      startPropertySubgraph(legacyConfig),
+      startCitizenSubgraph(legacyConfig, await subgraphOptions()),
+      startCaseSubgraph(legacyConfig, await subgraphOptions()),
+      startPropertySubgraph(legacyConfig, await subgraphOptions()),
     ]);
     started.push(...subgraphs);
     const gateway = await startGateway(
@@ -113,6 +118,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
+      { internalTokenKey: internalTokenKeys.privateJwk },
     );
     started.push(gateway);
 
@@ -122,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       subgraphs,
       simulators: { cpr, caseIndex, bbr, dar, kle, esdh },
       legacyConfig,
+      internalTokenKeys,
       allSimulators: () => [cpr, caseIndex, bbr, dar, kle, ...esdh.values()],
       close: () => closeAll(started),
     };

@@ -1,13 +1,19 @@
 /**
  * `npm run start:gateway`: the gateway alone, for deployments. Settings from the environment
- * (see gateway/config.ts): PORT, HOST, SUPERGRAPH_PATH or --supergraph FILE, SUBGRAPH_URL_<NAME>.
+ * (see gateway/config.ts): PORT, HOST, SUPERGRAPH_PATH or --supergraph FILE, SUBGRAPH_URL_<NAME>,
+ * INTERNAL_TOKEN_PRIVATE_JWK (the key that signs subgraph calls; `npm run keys` makes a pair).
  */
 import { loadGatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
+import { readJwkFile } from '../runtime/keyFiles';
 import { runService } from './runService';
 
 await runService(
-  () => startGateway(loadGatewayConfig()),
+  async () => {
+    const config = loadGatewayConfig();
+    if (!config.internalTokenKeyPath) throw new Error('INTERNAL_TOKEN_PRIVATE_JWK: set it to the gateway\'s private key file (`npm run keys` makes one)');
+    return startGateway(config, { internalTokenKey: readJwkFile(config.internalTokenKeyPath, 'INTERNAL_TOKEN_PRIVATE_JWK') });
+  },
   (gateway) =>
     [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),
 );

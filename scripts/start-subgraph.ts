@@ -1,13 +1,16 @@
 /**
  * `npm run start:subgraph -- <citizen|case|property>`: one subgraph, for deployments. Legacy
  * system locations come from the JSON file LEGACY_CONFIG names (config/legacy.example.json);
- * PORT and HOST set where it listens (defaults: the port in its default URL, 127.0.0.1).
+ * PORT and HOST set where it listens (defaults: the port in its default URL, 127.0.0.1);
+ * INTERNAL_TOKEN_PUBLIC_JWK names the gateway's public key, without which no call is accepted.
  */
 import { defaultSubgraphUrls, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { loadLegacyConfig } from '../subgraphs/shared/config';
 import { startCitizenSubgraph } from '../subgraphs/citizen';
 import { startCaseSubgraph } from '../subgraphs/case';
 import { startPropertySubgraph } from '../subgraphs/property';
+import { createInternalTokenVerifier } from '../runtime/internalToken';
+import { readJwkFile } from '../runtime/keyFiles';
 import { runService } from './runService';
 
 const name = process.argv[2] as SubgraphName | undefined;
@@ -17,10 +20,14 @@ if (!name || !subgraphNames.includes(name)) {
 }
 const start = { citizen: startCitizenSubgraph, case: startCaseSubgraph, property: startPropertySubgraph }[name];
 await runService(
-  () =>
-    start(loadLegacyConfig(), {
+  async () => {
+    const keyPath = process.env['INTERNAL_TOKEN_PUBLIC_JWK'];
+    if (!keyPath) throw new Error('INTERNAL_TOKEN_PUBLIC_JWK: set it to the gateway\'s public key file (`npm run keys` makes one)');
+    return start(loadLegacyConfig(), {
+      internalTokens: await createInternalTokenVerifier(readJwkFile(keyPath, 'INTERNAL_TOKEN_PUBLIC_JWK')),
       port: Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port),
       host: process.env['HOST'] ?? '127.0.0.1',
-    }),
+    });
+  },
   (subgraph) => `subgraph ${name} ready at ${subgraph.url}`,
 );

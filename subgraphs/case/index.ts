@@ -7,8 +7,8 @@ import { createRestCaseSystem, type CaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
-import { legacyPlumbing, type LegacyPlumbing } from '../shared/legacyServices';
-import { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from '../shared/subgraphServer';
+import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
+import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { caseResolvers, type CaseServices } from './resolvers';
 
 export { caseResolvers, type CaseServices } from './resolvers';
@@ -38,7 +38,7 @@ export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing 
   };
 }
 
-export function startCaseSubgraph(config: LegacyConfig, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
+export function startCaseSubgraph(config: LegacyConfig, options: SubgraphStartOptions): Promise<RunningSubgraph> {
   const plumbing = legacyPlumbing(config);
   return startSubgraph(createCaseSubgraph(caseServicesFrom(config, plumbing)), plumbing.serverOptions(options));
 }

@@ -5,8 +5,8 @@ import { createSoapPersonRegistry, type PersonRegistry, type SoapPersonRegistry 
 import type { Resilience } from '../../adapters/core/resilience';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
-import { legacyPlumbing } from '../shared/legacyServices';
-import { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from '../shared/subgraphServer';
+import { legacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
+import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { citizenResolvers } from './resolvers';
 
 export { citizenResolvers } from './resolvers';
@@ -25,7 +25,7 @@ export function personRegistryFrom(config: LegacyConfig, resilience?: Resilience
   });
 }
 
-export function startCitizenSubgraph(config: LegacyConfig, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
+export function startCitizenSubgraph(config: LegacyConfig, options: SubgraphStartOptions): Promise<RunningSubgraph> {
   const plumbing = legacyPlumbing(config);
   const registry = personRegistryFrom(config, plumbing.resilience);
   plumbing.onClose(() => registry.soap.close());

@@ -6,8 +6,8 @@ import { createRestBuildingRegister } from '../../adapters/bbr';
 import { createRestAddressRegister } from '../../adapters/dar';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
-import { legacyPlumbing, type LegacyPlumbing } from '../shared/legacyServices';
-import { startSubgraph, type RunningSubgraph, type SubgraphServerOptions } from '../shared/subgraphServer';
+import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
+import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { propertyResolvers, type PropertyRegisters } from './resolvers';
 
 export { propertyResolvers, type PropertyRegisters } from './resolvers';
@@ -23,7 +23,7 @@ export function propertyRegistersFrom(config: LegacyConfig, plumbing: LegacyPlum
   };
 }
 
-export function startPropertySubgraph(config: LegacyConfig, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
+export function startPropertySubgraph(config: LegacyConfig, options: SubgraphStartOptions): Promise<RunningSubgraph> {
   const plumbing = legacyPlumbing(config);
   return startSubgraph(createPropertySubgraph(propertyRegistersFrom(config, plumbing)), plumbing.serverOptions(options));
 }

@@ -9,6 +9,9 @@ import { createJsonClient, type JsonClient } from '../../adapters/core/restClien
 import type { LegacyConfig } from './config';
 import type { SubgraphServerOptions } from './subgraphServer';
 
+/** What a deployment passes to start a subgraph: the server options, its legacy plumbing aside. */
+export type SubgraphStartOptions = Omit<SubgraphServerOptions, 'requestBudgetMs' | 'readiness'> & Partial<Pick<SubgraphServerOptions, 'requestBudgetMs' | 'readiness'>>;
+
 export interface LegacyPlumbing {
   resilience: Resilience;
   cache: RegistryCache;
@@ -16,7 +19,7 @@ export interface LegacyPlumbing {
   /** Registers something to release when the subgraph closes (sockets, timers). */
   onClose(release: () => void | Promise<void>): void;
   /** Server options that report breaker states on /ready, apply the request budget and release everything on close. */
-  serverOptions(options: SubgraphServerOptions): SubgraphServerOptions;
+  serverOptions(options: SubgraphStartOptions): SubgraphServerOptions;
 }
 
 export function legacyPlumbing(config: LegacyConfig): LegacyPlumbing {

@@ -8,14 +8,13 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 import { createRequestScopes, type LoaderRegistry } from '../../adapters/core/loaders';
 import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../../runtime/httpServer';
+import { INTERNAL_TOKEN_HEADER, InternalTokenRejected, type InternalClaims, type InternalTokenVerifier } from '../../runtime/internalToken';
 import { describeForLog } from '../../runtime/redact';
 import { toGraphQLError } from './toGraphQLError';
 
-/** Header the gateway sets to one id per client request; loaders are shared under it. */
-export const REQUEST_ID_HEADER = 'x-request-id';
 /** Header the gateway sets to the milliseconds left of the client request's budget. */
 export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
 /** Response extension listing legacy systems whose cached data was served stale. */
@@ -23,8 +22,10 @@ export const STALE_EXTENSION = 'legacyStale';
 
 export interface SubgraphContext {
   loaders: LoaderRegistry;
-  /** The gateway's request id, when it sent one. */
-  requestId: string | undefined;
+  /** The gateway's id for the client request, from its signed internal token. */
+  requestId: string;
+  /** Who the gateway says is asking, on whose behalf and why. */
+  caller: InternalClaims;
   /** Aborts when the request's budget is spent: every legacy call takes it. */
   signal: AbortSignal;
   /** Legacy systems whose cached answers were served stale in this response. */
@@ -38,6 +39,8 @@ export interface SubgraphDefinition {
 }
 
 export interface SubgraphServerOptions {
+  /** Verifies the gateway's internal token on every call; calls without a valid one are refused. */
+  internalTokens: InternalTokenVerifier;
   port?: number;
   host?: string;
   /** Budget for a request that does not say its own. @default 3000 (milliseconds) */
@@ -69,7 +72,7 @@ const reportStale: ApolloServerPlugin<SubgraphContext> = {
   },
 };
 
-export async function startSubgraph(definition: SubgraphDefinition, options: SubgraphServerOptions = {}): Promise<RunningSubgraph> {
+export async function startSubgraph(definition: SubgraphDefinition, options: SubgraphServerOptions): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers }]);
   const scopes = createRequestScopes();
   const defaultBudgetMs = options.requestBudgetMs ?? 3_000;
@@ -97,14 +100,22 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     context: async (req: IncomingMessage) => {
-      const header = req.headers[REQUEST_ID_HEADER];
-      const requestId = typeof header === 'string' && header.length <= 128 ? header : undefined;
+      const token = req.headers[INTERNAL_TOKEN_HEADER];
+      let caller: InternalClaims;
+      try {
+        caller = await options.internalTokens.verify(typeof token === 'string' ? token : undefined);
+      } catch (error) {
+        const message = error instanceof InternalTokenRejected ? error.message : 'the internal token could not be checked';
+        throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+      }
+      // The request id comes from the signed token, so nobody can join another request's loaders.
+      const requestId = caller.requestId;
       const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
       const budgetMs = Number.isFinite(budget) && budget > 0 ? Math.min(budget, MAX_BUDGET_MS) : defaultBudgetMs;
       // Stop legacy work a little before the budget ends (10%, between 25 and 150 ms), so the
       // answer still reaches the client in time.
       const workMs = Math.max(1, budgetMs - Math.min(150, Math.max(25, Math.round(budgetMs * 0.1))));
-      return { loaders: scopes.scope(requestId), requestId, signal: AbortSignal.timeout(workMs), stale: new Set<string>() };
+      return { loaders: scopes.scope(requestId || undefined), requestId, caller, signal: AbortSignal.timeout(workMs), stale: new Set<string>() };
     },
     routes: {
       '/health': (_req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name, memory: memoryReport() }),

@@ -145,3 +145,27 @@ function buildingOf(p: Person): string {
   const address = stack.world.addresses.get(p.addressId)!;
   return stack.world.accessAddresses.get(address.accessAddressId)!.buildingId;
 }
+
+describe('KLE failing before its subject plan was ever cached', () => {
+  let fresh: LocalStack;
+  beforeAll(async () => {
+    fresh = await startLocalStack({ latencyMs: noLatency, gateway: { requestBudgetMs: BUDGET_MS }, legacy: { timeoutMs: 300, resilience: { maxRetries: 1, initialBackoffMs: 5, breakerThreshold: 10_000 } } });
+  });
+  afterAll(() => fresh.close());
+
+  it.each(modes)('in %s mode: classification titles come from the case index, marked stale, without errors', async (mode) => {
+    const citizen = sampleCitizens(fresh.world).get('0101')!;
+    fresh.simulators.kle.setFault(mode);
+    try {
+      const started = performance.now();
+      const { body } = await postGraphQL(fresh.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(citizen.cpr) });
+      expect(performance.now() - started).toBeLessThan(BUDGET_MS * 1.1);
+      expect(body.errors).toBeUndefined();
+      const cases = body.data?.citizen.cases as { id: string; classification: { number: string; title: string } }[];
+      for (const c of cases) expect(c.classification.title).toBe(fresh.world.cases.get(c.id)!.kle.title);
+      expect((body as { extensions?: { stale?: string[] } }).extensions?.stale).toEqual(['kle']);
+    } finally {
+      fresh.simulators.kle.setFault('none');
+    }
+  });
+});

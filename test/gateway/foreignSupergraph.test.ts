@@ -13,6 +13,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
+import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { postGraphQL } from '../support/graphql';
 
 const books = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -43,7 +44,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'supergraph-'));
   const file = join(dir, 'library.graphql');
   writeFileSync(file, composed.supergraphSdl);
-  gateway = await startGateway(loadGatewayConfig({ PORT: '0' }, ['--supergraph', file]));
+  gateway = await startGateway(loadGatewayConfig({ PORT: '0' }, ['--supergraph', file]), {
+    internalTokenKey: (await generateInternalTokenKeys()).privateJwk,
+  });
 });
 
 afterAll(async () => {

@@ -28,8 +28,9 @@ beforeAll(async () => {
   const manifest = join(dir, 'manifest.json');
   writeFileSync(manifest, JSON.stringify({ [documentHash(CITIZEN_OVERVIEW_QUERY)]: CITIZEN_OVERVIEW_QUERY }));
   const subgraphUrls = Object.fromEntries(stack.subgraphs.map((s) => [s.name, s.url]));
-  production = await startGateway(parseGatewayConfig({ port: 0, production: true, subgraphUrls }));
-  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, trustedDocumentsPath: manifest, subgraphUrls }));
+  const keys = { internalTokenKey: stack.internalTokenKeys.privateJwk };
+  production = await startGateway(parseGatewayConfig({ port: 0, production: true, subgraphUrls }), keys);
+  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, trustedDocumentsPath: manifest, subgraphUrls }), keys);
 });
 afterAll(async () => {
   await production?.close();
