@@ -14,6 +14,7 @@
  * | requestBudgetMs | REQUEST_BUDGET_MS | 3000 |
  * | trustedDocumentsPath | TRUSTED_DOCUMENTS | none (any valid operation runs) |
  * | internalTokenKeyPath | INTERNAL_TOKEN_PRIVATE_JWK | required by `npm run start:gateway` (`npm start` makes its own) |
+ * | auth.issuer, audience, jwksPath, algorithms | AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_FILE, AUTH_ALGORITHMS | off in development (anyone may ask); required with NODE_ENV=production |
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  */
 import { z } from 'zod';
@@ -54,6 +55,16 @@ const gatewayConfigSchema = z.object({
   trustedDocumentsPath: z.string().min(1).optional(),
   /** The Ed25519 private JWK (a JSON file) that signs internal tokens for subgraph calls. */
   internalTokenKeyPath: z.string().min(1).optional(),
+  /** Bearer-token authentication of clients; absent means development mode without identities. */
+  auth: z
+    .object({
+      issuer: z.string().min(1),
+      audience: z.string().min(1),
+      /** A JSON Web Key Set file with the identity provider's public keys */
+      jwksPath: z.string().min(1),
+      algorithms: z.array(z.string().regex(/^(RS|PS|ES)(256|384|512)$|^EdDSA$/, 'must be an asymmetric JWS algorithm')).nonempty().default(['EdDSA', 'ES256', 'RS256']),
+    })
+    .optional(),
   limits: z
     .object({
       maxDepth: positiveInt.default(gatewayDefaults.limits.maxDepth),
@@ -71,7 +82,11 @@ export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 export { ConfigInvalid };
 
 export function parseGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  return parseConfig('gateway', gatewayConfigSchema, input);
+  const config = parseConfig('gateway', gatewayConfigSchema, input);
+  if (config.production && !config.auth) {
+    throw new ConfigInvalid('gateway', ['auth: production (NODE_ENV=production) needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_FILE']);
+  }
+  return config;
 }
 
 /** The configuration from the environment and command-line arguments. */
@@ -100,6 +115,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
     ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
     ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
+    ...(env['AUTH_ISSUER'] || env['AUTH_AUDIENCE'] || env['AUTH_JWKS_FILE']
+      ? {
+          auth: {
+            issuer: env['AUTH_ISSUER'] ?? '',
+            audience: env['AUTH_AUDIENCE'] ?? '',
+            jwksPath: env['AUTH_JWKS_FILE'] ?? '',
+            ...(env['AUTH_ALGORITHMS'] ? { algorithms: env['AUTH_ALGORITHMS'].split(',').map((a) => a.trim()) as [string, ...string[]] } : {}),
+          },
+        }
+      : {}),
     limits,
   });
 }

@@ -12,12 +12,15 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../runtime/httpServer';
+import type { IncomingMessage } from 'node:http';
+import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
 import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../runtime/internalToken';
 import { describeForLog } from '../runtime/redact';
 import type { JWK } from 'jose';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
+import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
+import { createRequirePurposePlugin } from './auth/requirePurpose';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
@@ -32,6 +35,8 @@ const SUBGRAPH_GRACE_MS = 250;
 
 export interface GatewayContext extends BaseContext {
   requestId: string;
+  /** The authenticated caller, or null (no token, or authentication off in development). */
+  identity: Identity | null;
   /** When the request's budget is spent (epoch milliseconds). */
   deadlineAt: number;
   /** Legacy systems whose cached data some subgraph served stale. */
@@ -90,6 +95,26 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     throw new Error(`cannot read the supergraph file ${config.supergraphPath}`);
   }
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+  const authenticator = config.auth
+    ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
+    : undefined;
+  if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
+  const identities = new WeakMap<IncomingMessage, Identity | null>();
+  const trustedGuard = trusted ? trustedDocumentsGuard(trusted) : undefined;
+  const guard = async (req: IncomingMessage, query: string | undefined): Promise<Refusal | undefined> => {
+    const refused = trustedGuard?.(query);
+    if (refused) return refused;
+    if (!authenticator) return undefined;
+    const header = req.headers['authorization'];
+    const purpose = req.headers[PURPOSE_HEADER];
+    try {
+      identities.set(req, await authenticator.authenticate(typeof header === 'string' ? header : undefined, typeof purpose === 'string' ? purpose : undefined));
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof AuthenticationFailed)) throw error;
+      return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] };
+    }
+  };
   const resolvedUrls: Record<string, string> = {};
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -107,7 +132,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
           // A spent budget: the subgraph would only answer "timed out"; do not ask it.
           if (left <= 0) throw new DOMException('the request budget is spent', 'TimeoutError');
           // One token per call: subgraphs refuse a token they have seen.
-          const token = await signer.sign({ actor: null, roles: [], tenant: null, purpose: null, requestId: context.requestId });
+          const { identity } = context;
+          const token = await signer.sign({
+            actor: identity?.actor ?? null,
+            roles: identity?.roles ?? [],
+            tenant: identity?.tenant ?? null,
+            purpose: identity?.purpose ?? null,
+            requestId: context.requestId,
+          });
           request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
           request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
         },
@@ -145,6 +177,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
+      ...(authenticator ? [createRequirePurposePlugin<GatewayContext>()] : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
     ],
@@ -164,8 +197,13 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
-    ...(trusted ? { guard: trustedDocumentsGuard(trusted) } : {}),
-    context: async () => ({ requestId: randomUUID(), deadlineAt: Date.now() + config.requestBudgetMs, stale: new Set<string>() }),
+    guard,
+    context: async (req) => ({
+      requestId: randomUUID(),
+      identity: identities.get(req) ?? null,
+      deadlineAt: Date.now() + config.requestBudgetMs,
+      stale: new Set<string>(),
+    }),
     routes: {
       '/health': (_req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport() }),
       '/ready': async (_req, res) => {
@@ -183,6 +221,14 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       await running.close();
     },
   };
+}
+
+function readJwks(path: string) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as import('jose').JSONWebKeySet;
+  } catch {
+    throw new Error(`AUTH_JWKS_FILE: cannot read ${path} as a JSON Web Key Set`);
+  }
 }
 
 /** Each subgraph's /ready (breaker states per legacy system), or why it could not be asked. */

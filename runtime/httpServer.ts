@@ -24,10 +24,16 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   /** Largest accepted request body. @default 102400 (bytes) */
   maxBodyBytes?: number;
   /**
-   * Looks at the operation text before Apollo parses it; a returned refusal is sent as is
-   * (e.g. trusted documents mode).
+   * Looks at the request and its operation text before Apollo parses it; a returned refusal is
+   * sent as is (trusted documents mode, authentication).
    */
-  guard?: (query: string | undefined) => { status: number; errors: { message: string; extensions: { code: string } }[] } | undefined;
+  guard?: (req: IncomingMessage, query: string | undefined) => Promise<Refusal | undefined> | Refusal | undefined;
+}
+
+export interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
+  errors: { message: string; extensions: { code: string } }[];
 }
 
 export interface RunningHttpServer {
@@ -78,8 +84,11 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
           : typeof (parsedBody as { query?: unknown } | undefined)?.query === 'string'
             ? ((parsedBody as { query: string }).query)
             : undefined;
-      const refusal = options.guard(query);
-      if (refusal) return writeJson(res, refusal.status, { errors: refusal.errors });
+      const refusal = await options.guard(req, query);
+      if (refusal) {
+        for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+        return writeJson(res, refusal.status, { errors: refusal.errors });
+      }
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },

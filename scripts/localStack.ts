@@ -17,6 +17,7 @@ import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
 import { startGateway, type RunningGateway } from '../gateway/server';
+import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
@@ -39,9 +40,16 @@ export interface LocalStackOptions {
   /** Use the simulators' own WSDLs (default) or other locations, e.g. the real published ones. */
   wsdl?: { cpr?: string; caseIndex?: string };
   world?: World;
+  /**
+   * Authenticate clients against the development identity provider kept in this folder
+   * (`npm start` uses .data/dev-idp); off when absent, so anyone may ask (tests of other things).
+   */
+  devIdentityDir?: string;
 }
 
 export interface LocalStack {
+  /** The development identity provider, when the stack authenticates clients. */
+  devIdentity: DevIdentityProvider | undefined;
   world: World;
   gateway: RunningGateway;
   subgraphs: RunningSubgraph[];
@@ -111,10 +119,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startPropertySubgraph(legacyConfig, await subgraphOptions()),
     ]);
     started.push(...subgraphs);
+    const devIdentity = options.devIdentityDir ? await devIdentityProvider(options.devIdentityDir) : undefined;
     const gateway = await startGateway(
       parseGatewayConfig({
         port: 0,
         host: 'localhost',
+        ...(devIdentity ? { auth: { issuer: devIdentity.issuer, audience: devIdentity.audience, jwksPath: devIdentity.jwksPath } } : {}),
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
@@ -124,6 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       world,
+      devIdentity,
       gateway,
       subgraphs,
       simulators: { cpr, caseIndex, bbr, dar, kle, esdh },

@@ -12,7 +12,10 @@ import { startLocalStack } from './localStack';
 const started = Date.now();
 console.log('Starting simulators (CPR, case index, ESDH ×3, BBR, DAR, KLE), subgraphs and gateway…');
 const gatewayConfig = loadGatewayConfig();
-const stack = await startLocalStack({ gateway: { port: gatewayConfig.port, host: gatewayConfig.host } }).catch((error: unknown) => {
+const stack = await startLocalStack({
+  gateway: { port: gatewayConfig.port, host: gatewayConfig.host },
+  devIdentityDir: '.data/dev-idp',
+}).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`Could not start: ${message}`);
   if ((error as { code?: string }).code === 'EADDRINUSE') console.error(`Port ${gatewayConfig.port} is taken; try PORT=4100 npm start`);
@@ -22,6 +25,7 @@ const stack = await startLocalStack({ gateway: { port: gatewayConfig.port, host:
 const samples = sampleCitizens(stack.world);
 const sample = samples.get('0101') ?? [...samples.values()][0];
 const cpr = sample ? formatCpr(sample.cpr) : '';
+const token = await stack.devIdentity!.mint({ role: 'caseworker', municipality: '0101', purpose: 'demo: sagsbehandling' });
 const line = '─'.repeat(72);
 console.log(`
 ${line}
@@ -35,8 +39,12 @@ Other municipalities: ${[...samples.entries()].filter(([code]) => code !== '0101
 Sample query:
 ${CITIZEN_OVERVIEW_QUERY}
 
+A caseworker of København (development identity provider; \`npm run token -- --help\` for other roles):
+  Authorization: Bearer ${token}
+
 Try it:
   curl -s ${stack.gateway.url} -H 'content-type: application/json' \\
+    -H 'Authorization: Bearer ${token}' \\
     -d '{"query":"query($cpr: CPR!) { citizen(cpr: $cpr) { name { full } address { text } cases { number title } } }","variables":{"cpr":"${cpr}"}}'
 
 Simulators: ${stack.allSimulators().map((s) => `${s.name} ${s.url}`).join(', ')}

@@ -44,10 +44,13 @@ describe('npm start', () => {
 
     const [, url] = await waitFor(/(http:\/\/localhost:\d+\/graphql)/, 30_000);
     const [, cpr] = await waitFor(/Sample CPR[^:]*: (\d{6}-\d{4})/, 5_000);
+    const [, bearer] = await waitFor(/Authorization: (Bearer [\w.-]+)/, 5_000);
     await waitFor(/Ctrl-C stops everything/, 5_000);
     expect(output).toContain('query CitizenOverview($cpr: CPR!)');
 
-    const { status, body } = await postGraphQL(url!, CITIZEN_OVERVIEW_QUERY, { cpr });
+    // Personal data needs the printed caseworker token.
+    expect((await postGraphQL(url!, CITIZEN_OVERVIEW_QUERY, { cpr })).status).toBe(401);
+    const { status, body } = await postGraphQL(url!, CITIZEN_OVERVIEW_QUERY, { cpr }, { authorization: bearer! });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     expect(body.data?.citizen.cpr).toBe(cpr);

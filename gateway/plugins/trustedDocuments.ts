@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { Refusal } from '../../runtime/httpServer';
 
 export function documentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -37,7 +38,7 @@ export function loadTrustedDocuments(path: string): ReadonlySet<string> {
  * nothing but a hash.
  */
 export function trustedDocumentsGuard(trusted: ReadonlySet<string>) {
-  return (query: string | undefined) =>
+  return (query: string | undefined): Refusal | undefined =>
     query !== undefined && trusted.has(documentHash(query))
       ? undefined
       : {

@@ -11,7 +11,15 @@ describe('gateway configuration', () => {
 
   it('takes the supergraph from --supergraph before SUPERGRAPH_PATH, and subgraph URLs from SUBGRAPH_URL_<NAME>', () => {
     const config = loadGatewayConfig(
-      { SUPERGRAPH_PATH: '/env.graphql', SUBGRAPH_URL_CITIZEN: 'http://cpr.internal:4001/graphql', NODE_ENV: 'production', PORT: '8080' },
+      {
+        SUPERGRAPH_PATH: '/env.graphql',
+        SUBGRAPH_URL_CITIZEN: 'http://cpr.internal:4001/graphql',
+        NODE_ENV: 'production',
+        PORT: '8080',
+        AUTH_ISSUER: 'https://idp.example',
+        AUTH_AUDIENCE: 'kommune-graph',
+        AUTH_JWKS_FILE: '/etc/kommune-graph/jwks.json',
+      },
       ['--supergraph', '/arg.graphql'],
     );
     expect(config).toMatchObject({
@@ -33,6 +41,13 @@ describe('gateway configuration', () => {
     expect((error as ConfigInvalid).code).toBe('CONFIG_INVALID');
     expect((error as ConfigInvalid).issues).toHaveLength(2);
     expect((error as Error).message).toMatch(/port[\s\S]*subgraphUrls\.case/);
+  });
+
+  it('refuses production without authentication, and a symmetric algorithm in the allow-list', () => {
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' }, [])).toThrow(/production .* needs AUTH_ISSUER/);
+    expect(() =>
+      loadGatewayConfig({ AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', AUTH_JWKS_FILE: 'j', AUTH_ALGORITHMS: 'EdDSA,HS256' }, []),
+    ).toThrow(/auth\.algorithms\.1: must be an asymmetric JWS algorithm/);
   });
 
   it('refuses --supergraph without a file', () => {

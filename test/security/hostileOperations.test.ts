@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../gateway/config';
+import { devIdentityProvider, type DevIdentityProvider } from '../../gateway/auth/devIdentity';
 import { documentHash } from '../../gateway/plugins/trustedDocuments';
 import { startGateway, type RunningGateway } from '../../gateway/server';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
@@ -18,6 +19,7 @@ import { noLatency } from '../support/graphql';
 let stack: LocalStack;
 let production: RunningGateway;
 let trustedGateway: RunningGateway;
+let identity: DevIdentityProvider;
 let sampleCpr: string;
 let dir: string;
 
@@ -29,8 +31,10 @@ beforeAll(async () => {
   writeFileSync(manifest, JSON.stringify({ [documentHash(CITIZEN_OVERVIEW_QUERY)]: CITIZEN_OVERVIEW_QUERY }));
   const subgraphUrls = Object.fromEntries(stack.subgraphs.map((s) => [s.name, s.url]));
   const keys = { internalTokenKey: stack.internalTokenKeys.privateJwk };
-  production = await startGateway(parseGatewayConfig({ port: 0, production: true, subgraphUrls }), keys);
-  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, trustedDocumentsPath: manifest, subgraphUrls }), keys);
+  identity = await devIdentityProvider(join(dir, 'idp'));
+  const auth = { issuer: identity.issuer, audience: identity.audience, jwksPath: identity.jwksPath };
+  production = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, subgraphUrls }), keys);
+  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, trustedDocumentsPath: manifest, subgraphUrls }), keys);
 });
 afterAll(async () => {
   await production?.close();
@@ -148,7 +152,11 @@ describe('hostile operations', () => {
   });
 
   it('runs a trusted document in trusted documents mode', async () => {
-    const result = await send(trustedUrl(), gql(CITIZEN_OVERVIEW_QUERY, { cpr: sampleCpr }));
+    const token = await identity.mint({ role: 'caseworker', municipality: '0101', purpose: 'P-1' });
+    const result = await send(trustedUrl(), gql(CITIZEN_OVERVIEW_QUERY, { cpr: sampleCpr }), {
+      'content-type': 'application/json',
+      authorization: `Bearer ${token}`,
+    });
     expect(result.status).toBe(200);
     expect(result.json?.errors).toBeUndefined();
   });
