@@ -2,7 +2,8 @@
  * `npm run bench:soak`: steady load for a long time, watching the memory of the gateway and of
  * each subgraph, each in its own process as in production (simulators run in this process).
  *
- * Prints each process's resident memory (RSS) and V8 heap in use (from its /health) every sample,
+ * Prints each process's resident memory (RSS) and V8 heap retained after a full collection (from
+ * its /health; the processes run with --expose-gc) every sample,
  * and at the end the growth from the start of the measured period (after warm-up) to its end,
  * each taken as the median of three samples so one garbage collection does not decide it.
  * Target: under 10%.
@@ -75,7 +76,8 @@ writeFileSync(join(dir, 'public.jwk.json'), JSON.stringify(keys.publicJwk));
 
 const children: { name: string; child: ChildProcess }[] = [];
 function launch(name: string, args: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: root, env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // --expose-gc: /health?gc=1 then measures the heap after a full collection, i.e. what is retained.
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env, APOLLO_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push({ name, child });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -89,7 +91,7 @@ function launch(name: string, args: string[], env: Record<string, string>): Prom
 }
 
 async function memoryOf(url: string): Promise<{ rssMb: number; heapUsedMb: number }> {
-  const health = (await (await fetch(new URL('/health', url))).json()) as { memory: { rssMb: number; heapUsedMb: number } };
+  const health = (await (await fetch(new URL('/health?gc=1', url))).json()) as { memory: { rssMb: number; heapUsedMb: number } };
   return health.memory;
 }
 

@@ -205,7 +205,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       stale: new Set<string>(),
     }),
     routes: {
-      '/health': (_req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport() }),
+      '/health': (req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
       '/ready': async (_req, res) => {
         if (draining) return writeJson(res, 503, { status: 'draining' });
         const subgraphs = await subgraphReadiness(resolvedUrls);

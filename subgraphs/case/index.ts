@@ -35,6 +35,7 @@ export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing 
     classification: createKleClassification({ client: plumbing.restClient('kle', config.kle.url), cache: plumbing.cache }),
     caseSystems,
     municipalityByCvr: new Map(config.municipalities.map((m) => [m.cvr, m.code])),
+    cvrByMunicipality: new Map(config.municipalities.map((m) => [m.code, m.cvr])),
   };
 }
 

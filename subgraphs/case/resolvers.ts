@@ -5,7 +5,7 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { CaseIndex, CaseIndexEntry } from '../../adapters/case-index';
-import { NotFound } from '../../adapters/core/errors';
+import { Forbidden, NotFound } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import type { CaseSystem, DocumentRecord } from '../../adapters/esdh';
 import type { Classification } from '../../adapters/kle';
@@ -20,6 +20,8 @@ export interface CaseServices {
   caseSystems: ReadonlyMap<string, CaseSystem>;
   /** Municipality code by CVR number, to tell which municipality owns a case. */
   municipalityByCvr: ReadonlyMap<string, string>;
+  /** CVR number by municipality code, to ask the index on the caller's municipality's behalf. */
+  cvrByMunicipality: ReadonlyMap<string, string>;
 }
 
 /** A case as this subgraph carries it between resolvers. */
@@ -57,13 +59,27 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     ...entry,
     municipalityCode: entry.ownerCvr ? (services.municipalityByCvr.get(entry.ownerCvr) ?? null) : null,
   });
+  /**
+   * A caller who belongs to a municipality (a caseworker) sees that municipality's cases only:
+   * the index is asked under its AuthorityContext. Callers without one (a citizen, a national
+   * service) are asked for nationally.
+   */
+  const onBehalfOf = (ctx: SubgraphContext) => {
+    const tenant = ctx.caller.tenant;
+    if (!tenant) return {};
+    const municipalityCvr = services.cvrByMunicipality.get(tenant);
+    if (!municipalityCvr) throw new Forbidden('case-index: the caller\'s municipality is not served by this deployment', { system: 'case-index', tenant });
+    return { municipalityCvr, tenant };
+  };
   const casesOfParty = (ctx: SubgraphContext, cpr: string) =>
-    ctx.loaders.loader<string, CaseIndexEntry[]>('case-index:party', eachKey((key) => services.caseIndex.casesByParty(key, { signal: ctx.signal }))).load(cpr);
+    ctx.loaders
+      .loader<string, CaseIndexEntry[]>('case-index:party', eachKey((key) => services.caseIndex.casesByParty(key, { signal: ctx.signal, ...onBehalfOf(ctx) })))
+      .load(cpr);
   // fremsoeg takes many SagUuid at once: one index call for every case id the request asks for.
   const caseById = (ctx: SubgraphContext, id: string) =>
     ctx.loaders
       .loader<string, CaseIndexEntry>('case-index:id', async (ids) => {
-        const found = new Map((await services.caseIndex.casesById(ids, { signal: ctx.signal })).map((c) => [c.id, c]));
+        const found = new Map((await services.caseIndex.casesById(ids, { signal: ctx.signal, ...onBehalfOf(ctx) })).map((c) => [c.id, c]));
         return ids.map((id) => found.get(id) ?? new NotFound('case-index: no such case', { system: 'case-index' }));
       })
       .load(id);

@@ -118,7 +118,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
       return { loaders: scopes.scope(requestId || undefined), requestId, caller, signal: AbortSignal.timeout(workMs), stale: new Set<string>() };
     },
     routes: {
-      '/health': (_req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name, memory: memoryReport() }),
+      '/health': (req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name, memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
       '/ready': (_req, res) =>
         writeJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', subgraph: definition.name, ...options.readiness?.() }),
     },
