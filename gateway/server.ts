@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
 import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../runtime/internalToken';
 import { describeForLog } from '../runtime/redact';
+import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import type { JWK } from 'jose';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
@@ -72,17 +73,9 @@ const budgetedFetch: Fetcher = async (url, init) => {
 };
 
 /** Adds `extensions.stale` to the client's response when any subgraph served stale registry data. */
-const staleNotice: ApolloServerPlugin<GatewayContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, response }) {
-        if (contextValue.stale.size === 0 || response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, stale: [...contextValue.stale].sort() };
-      },
-    };
-  },
-};
+const staleNotice = createResponseExtensionPlugin<GatewayContext>('stale', (context) =>
+  context.stale.size > 0 ? [...context.stale].sort() : undefined,
+);
 
 export async function startGateway(config: GatewayConfig, options: GatewayOptions): Promise<RunningGateway> {
   disableApolloTelemetry();

@@ -4,7 +4,7 @@
  * stale-data reporting back to the gateway, /health and /ready.
  */
 import type { IncomingMessage } from 'node:http';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
@@ -13,6 +13,7 @@ import { createRequestScopes, type LoaderRegistry } from '../../adapters/core/lo
 import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../../runtime/httpServer';
 import { INTERNAL_TOKEN_HEADER, InternalTokenRejected, type InternalClaims, type InternalTokenVerifier } from '../../runtime/internalToken';
 import { describeForLog } from '../../runtime/redact';
+import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
 import { toGraphQLError } from './toGraphQLError';
 
 /** Header the gateway sets to the milliseconds left of the client request's budget. */
@@ -60,17 +61,9 @@ export interface RunningSubgraph extends RunningHttpServer {
 const MAX_BUDGET_MS = 60_000;
 
 /** Tells the gateway which legacy systems answered from stale cache; the gateway never forwards this as is. */
-const reportStale: ApolloServerPlugin<SubgraphContext> = {
-  async requestDidStart() {
-    return {
-      async willSendResponse({ contextValue, response }) {
-        if (contextValue.stale.size === 0 || response.body.kind !== 'single') return;
-        const result = response.body.singleResult;
-        result.extensions = { ...result.extensions, [STALE_EXTENSION]: [...contextValue.stale].sort() };
-      },
-    };
-  },
-};
+const reportStale = createResponseExtensionPlugin<SubgraphContext>(STALE_EXTENSION, (context) =>
+  context.stale.size > 0 ? [...context.stale].sort() : undefined,
+);
 
 export async function startSubgraph(definition: SubgraphDefinition, options: SubgraphServerOptions): Promise<RunningSubgraph> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers }]);
