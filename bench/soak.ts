@@ -116,12 +116,13 @@ try {
   const samples: { t: number; memory: Record<string, { rssMb: number; heapUsedMb: number }> }[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
+    // A sample that fails (a process busy past the fetch) is skipped, never fatal to the run.
     void (async () => {
       const t = Math.round((Date.now() - started) / 1000);
       const memory = Object.fromEntries(await Promise.all(children.map(async ({ name }) => [name, await memoryOf(urls[name]!)] as const)));
       samples.push({ t, memory });
       console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(memory).map(([n, m]) => `${n} ${m.rssMb} MB rss / ${m.heapUsedMb} MB heap`).join(', ')}`);
-    })();
+    })().catch((error: unknown) => console.error(`  sample skipped: ${(error as Error).message}`));
   }, sampleSeconds * 1000);
 
   const result = await autocannon({
