@@ -1,0 +1,121 @@
+/**
+ * The Merkle tree hash of RFC 6962 (Certificate Transparency) §2.1: leaf hash
+ * SHA-256(0x00 ‖ entry), node hash SHA-256(0x01 ‖ left ‖ right), a tree of n leaves split at the
+ * largest power of two below n; audit (inclusion) paths and consistency proofs with their
+ * verification. Pure functions over leaf hashes; the audit log stores and signs the roots.
+ * @see https://www.rfc-editor.org/rfc/rfc6962#section-2.1
+ */
+import { createHash } from 'node:crypto';
+
+export type Hash = Buffer;
+
+export function leafHash(entry: Uint8Array): Hash {
+  return createHash('sha256').update(Buffer.from([0x00])).update(entry).digest();
+}
+
+export function nodeHash(left: Hash, right: Hash): Hash {
+  return createHash('sha256').update(Buffer.from([0x01])).update(left).update(right).digest();
+}
+
+/** The largest power of two smaller than n (n > 1). */
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** MTH(D[n]) over leaf hashes. The empty tree's hash is SHA-256 of the empty string. */
+export function rootOf(leaves: readonly Hash[]): Hash {
+  if (leaves.length === 0) return createHash('sha256').digest();
+  if (leaves.length === 1) return leaves[0]!;
+  const k = split(leaves.length);
+  return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
+}
+
+/** PATH(m, D[n]): the audit path proving leaf m is in the tree of these leaves. */
+export function inclusionProof(index: number, leaves: readonly Hash[]): Hash[] {
+  if (index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is not in a tree of ${leaves.length}`);
+  if (leaves.length === 1) return [];
+  const k = split(leaves.length);
+  return index < k
+    ? [...inclusionProof(index, leaves.slice(0, k)), rootOf(leaves.slice(k))]
+    : [...inclusionProof(index - k, leaves.slice(k)), rootOf(leaves.slice(0, k))];
+}
+
+/** Whether `proof` shows `leaf` at `index` in a tree of `size` leaves with this root (RFC 9162 §2.1.3.2). */
+export function verifyInclusion(leaf: Hash, index: number, size: number, proof: readonly Hash[], root: Hash): boolean {
+  if (index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return sn === 0 && r.equals(root);
+}
+
+/** PROOF(m, D[n]): proves the tree of the first m leaves is a prefix of the tree of all n. */
+export function consistencyProof(m: number, leaves: readonly Hash[]): Hash[] {
+  const n = leaves.length;
+  if (m < 0 || m > n) throw new RangeError(`a tree of ${m} is not a prefix of a tree of ${n}`);
+  if (m === 0 || m === n) return [];
+  return subproof(m, leaves, true);
+}
+
+function subproof(m: number, leaves: readonly Hash[], complete: boolean): Hash[] {
+  const n = leaves.length;
+  if (m === n) return complete ? [] : [rootOf(leaves)];
+  const k = split(n);
+  if (m <= k) return [...subproof(m, leaves.slice(0, k), complete), rootOf(leaves.slice(k))];
+  return [...subproof(m - k, leaves.slice(k), false), rootOf(leaves.slice(0, k))];
+}
+
+/** Whether `proof` shows the tree of size m (root1) is a prefix of the tree of size n (root2) (RFC 9162 §2.1.4.2). */
+export function verifyConsistency(m: number, n: number, root1: Hash, root2: Hash, proof: readonly Hash[]): boolean {
+  if (m < 0 || m > n) return false;
+  if (m === n) return proof.length === 0 && root1.equals(root2);
+  if (m === 0) return proof.length === 0;
+  const path = [...proof];
+  // When m is a power of two the old root is itself the first node of the path.
+  if ((m & (m - 1)) === 0) path.unshift(root1);
+  let fn = m - 1;
+  let sn = n - 1;
+  while (fn % 2 === 1) {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  let fr = path[0];
+  let sr = path[0];
+  if (!fr || !sr) return false;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn >>= 1;
+          sn >>= 1;
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn >>= 1;
+    sn >>= 1;
+  }
+  return fr.equals(root1) && sr.equals(root2) && sn === 0;
+}
