@@ -31,11 +31,35 @@ import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments
 export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
 /** Subgraph response extension naming legacy systems answered from stale cache. */
 const SUBGRAPH_STALE_EXTENSION = 'legacyStale';
+/** Subgraph response extension listing the personal data it touched, per subject. */
+const SUBGRAPH_ACCESS_EXTENSION = 'legacyAccess';
+
+function mergeAccess(into: RequestAccess['subjects'] | undefined, report: unknown): void {
+  if (!into || !Array.isArray(report)) return;
+  for (const item of report as { subject?: unknown; fields?: unknown; systems?: unknown }[]) {
+    if (typeof item?.subject !== 'string') continue;
+    let entry = into.get(item.subject);
+    if (!entry) into.set(item.subject, (entry = { fields: new Set(), systems: new Set() }));
+    for (const f of Array.isArray(item.fields) ? item.fields : []) if (typeof f === 'string') entry.fields.add(f);
+    for (const s of Array.isArray(item.systems) ? item.systems : []) if (typeof s === 'string') entry.systems.add(s);
+  }
+}
 /** A subgraph gets this long past the budget to answer with what it has before the gateway stops waiting. */
 const SUBGRAPH_GRACE_MS = 250;
 
+/** Personal data one client request touched, consolidated from every subgraph's report. */
+export interface RequestAccess {
+  requestId: string;
+  identity: Identity | null;
+  operationName: string | null;
+  /** By data subject (CPR number): schema coordinates read and legacy systems asked. */
+  subjects: Map<string, { fields: Set<string>; systems: Set<string> }>;
+}
+
 export interface GatewayContext extends BaseContext {
   requestId: string;
+  /** Personal data touched so far, per subject, as the subgraphs reported it. */
+  access: RequestAccess['subjects'];
   /** The authenticated caller, or null (no token, or authentication off in development). */
   identity: Identity | null;
   /** When the request's budget is spent (epoch milliseconds). */
@@ -54,6 +78,11 @@ export interface GatewayOptions {
   internalTokenKey: JWK;
   /** Where unexpected errors are reported (they reach clients only as "Unexpected error."). */
   onUnexpectedError?: (error: unknown) => void;
+  /**
+   * Told, before the response leaves, which personal data a request touched (the seam the audit
+   * trail plugs into). Awaited: the response waits for it.
+   */
+  onAccess?: (access: RequestAccess) => Promise<void>;
 }
 
 const logUnexpected = (error: unknown) => {
@@ -139,7 +168,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
         didReceiveResponse: ({ response, context }) => {
           const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];
           if (Array.isArray(stale)) for (const system of stale) if (typeof system === 'string') context.stale?.add(system);
-          if (response.extensions) delete response.extensions[SUBGRAPH_STALE_EXTENSION];
+          mergeAccess(context.access, response.extensions?.[SUBGRAPH_ACCESS_EXTENSION]);
+          // Subgraph reports are for the gateway alone; none reaches a client.
+          if (response.extensions) {
+            delete response.extensions[SUBGRAPH_STALE_EXTENSION];
+            delete response.extensions[SUBGRAPH_ACCESS_EXTENSION];
+          }
           return response;
         },
       });
@@ -173,6 +207,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       ...(authenticator ? [createRequirePurposePlugin<GatewayContext>()] : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
+      ...(options.onAccess ? [reportAccessTo(options.onAccess)] : []),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(classifySubgraphFailure(formatted, error));
@@ -194,6 +229,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     context: async (req) => ({
       requestId: randomUUID(),
       identity: identities.get(req) ?? null,
+      access: new Map(),
       deadlineAt: Date.now() + config.requestBudgetMs,
       stale: new Set<string>(),
     }),
@@ -212,6 +248,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     close: async () => {
       draining = true;
       await running.close();
+    },
+  };
+}
+
+/** Hands the request's consolidated access to `onAccess` before the response leaves. */
+function reportAccessTo(onAccess: (access: RequestAccess) => Promise<void>): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, operationName }) {
+          if (contextValue.access.size === 0) return;
+          await onAccess({
+            requestId: contextValue.requestId,
+            identity: contextValue.identity,
+            operationName: operationName ?? null,
+            subjects: contextValue.access,
+          });
+        },
+      };
     },
   };
 }

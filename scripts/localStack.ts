@@ -16,7 +16,7 @@ import { startCaseSubgraph } from '../subgraphs/case';
 import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
-import { startGateway, type RunningGateway } from '../gateway/server';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server';
 import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 
@@ -45,6 +45,8 @@ export interface LocalStackOptions {
    * (`npm start` uses .data/dev-idp); off when absent, so anyone may ask (tests of other things).
    */
   devIdentityDir?: string;
+  /** Told which personal data each request touched (the audit trail's seam). */
+  onAccess?: GatewayOptions['onAccess'];
 }
 
 export interface LocalStack {
@@ -128,7 +130,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
-      { internalTokenKey: internalTokenKeys.privateJwk },
+      { internalTokenKey: internalTokenKeys.privateJwk, ...(options.onAccess ? { onAccess: options.onAccess } : {}) },
     );
     started.push(gateway);
 

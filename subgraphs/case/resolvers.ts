@@ -111,7 +111,11 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     },
     Citizen: {
       __resolveReference: (reference: { cpr: string }) => ({ cpr: citizenReference(reference).cpr }),
-      cases: async (citizen: { cpr: string }, _args: unknown, ctx: SubgraphContext) => (await casesOfParty(ctx, citizen.cpr)).map(toCase),
+      cases: async (citizen: { cpr: string }, _args: unknown, ctx: SubgraphContext) => {
+        const cases = (await casesOfParty(ctx, citizen.cpr)).map(toCase);
+        ctx.access.touched(citizen.cpr, 'Citizen.cases', 'case-index');
+        return cases;
+      },
     },
     Case: {
       __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, reference.id)),
@@ -134,7 +138,11 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
           mainGroup: subject?.mainGroup ?? null,
         };
       },
-      parties: (c: CaseValue) => c.parties.map((p) => ({ role: p.role, citizen: { cpr: p.cpr } })),
+      parties: (c: CaseValue, _args: unknown, ctx: SubgraphContext) =>
+        c.parties.map((p) => {
+          ctx.access.touched(p.cpr, 'Case.parties', 'case-index');
+          return { role: p.role, citizen: { cpr: p.cpr } };
+        }),
       documents: (c: CaseValue): DocumentValue[] =>
         c.documents.map((d) => ({
           id: d.id,

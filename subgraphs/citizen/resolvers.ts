@@ -18,8 +18,13 @@ interface CitizenRef {
 export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
     ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal }))).load(cpr);
-  const field = <T>(pick: (p: PersonRecord) => T) => async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) =>
-    pick(await person(ctx, parent.cpr));
+  const field =
+    <T>(pick: (p: PersonRecord) => T) =>
+    async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext, info: { fieldName: string }) => {
+      const value = pick(await person(ctx, parent.cpr));
+      ctx.access.touched(parent.cpr, `Citizen.${info.fieldName}`, 'cpr');
+      return value;
+    };
   const ref = (cpr: string | null): CitizenRef | null => (cpr ? { cpr } : null);
 
   return {
@@ -49,7 +54,12 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
       relations: field((p) => p.relations),
       // Address protection (adressebeskyttelse) is honoured at the source: the key that leads to
       // the address never leaves this subgraph for a protected citizen.
-      registeredAddress: field((p) => (p.addressProtected ? null : p.address)),
+      // Handed to the property subgraph, not to the client: not an access of its own (the
+      // property subgraph reports Citizen.address when it shows one).
+      registeredAddress: async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) => {
+        const p = await person(ctx, parent.cpr);
+        return p.addressProtected ? null : p.address;
+      },
     },
     Relations: {
       spouse: (r: PersonRecord['relations']) => ref(r.spouse),

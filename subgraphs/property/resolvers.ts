@@ -23,8 +23,12 @@ export interface PropertyRegisters {
 export function propertyResolvers({ addresses, buildings }: PropertyRegisters): GraphQLResolverMap<SubgraphContext> {
   /** Call options for one request: its deadline, and a note when a stale cached answer was served. */
   const via = (ctx: SubgraphContext, system: 'dar' | 'bbr') => ({ signal: ctx.signal, onStale: () => ctx.stale.add(system) });
-  const citizenAddress = (ctx: SubgraphContext, citizen: CitizenRepresentation): Promise<AddressRecord> | null =>
-    citizen.registeredAddress ? addresses.byCprAddress(citizen.registeredAddress, via(ctx, 'dar')) : null;
+  const citizenAddress = (ctx: SubgraphContext, citizen: CitizenRepresentation): Promise<AddressRecord> | null => {
+    if (!citizen.registeredAddress) return null;
+    // Where a citizen lives is personal data, even when DAR's answer comes from the cache.
+    ctx.access.touched(citizen.cpr, 'Citizen.address', 'dar');
+    return addresses.byCprAddress(citizen.registeredAddress, via(ctx, 'dar'));
+  };
   const buildingOf = (ctx: SubgraphContext, address: AddressRecord): Promise<BuildingRecord> =>
     buildings.buildingByAccessAddress(address.accessAddressId, via(ctx, 'bbr'));
   const unitOf = async (ctx: SubgraphContext, address: AddressRecord): Promise<UnitRecord | null> => {

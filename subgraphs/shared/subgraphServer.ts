@@ -3,6 +3,7 @@
  * gateway's request id, the request's deadline as an AbortSignal, errors mapped once,
  * stale-data reporting back to the gateway, /health and /ready.
  */
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
@@ -14,6 +15,7 @@ import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer
 import { INTERNAL_TOKEN_HEADER, InternalTokenRejected, type InternalClaims, type InternalTokenVerifier } from '../../runtime/internalToken';
 import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
+import { ACCESS_EXTENSION, AccessLog } from './accessLog';
 import { toGraphQLError } from './toGraphQLError';
 
 /** Header the gateway sets to the milliseconds left of the client request's budget. */
@@ -31,6 +33,8 @@ export interface SubgraphContext {
   signal: AbortSignal;
   /** Legacy systems whose cached answers were served stale in this response. */
   stale: Set<string>;
+  /** Personal data touched while answering, reported to the gateway for its access records. */
+  access: AccessLog;
 }
 
 export interface SubgraphDefinition {
@@ -60,6 +64,9 @@ export interface RunningSubgraph extends RunningHttpServer {
 
 const MAX_BUDGET_MS = 60_000;
 
+/** Tells the gateway whose personal data was touched; the gateway strips it from what clients see. */
+const reportAccess = createResponseExtensionPlugin<SubgraphContext>(ACCESS_EXTENSION, (context) => context.access.report());
+
 /** Tells the gateway which legacy systems answered from stale cache; the gateway never forwards this as is. */
 const reportStale = createResponseExtensionPlugin<SubgraphContext>(STALE_EXTENSION, (context) =>
   context.stale.size > 0 ? [...context.stale].sort() : undefined,
@@ -80,7 +87,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     introspection: false,
     csrfPrevention: true,
     // Federated traces would carry timings out to whoever asks; we keep observability in-house.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), reportStale],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), reportStale, reportAccess],
     formatError: (formatted, error) => {
       const mapped = toGraphQLError(formatted, error);
       if (mapped.extensions?.['code'] === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
@@ -108,7 +115,17 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
       // Stop legacy work a little before the budget ends (10%, between 25 and 150 ms), so the
       // answer still reaches the client in time.
       const workMs = Math.max(1, budgetMs - Math.min(150, Math.max(25, Math.round(budgetMs * 0.1))));
-      return { loaders: scopes.scope(requestId || undefined), requestId, caller, signal: AbortSignal.timeout(workMs), stale: new Set<string>() };
+      const signal = AbortSignal.timeout(workMs);
+      // Every legacy call of the request listens to this one signal (and stops listening when done).
+      setMaxListeners(1_000, signal);
+      return {
+        loaders: scopes.scope(requestId || undefined),
+        requestId,
+        caller,
+        signal,
+        stale: new Set<string>(),
+        access: new AccessLog(),
+      };
     },
     routes: {
       '/health': (req, res) => writeJson(res, 200, { status: 'ok', subgraph: definition.name, memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
