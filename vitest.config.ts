@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['**/*.test.ts'],
+    // The audit trail's tests run against the PostgreSQL server too; start it when it is down.
+    globalSetup: ['test/support/ensurePostgres.ts'],
     exclude: ['node_modules/**', 'bench/**'],
     // Suites start real HTTP servers on ephemeral ports; two cores, so keep forks modest.
     pool: 'forks',

@@ -1,0 +1,125 @@
+/**
+ * The trail against both stores it supports: embedded PGlite and the PostgreSQL server at
+ * 127.0.0.1:5432 (database `test`, a schema of its own per run). Each kind of alteration is made
+ * directly in the database, as an intruder with SQL access would, and `verify` must name it.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateInternalTokenKeys } from '../../../runtime/internalToken';
+import { toAccessRecords, type AccessRecord } from '../accessRecord';
+import { createAuditTrail, type AuditTrail } from '../auditTrail';
+import { pgliteClient, postgresClient, type SqlClient } from '../sql';
+
+const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const subjectKey = randomBytes(32);
+
+function records(n: number, offset = 0): AccessRecord[] {
+  return Array.from({ length: n }, (_, i) =>
+    toAccessRecords(
+      {
+        requestId: `r${offset + i}`,
+        timeIn: new Date('2026-11-23T10:00:00Z'),
+        identity: { actor: 'caseworker-1', roles: ['caseworker'], tenant: '0101', purpose: 'P-1' },
+        operationName: 'CitizenOverview',
+        outcome: 'ok',
+        subjects: new Map([[`07${String(offset + i).padStart(8, '0')}`, { fields: new Set(['Citizen.name']), systems: new Set(['cpr']) }]]),
+      },
+      subjectKey,
+    ),
+  ).flat();
+}
+
+const stores: { name: string; open: () => Promise<SqlClient> }[] = [
+  { name: 'PGlite', open: () => pgliteClient() },
+  { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, `audit_test_${randomBytes(4).toString('hex')}`) },
+];
+
+describe.each(stores)('audit trail on $name', ({ open }) => {
+  let db: SqlClient;
+  let trail: AuditTrail;
+  afterEach(async () => {
+    await trail?.close();
+  });
+
+  async function trailWith(count: number, checkpointEvery = 5) {
+    db = await open();
+    const keys = await generateInternalTokenKeys();
+    trail = await createAuditTrail({ db, signingKey: keys, checkpointEvery });
+    for (let i = 0; i < count; i++) await trail.record(records(1, i));
+    return trail;
+  }
+
+  it('verifies an untouched trail, with signed checkpoints along the way', async () => {
+    await trailWith(12);
+    await trail.checkpoint();
+    const report = await trail.verify(await trail.latestCheckpoint());
+    expect(report).toEqual({ ok: true, records: 12, checkpoints: 3, problems: [] });
+  });
+
+  it('stores no CPR number, only its keyed hash', async () => {
+    await trailWith(2);
+    const rows = await db.query<{ payload: unknown }>('select payload from audit_records');
+    expect(JSON.stringify(rows)).not.toMatch(/07000000/);
+  });
+
+  it('detects an edited record', async () => {
+    await trailWith(6);
+    await db.query(`update audit_records set payload = jsonb_set(payload, '{purpose}', '"P-99"') where idx = 2`);
+    const report = await trail.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/record 2 was altered/);
+  });
+
+  it('detects an edited record whose leaf hash was rewritten to match', async () => {
+    await trailWith(6);
+    const [row] = await db.query<{ payload: Record<string, unknown> }>('select payload from audit_records where idx = 1');
+    const forged = { ...row!.payload, actor: 'someone-else' };
+    const { canonicalJson } = await import('../accessRecord');
+    const { leafHash } = await import('../merkle');
+    const text = canonicalJson(forged);
+    await db.query('update audit_records set payload = $1::jsonb, leaf_hash = $2 where idx = 1', [text, leafHash(Buffer.from(text))]);
+    const report = await trail.verify();
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/checkpoint 5 does not match/);
+  });
+
+  it('detects a deleted record', async () => {
+    await trailWith(6);
+    await db.query('delete from audit_records where idx = 3');
+    expect((await trail.verify()).problems.join('\n')).toMatch(/missing or out of place/);
+  });
+
+  it('detects reordered records', async () => {
+    await trailWith(6);
+    await db.query('update audit_records set idx = -1 where idx = 1');
+    await db.query('update audit_records set idx = 1 where idx = 2');
+    await db.query('update audit_records set idx = 2 where idx = -1');
+    expect((await trail.verify()).problems.join('\n')).toMatch(/checkpoint 5 does not match/);
+  });
+
+  it('detects an inserted record', async () => {
+    await trailWith(6);
+    // Make room at index 2 (in two steps: the primary key is checked row by row).
+    await db.query('update audit_records set idx = idx + 1000 where idx >= 2');
+    await db.query('update audit_records set idx = idx - 999 where idx >= 1000');
+    const [row] = await db.query<{ payload: unknown; leaf_hash: Uint8Array }>('select payload, leaf_hash from audit_records where idx = 1');
+    await db.query('insert into audit_records (idx, leaf_hash, payload) values (2, $1, $2::jsonb)', [row!.leaf_hash, JSON.stringify(row!.payload)]);
+    expect((await trail.verify()).problems.join('\n')).toMatch(/checkpoint 5 does not match/);
+  });
+
+  it('detects a truncated tail against the checkpoint the auditor kept', async () => {
+    await trailWith(7);
+    const kept = await trail.checkpoint();
+    await db.query('delete from audit_records where idx >= 6');
+    await db.query('delete from audit_checkpoints where tree_size > 6');
+    const report = await trail.verify(kept);
+    expect(report.ok).toBe(false);
+    expect(report.problems.join('\n')).toMatch(/kept checkpoint of 7 records covers 7 records but the trail holds 6/);
+  });
+
+  it('detects a forged checkpoint', async () => {
+    await trailWith(5);
+    await db.query(`update audit_checkpoints set root_hash = $1`, [Buffer.alloc(32, 7)]);
+    expect((await trail.verify()).problems.join('\n')).toMatch(/not signed by the trail's key/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The tamper-evident access trail: an append-only RFC 6962 Merkle log of access records in
+ * PostgreSQL (embedded PGlite or a server), with checkpoints — tree size and root — signed with
+ * Ed25519 every `checkpointEvery` records. `verify` recomputes every leaf from its record and every
+ * checkpoint's root, so an edited, deleted, reordered or inserted record shows; a truncated tail
+ * shows against a checkpoint the auditor kept.
+ */
+import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
+import type { JWK } from 'jose';
+import { canonicalJson, type AccessRecord } from './accessRecord';
+import { leafHash, rootOf } from './merkle';
+import { migrate, type SqlClient } from './sql';
+
+export interface Checkpoint {
+  treeSize: number;
+  /** hex */
+  rootHash: string;
+  /** base64 */
+  signature: string;
+  signedAt: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  records: number;
+  checkpoints: number;
+  problems: string[];
+}
+
+export interface AuditTrail {
+  /** Appends the records durably (committed) before it resolves; throws when it cannot. */
+  record(records: readonly AccessRecord[]): Promise<void>;
+  /** Signs a checkpoint of the whole log now (none when the log is empty). */
+  checkpoint(): Promise<Checkpoint | undefined>;
+  latestCheckpoint(): Promise<Checkpoint | undefined>;
+  verify(kept?: Checkpoint): Promise<VerifyReport>;
+  /** Whether the store answers (for /ready). */
+  reachable(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface AuditTrailOptions {
+  db: SqlClient;
+  /** Ed25519 key pair (JWK) that signs checkpoints; verification needs only the public half. */
+  signingKey: { privateJwk?: JWK; publicJwk: JWK };
+  /** Sign a checkpoint after this many records. @default 100 */
+  checkpointEvery?: number;
+}
+
+/** One writer at a time appends, so leaf indices are contiguous and in commit order. */
+const APPEND_LOCK = 6962;
+
+export async function createAuditTrail(options: AuditTrailOptions): Promise<AuditTrail> {
+  const { db } = options;
+  await migrate(db);
+  const privateKey: KeyObject | undefined = options.signingKey.privateJwk
+    ? createPrivateKey({ key: options.signingKey.privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' })
+    : undefined;
+  const publicKey = createPublicKey({ key: options.signingKey.publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  const checkpointEvery = options.checkpointEvery ?? 100;
+  let sinceCheckpoint = 0;
+
+  const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
+
+  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown }[]> {
+    const rows = await db.query<{ idx: string | number; leaf_hash: Uint8Array; payload: unknown }>('select idx, leaf_hash, payload from audit_records order by idx');
+    return rows.map((r) => ({ idx: Number(r.idx), leaf: Buffer.from(r.leaf_hash), payload: r.payload }));
+  }
+
+  async function checkpoint(): Promise<Checkpoint | undefined> {
+    if (!privateKey) throw new Error('audit: this trail has no signing key; it can verify, not sign');
+    return db.transaction(async (tx) => {
+      await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+      const rows = await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx');
+      if (rows.length === 0) return undefined;
+      const root = rootOf(rows.map((r) => Buffer.from(r.leaf_hash))).toString('hex');
+      const signedAt = new Date().toISOString();
+      const signature = sign(null, message(rows.length, root, signedAt), privateKey).toString('base64');
+      await tx.query(
+        'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
+        [rows.length, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
+      );
+      sinceCheckpoint = 0;
+      return { treeSize: rows.length, rootHash: root, signature, signedAt };
+    });
+  }
+
+  const toCheckpoint = (r: { tree_size: string | number; root_hash: Uint8Array; signature: Uint8Array; signed_at: string | Date }): Checkpoint => ({
+    treeSize: Number(r.tree_size),
+    rootHash: Buffer.from(r.root_hash).toString('hex'),
+    signature: Buffer.from(r.signature).toString('base64'),
+    signedAt: new Date(r.signed_at).toISOString(),
+  });
+
+  return {
+    async record(records) {
+      if (records.length === 0) return;
+      await db.transaction(async (tx) => {
+        await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+        const [{ next }] = (await tx.query<{ next: string | number }>('select coalesce(max(idx) + 1, 0) as next from audit_records')) as [{ next: string | number }];
+        let idx = Number(next);
+        for (const record of records) {
+          const payload = canonicalJson(record);
+          await tx.query('insert into audit_records (idx, leaf_hash, payload) values ($1, $2, $3::jsonb)', [idx++, leafHash(Buffer.from(payload)), payload]);
+        }
+      });
+      sinceCheckpoint += records.length;
+      if (privateKey && sinceCheckpoint >= checkpointEvery) await checkpoint();
+    },
+    checkpoint,
+    async latestCheckpoint() {
+      const rows = await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size desc limit 1');
+      return rows[0] ? toCheckpoint(rows[0]) : undefined;
+    },
+    async verify(kept) {
+      const problems: string[] = [];
+      const log = await leaves();
+      // Leaves recomputed from the records as stored: an edited record cannot hide behind its old hash.
+      const recomputed = log.map((entry) => leafHash(Buffer.from(canonicalJson(entry.payload))));
+      log.forEach((entry, i) => {
+        if (entry.idx !== i) problems.push(`record ${i} is missing or out of place (found index ${entry.idx} there)`);
+        if (!recomputed[i]!.equals(entry.leaf)) problems.push(`record ${entry.idx} was altered after it was written`);
+      });
+      const checkpoints = (await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size')).map(toCheckpoint);
+      const all = kept ? [...checkpoints, { ...kept, kept: true }] : checkpoints;
+      for (const c of all) {
+        const label = 'kept' in c ? `the kept checkpoint of ${c.treeSize} records` : `checkpoint ${c.treeSize}`;
+        if (!verifySignature(null, message(c.treeSize, c.rootHash, c.signedAt), publicKey, Buffer.from(c.signature, 'base64'))) {
+          problems.push(`${label} is not signed by the trail's key`);
+          continue;
+        }
+        if (c.treeSize > recomputed.length) {
+          problems.push(`${label} covers ${c.treeSize} records but the trail holds ${recomputed.length}: records were removed from its end`);
+          continue;
+        }
+        if (rootOf(recomputed.slice(0, c.treeSize)).toString('hex') !== c.rootHash) {
+          problems.push(`${label} does not match the records: some of the first ${c.treeSize} were altered, removed, inserted or reordered`);
+        }
+      }
+      return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems };
+    },
+    async reachable() {
+      try {
+        await db.query('select 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => db.close(),
+  };
+}
