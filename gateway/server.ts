@@ -21,7 +21,7 @@ import type { JWK } from 'jose';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
 import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
-import { createRequirePurposePlugin } from './auth/requirePurpose';
+import { createRequirePurposePlugin, personalRootKeys } from './auth/requirePurpose';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
@@ -52,12 +52,16 @@ export interface RequestAccess {
   requestId: string;
   identity: Identity | null;
   operationName: string | null;
+  startedAt: Date;
+  /** ok, or partial when the answer carries errors. */
+  outcome: 'ok' | 'partial';
   /** By data subject (CPR number): schema coordinates read and legacy systems asked. */
   subjects: Map<string, { fields: Set<string>; systems: Set<string> }>;
 }
 
 export interface GatewayContext extends BaseContext {
   requestId: string;
+  startedAt: Date;
   /** Personal data touched so far, per subject, as the subgraphs reported it. */
   access: RequestAccess['subjects'];
   /** The authenticated caller, or null (no token, or authentication off in development). */
@@ -229,6 +233,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     context: async (req) => ({
       requestId: randomUUID(),
       identity: identities.get(req) ?? null,
+      startedAt: new Date(),
       access: new Map(),
       deadlineAt: Date.now() + config.requestBudgetMs,
       stale: new Set<string>(),
@@ -252,19 +257,42 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
   };
 }
 
-/** Hands the request's consolidated access to `onAccess` before the response leaves. */
+/**
+ * Hands the request's consolidated access to `onAccess` before the response leaves, and fails
+ * closed: when it cannot be recorded, no personal data leaves — every root field that reached
+ * personal data is nulled with AUDIT_UNAVAILABLE — while non-personal root fields still answer.
+ */
 function reportAccessTo(onAccess: (access: RequestAccess) => Promise<void>): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operationName }) {
-          if (contextValue.access.size === 0) return;
-          await onAccess({
-            requestId: contextValue.requestId,
-            identity: contextValue.identity,
-            operationName: operationName ?? null,
-            subjects: contextValue.access,
-          });
+        async willSendResponse({ contextValue, operationName, response, operation, schema }) {
+          if (contextValue.access.size === 0 || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          try {
+            await onAccess({
+              requestId: contextValue.requestId,
+              identity: contextValue.identity,
+              operationName: operationName ?? null,
+              startedAt: contextValue.startedAt,
+              outcome: result.errors?.length ? 'partial' : 'ok',
+              subjects: contextValue.access,
+            });
+          } catch (error) {
+            console.error(`[gateway] AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
+            const personal = operation ? personalRootKeys(operation, schema) : [];
+            const data = (result.data ?? {}) as Record<string, unknown>;
+            for (const key of personal) data[key] = null;
+            result.data = operation && personal.length < operation.selectionSet.selections.length ? data : null;
+            result.errors = [
+              ...(result.errors ?? []).filter((e) => !e.path || !personal.includes(String(e.path[0]))),
+              ...personal.map((key) => ({
+                message: 'Personal data is not served while the access trail cannot record it.',
+                path: [key],
+                extensions: { code: 'AUDIT_UNAVAILABLE' },
+              })),
+            ];
+          }
         },
       };
     },

@@ -17,6 +17,7 @@ import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server';
+import { auditedAccess, type AuditTrail } from '../gateway/audit';
 import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 
@@ -47,6 +48,8 @@ export interface LocalStackOptions {
   devIdentityDir?: string;
   /** Told which personal data each request touched (the audit trail's seam). */
   onAccess?: GatewayOptions['onAccess'];
+  /** Record every access in this trail (fail closed); `npm start` keeps one in .data/audit. */
+  audit?: { trail: AuditTrail; subjectKey: Buffer };
 }
 
 export interface LocalStack {
@@ -130,7 +133,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
-      { internalTokenKey: internalTokenKeys.privateJwk, ...(options.onAccess ? { onAccess: options.onAccess } : {}) },
+      {
+        internalTokenKey: internalTokenKeys.privateJwk,
+        ...(options.audit
+          ? { onAccess: auditedAccess(options.audit.trail, options.audit.subjectKey) }
+          : options.onAccess
+            ? { onAccess: options.onAccess }
+            : {}),
+      },
     );
     started.push(gateway);
 

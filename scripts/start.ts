@@ -7,14 +7,17 @@
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
 import { loadGatewayConfig } from '../gateway/config';
+import { localAuditTrail } from '../gateway/audit';
 import { startLocalStack } from './localStack';
 
 const started = Date.now();
 console.log('Starting simulators (CPR, case index, ESDH ×3, BBR, DAR, KLE), subgraphs and gateway…');
 const gatewayConfig = loadGatewayConfig();
+const audit = await localAuditTrail(process.env['AUDIT_DIR'] ?? '.data/audit');
 const stack = await startLocalStack({
   gateway: { port: gatewayConfig.port, host: gatewayConfig.host },
   devIdentityDir: '.data/dev-idp',
+  audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey },
 }).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`Could not start: ${message}`);
@@ -49,6 +52,7 @@ Try it:
 
 Simulators: ${stack.allSimulators().map((s) => `${s.name} ${s.url}`).join(', ')}
 Subgraphs:  ${stack.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}
+Every access to personal data is recorded in .data/audit: npm run audit -- --subject ${cpr}; npm run audit:verify.
 Ctrl-C stops everything.
 ${line}`);
 
@@ -58,6 +62,7 @@ const stop = async (signal: string) => {
   stopping = true;
   console.log(`\n${signal}: stopping gateway, subgraphs and simulators…`);
   await stack.close();
+  await audit.trail.close();
   console.log('Stopped.');
   process.exit(0);
 };

@@ -3,6 +3,9 @@
  * URL, a sample CPR and a sample query, answers that query, and stops cleanly on Ctrl-C (SIGINT).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
@@ -11,9 +14,11 @@ import { postGraphQL } from './support/graphql';
 const root = fileURLToPath(new URL('..', import.meta.url));
 let child: ChildProcess | undefined;
 let output = '';
+const auditDir = mkdtempSync(join(tmpdir(), 'audit-'));
 
 afterAll(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
+  rmSync(auditDir, { recursive: true, force: true });
 });
 
 function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
@@ -36,7 +41,7 @@ describe('npm start', () => {
     // The same command `npm start` runs, on a free port so it cannot clash with anything.
     child = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'scripts/start.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', APOLLO_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, PORT: '0', APOLLO_TELEMETRY_DISABLED: '1', AUDIT_DIR: auditDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -60,5 +65,18 @@ describe('npm start', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('Stopped.');
+
+    // The overview it answered was recorded, and the trail verifies.
+    const verify = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'scripts/audit.ts', 'verify'], {
+      cwd: root,
+      env: { ...process.env, AUDIT_DIR: auditDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let verifyOutput = '';
+    verify.stdout!.on('data', (chunk: Buffer) => (verifyOutput += chunk.toString()));
+    const verifyCode = await new Promise<number | null>((resolve) => verify.on('exit', resolve));
+    expect(verifyOutput).toMatch(/[1-9]\d* records/);
+    expect(verifyOutput).toContain('the trail is intact');
+    expect(verifyCode).toBe(0);
   });
 });

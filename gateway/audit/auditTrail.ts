@@ -34,9 +34,21 @@ export interface AuditTrail {
   checkpoint(): Promise<Checkpoint | undefined>;
   latestCheckpoint(): Promise<Checkpoint | undefined>;
   verify(kept?: Checkpoint): Promise<VerifyReport>;
+  /** Records matching every given criterion, oldest first (the auditor's question). */
+  find(filter: AuditFilter): Promise<AccessRecord[]>;
   /** Whether the store answers (for /ready). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface AuditFilter {
+  /** Keyed hash of the data subject (see subjectHash). */
+  subject?: string;
+  actor?: string;
+  tenant?: string;
+  /** ISO instants, inclusive from, exclusive to, on the record's timeIn. */
+  from?: string;
+  to?: string;
 }
 
 export interface AuditTrailOptions {
@@ -138,6 +150,19 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         }
       }
       return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems };
+    },
+    async find(filter) {
+      const rows = await db.query<{ payload: AccessRecord }>(
+        `select payload from audit_records
+          where ($1::text is null or payload->>'subject' = $1)
+            and ($2::text is null or payload->>'actor' = $2)
+            and ($3::text is null or payload->>'tenant' = $3)
+            and ($4::text is null or payload->>'timeIn' >= $4)
+            and ($5::text is null or payload->>'timeIn' < $5)
+          order by idx`,
+        [filter.subject ?? null, filter.actor ?? null, filter.tenant ?? null, filter.from ?? null, filter.to ?? null],
+      );
+      return rows.map((r) => r.payload);
     },
     async reachable() {
       try {

@@ -7,7 +7,7 @@
  * Unit are public registry data (DAR and BBR are open data in Denmark).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Identity } from './authenticate';
 
 export const PERSONAL_TYPES: ReadonlySet<string> = new Set(['Citizen', 'PersonName', 'Relations', 'Residence', 'Case', 'CaseParty', 'Document', 'Classification']);
@@ -41,6 +41,17 @@ export function createRequirePurposePlugin<TContext extends IdentityContext>(): 
       };
     },
   };
+}
+
+/** The response keys (alias or name) of the operation's root fields that reach personal data. */
+export function personalRootKeys(operation: OperationDefinitionNode, schema: GraphQLSchema): string[] {
+  const keys: string[] = [];
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD) continue;
+    const single: DocumentNode = { kind: Kind.DOCUMENT, definitions: [{ ...operation, selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] } }] };
+    if (touchesPersonalData(single, schema)) keys.push(selection.alias?.value ?? selection.name.value);
+  }
+  return keys;
 }
 
 function touchesPersonalData(document: DocumentNode, schema: GraphQLSchema): boolean {

@@ -24,6 +24,7 @@ export const publicErrorCodes: ReadonlySet<string> = new Set([
   'LEGACY_BAD_RESPONSE',
   'SUBGRAPH_UNAVAILABLE',
   'SUBGRAPH_TIMEOUT',
+  'AUDIT_UNAVAILABLE',
 ]);
 
 /** Extensions a client may see; anything else (stacktrace, upstream responses) is dropped. */
