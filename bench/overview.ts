@@ -8,9 +8,13 @@
  * load (autocannon). Figures, not assertions: see bench/README.md for recorded runs.
  *
  * Options (env): BENCH_REQUESTS (sequential, default 200), BENCH_SECONDS (load, default 10),
- * BENCH_CONNECTIONS (default 16).
+ * BENCH_CONNECTIONS (default 16), BENCH_AUDIT (off | pglite | postgres: record every access in
+ * an access trail, in-memory PGlite or the PostgreSQL server at 127.0.0.1:5432; default off).
  */
+import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
+import { createAuditTrail, pgliteClient, postgresClient } from '../gateway/audit';
+import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { DEFAULT_LATENCY_MS, startLocalStack } from '../scripts/localStack';
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
@@ -19,7 +23,20 @@ const requests = Number(process.env['BENCH_REQUESTS'] ?? 200);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 
-const stack = await startLocalStack({ gateway: { port: 0 } });
+const auditMode = process.env['BENCH_AUDIT'] ?? 'off';
+if (!['off', 'pglite', 'postgres'].includes(auditMode)) throw new Error('BENCH_AUDIT must be off, pglite or postgres');
+const audit =
+  auditMode === 'off'
+    ? undefined
+    : {
+        trail: await createAuditTrail({
+          db: auditMode === 'pglite' ? await pgliteClient() : await postgresClient('postgres://postgres@127.0.0.1:5432/test', `audit_bench_${randomBytes(4).toString('hex')}`),
+          signingKey: await generateInternalTokenKeys(),
+        }),
+        subjectKey: randomBytes(32),
+      };
+const stack = await startLocalStack({ gateway: { port: 0 }, ...(audit ? { audit } : {}) });
+console.log(`access trail: ${auditMode}`);
 const citizens = [...stack.world.persons.values()].filter((p) => !p.addressProtected && (stack.world.casesByParty.get(p.cpr)?.length ?? 0) > 0);
 const body = (cpr: string) => JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(cpr) } });
 
@@ -84,6 +101,11 @@ try {
   console.log(`\nload: ${connections} connections for ${seconds} s over ${sample.length} citizens`);
   console.log(`  ${result.requests.average.toFixed(1)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
     `errors ${result.errors}, non-2xx ${result.non2xx}, timeouts ${result.timeouts}`);
+  if (audit) {
+    const report = await audit.trail.verify();
+    console.log(`\naccess trail: ${report.records} records, ${report.checkpoints} signed checkpoints, ${report.ok ? 'intact' : report.problems.join('; ')}`);
+  }
 } finally {
   await stack.close();
+  await audit?.trail.close();
 }

@@ -36,6 +36,8 @@ export interface AuditTrail {
   verify(kept?: Checkpoint): Promise<VerifyReport>;
   /** Records matching every given criterion, oldest first (the auditor's question). */
   find(filter: AuditFilter): Promise<AccessRecord[]>;
+  /** Resolves when no checkpoint is being signed in the background. */
+  settled(): Promise<void>;
   /** Whether the store answers (for /ready). */
   reachable(): Promise<boolean>;
   close(): Promise<void>;
@@ -71,6 +73,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const publicKey = createPublicKey({ key: options.signingKey.publicJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
   const checkpointEvery = options.checkpointEvery ?? 100;
   let sinceCheckpoint = 0;
+  let checkpointing: Promise<unknown> | undefined;
 
   const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
 
@@ -110,14 +113,26 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       await db.transaction(async (tx) => {
         await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
         const [{ next }] = (await tx.query<{ next: string | number }>('select coalesce(max(idx) + 1, 0) as next from audit_records')) as [{ next: string | number }];
-        let idx = Number(next);
-        for (const record of records) {
+        const first = Number(next);
+        // One statement for the request's records: one round trip however many subjects it touched.
+        const values: unknown[] = [];
+        const rows = records.map((record, i) => {
           const payload = canonicalJson(record);
-          await tx.query('insert into audit_records (idx, leaf_hash, payload) values ($1, $2, $3::jsonb)', [idx++, leafHash(Buffer.from(payload)), payload]);
-        }
+          values.push(first + i, leafHash(Buffer.from(payload)), payload);
+          return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
+        });
+        await tx.query(`insert into audit_records (idx, leaf_hash, payload) values ${rows.join(', ')}`, values);
       });
       sinceCheckpoint += records.length;
-      if (privateKey && sinceCheckpoint >= checkpointEvery) await checkpoint();
+      // Signing is not on the answer's path: the records are durable already; a checkpoint that
+      // fails is retried at the next threshold, and the failure is logged.
+      if (privateKey && sinceCheckpoint >= checkpointEvery && !checkpointing) {
+        checkpointing = checkpoint()
+          .catch((error: unknown) => console.error(`[audit] checkpoint failed: ${(error as Error).message}`))
+          .finally(() => {
+            checkpointing = undefined;
+          });
+      }
     },
     checkpoint,
     async latestCheckpoint() {
@@ -172,6 +187,12 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         return false;
       }
     },
-    close: () => db.close(),
+    async settled() {
+      await checkpointing;
+    },
+    async close() {
+      await checkpointing;
+      await db.close();
+    },
   };
 }

@@ -45,7 +45,10 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     db = await open();
     const keys = await generateInternalTokenKeys();
     trail = await createAuditTrail({ db, signingKey: keys, checkpointEvery });
-    for (let i = 0; i < count; i++) await trail.record(records(1, i));
+    for (let i = 0; i < count; i++) {
+      await trail.record(records(1, i));
+      await trail.settled(); // checkpoints are signed in the background
+    }
     return trail;
   }
 
