@@ -22,6 +22,9 @@ import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
 import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
 import { createRequirePurposePlugin, personalRootKeys } from './auth/requirePurpose';
+import { createRolesPlugin } from './auth/roles';
+import { auditedAccess, type AuditTrail } from './audit';
+import { auditRoutes } from './audit/api';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
@@ -53,8 +56,8 @@ export interface RequestAccess {
   identity: Identity | null;
   operationName: string | null;
   startedAt: Date;
-  /** ok, or partial when the answer carries errors. */
-  outcome: 'ok' | 'partial';
+  /** ok, partial when the answer carries errors, denied when the request was refused. */
+  outcome: 'ok' | 'partial' | 'denied';
   /** By data subject (CPR number): schema coordinates read and legacy systems asked. */
   subjects: Map<string, { fields: Set<string>; systems: Set<string> }>;
 }
@@ -87,6 +90,11 @@ export interface GatewayOptions {
    * trail plugs into). Awaited: the response waits for it.
    */
   onAccess?: (access: RequestAccess) => Promise<void>;
+  /**
+   * The access trail: every access is recorded in it before the answer leaves (fail closed), and
+   * with authentication on, its API is served at /audit/records (auditors) and /audit/me (citizens).
+   */
+  audit?: { trail: AuditTrail; subjectKey: Buffer; organisationNames?: Readonly<Record<string, string>> };
 }
 
 const logUnexpected = (error: unknown) => {
@@ -110,8 +118,11 @@ const staleNotice = createResponseExtensionPlugin<GatewayContext>('stale', (cont
   context.stale.size > 0 ? [...context.stale].sort() : undefined,
 );
 
-export async function startGateway(config: GatewayConfig, options: GatewayOptions): Promise<RunningGateway> {
+export async function startGateway(config: GatewayConfig, givenOptions: GatewayOptions): Promise<RunningGateway> {
   disableApolloTelemetry();
+  const options: GatewayOptions = givenOptions.audit
+    ? { ...givenOptions, onAccess: auditedAccess(givenOptions.audit.trail, givenOptions.audit.subjectKey) }
+    : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
   const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
   let supergraphSdl: string;
@@ -208,7 +219,24 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
-      ...(authenticator ? [createRequirePurposePlugin<GatewayContext>()] : []),
+      ...(authenticator
+        ? [
+            createRequirePurposePlugin<GatewayContext>(),
+            createRolesPlugin<GatewayContext>(
+              options.onAccess
+                ? (denial, context) =>
+                    options.onAccess!({
+                      requestId: context.requestId,
+                      identity: denial.identity,
+                      operationName: denial.operationName,
+                      startedAt: context.startedAt,
+                      outcome: 'denied',
+                      subjects: new Map(denial.subjects.map((cpr) => [cpr, { fields: new Set(['Query.citizen']), systems: new Set<string>() }])),
+                    })
+                : undefined,
+            ),
+          ]
+        : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
       ...(options.onAccess ? [reportAccessTo(options.onAccess)] : []),
@@ -239,6 +267,9 @@ export async function startGateway(config: GatewayConfig, options: GatewayOption
       stale: new Set<string>(),
     }),
     routes: {
+      ...(options.audit && authenticator
+        ? auditRoutes({ ...options.audit, authenticator, ...(options.audit.organisationNames ? { organisationNames: options.audit.organisationNames } : {}) })
+        : {}),
       '/health': (req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
       '/ready': async (_req, res) => {
         if (draining) return writeJson(res, 503, { status: 'draining' });

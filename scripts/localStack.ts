@@ -17,7 +17,7 @@ import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server';
-import { auditedAccess, type AuditTrail } from '../gateway/audit';
+import type { AuditTrail } from '../gateway/audit';
 import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 
@@ -136,7 +136,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       {
         internalTokenKey: internalTokenKeys.privateJwk,
         ...(options.audit
-          ? { onAccess: auditedAccess(options.audit.trail, options.audit.subjectKey) }
+          ? { audit: { ...options.audit, organisationNames: Object.fromEntries(world.municipalities.map((m) => [m.code, `${m.name} Kommune`])) } }
           : options.onAccess
             ? { onAccess: options.onAccess }
             : {}),

@@ -33,6 +33,7 @@ export interface RequestAccessInput {
   identity: { actor: string; roles: string[]; tenant: string | null; purpose: string | null } | null;
   operationName: string | null;
   outcome: AccessRecord['outcome'];
+  /** Read for granted requests; for a refused one, what was asked for is a search. */
   subjects: ReadonlyMap<string, { fields: ReadonlySet<string>; systems: ReadonlySet<string> }>;
 }
 
