@@ -5,6 +5,7 @@
  *   npm run audit -- --subject 010160-1234 [--actor ID] [--tenant 0101] [--from 2026-11-01] [--to 2026-12-01] [--format json|csv]
  *   npm run audit:verify [-- --checkpoint kept.json]   exit 0 when the trail is intact, 1 with the problems
  *   npm run audit:checkpoint > kept.json               sign a checkpoint now and print it, for the auditor to keep
+ *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …]   drop payloads past retention, keep hashes
  */
 import { readFileSync } from 'node:fs';
 import { localAuditTrail, subjectHash, type Checkpoint } from '../gateway/audit';
@@ -43,6 +44,18 @@ try {
     if (report.ok) console.log('the trail is intact');
     else for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
     process.exitCode = report.ok ? 0 : 1;
+  } else if (command === 'purge') {
+    const defaultDays = Number(option('--default-days') ?? 183);
+    if (!(defaultDays > 0)) fail('--default-days must be a positive number of days');
+    const byPurpose: Record<string, number> = {};
+    rest.forEach((arg, i) => {
+      if (arg !== '--purpose') return;
+      const [purpose, days] = (rest[i + 1] ?? '').split('=');
+      if (!purpose || !(Number(days) > 0)) fail('--purpose takes PURPOSE=DAYS, e.g. --purpose "P-12=3650"');
+      byPurpose[purpose!] = Number(days);
+    });
+    const purged = await trail.purge({ defaultDays, byPurpose });
+    console.log(`purged the payloads of ${purged} records past retention; their hashes stay, so the trail still verifies`);
   } else if (command === 'checkpoint') {
     const checkpoint = await trail.checkpoint();
     if (!checkpoint) fail('the trail is empty: nothing to sign');
@@ -68,7 +81,7 @@ try {
     }
     console.error(`${records.length} records`);
   } else {
-    fail('usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]\n       npm run audit:verify [-- --checkpoint FILE]\n       npm run audit:checkpoint');
+    fail('usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]\n       npm run audit:verify [-- --checkpoint FILE]\n       npm run audit:checkpoint\n       npm run audit:purge [-- --default-days N] [--purpose P=DAYS …]');
   }
 } finally {
   await trail.close();

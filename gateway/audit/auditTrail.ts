@@ -36,6 +36,11 @@ export interface AuditTrail {
   verify(kept?: Checkpoint): Promise<VerifyReport>;
   /** Records matching every given criterion, oldest first (the auditor's question). */
   find(filter: AuditFilter): Promise<AccessRecord[]>;
+  /**
+   * Drops the payload of every record older than its purpose's retention, keeping its leaf hash,
+   * so the trail still verifies. Returns how many records were purged.
+   */
+  purge(retention: RetentionPolicy, now?: Date): Promise<number>;
   /** Resolves when no checkpoint is being signed in the background. */
   settled(): Promise<void>;
   /** Whether the store answers (for /ready). */
@@ -51,6 +56,13 @@ export interface AuditFilter {
   /** ISO instants, inclusive from, exclusive to, on the record's timeIn. */
   from?: string;
   to?: string;
+}
+
+export interface RetentionPolicy {
+  /** Days a record is kept, per processing activity (purpose). */
+  byPurpose?: Readonly<Record<string, number>>;
+  /** Days for any other purpose. @default 183 (six months, Danish practice's minimum) */
+  defaultDays?: number;
 }
 
 export interface AuditTrailOptions {
@@ -77,9 +89,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
 
   const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
 
-  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown }[]> {
-    const rows = await db.query<{ idx: string | number; leaf_hash: Uint8Array; payload: unknown }>('select idx, leaf_hash, payload from audit_records order by idx');
-    return rows.map((r) => ({ idx: Number(r.idx), leaf: Buffer.from(r.leaf_hash), payload: r.payload }));
+  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown; purged: boolean }[]> {
+    const rows = await db.query<{ idx: string | number; leaf_hash: Uint8Array; payload: unknown; purged_at: unknown }>(
+      'select idx, leaf_hash, payload, purged_at from audit_records order by idx',
+    );
+    return rows.map((r) => ({ idx: Number(r.idx), leaf: Buffer.from(r.leaf_hash), payload: r.payload, purged: r.purged_at !== null }));
   }
 
   async function checkpoint(): Promise<Checkpoint | undefined> {
@@ -143,9 +157,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       const problems: string[] = [];
       const log = await leaves();
       // Leaves recomputed from the records as stored: an edited record cannot hide behind its old hash.
-      const recomputed = log.map((entry) => leafHash(Buffer.from(canonicalJson(entry.payload))));
+      // A purged record has only its leaf hash left: the signed roots still cover it.
+      const recomputed = log.map((entry) => (entry.purged ? entry.leaf : leafHash(Buffer.from(canonicalJson(entry.payload)))));
       log.forEach((entry, i) => {
         if (entry.idx !== i) problems.push(`record ${i} is missing or out of place (found index ${entry.idx} there)`);
+        if (!entry.purged && entry.payload === null) problems.push(`record ${entry.idx} lost its payload without being purged`);
         if (!recomputed[i]!.equals(entry.leaf)) problems.push(`record ${entry.idx} was altered after it was written`);
       });
       const checkpoints = (await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size')).map(toCheckpoint);
@@ -166,10 +182,32 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       }
       return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems };
     },
+    async purge(retention, now = new Date()) {
+      const defaultDays = retention.defaultDays ?? 183;
+      const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+      const byPurpose = Object.entries(retention.byPurpose ?? {});
+      let purged = 0;
+      for (const [purpose, days] of byPurpose) {
+        const rows = await db.query(
+          `update audit_records set payload = null, purged_at = now()
+            where purged_at is null and payload->>'purpose' = $1 and payload->>'timeIn' < $2 returning idx`,
+          [purpose, cutoff(days)],
+        );
+        purged += rows.length;
+      }
+      const rows = await db.query(
+        `update audit_records set payload = null, purged_at = now()
+          where purged_at is null and payload->>'timeIn' < $1
+            and not (coalesce(payload->>'purpose', '') = any($2::text[])) returning idx`,
+        [cutoff(defaultDays), byPurpose.map(([p]) => p)],
+      );
+      return purged + rows.length;
+    },
     async find(filter) {
       const rows = await db.query<{ payload: AccessRecord }>(
         `select payload from audit_records
-          where ($1::text is null or payload->>'subject' = $1)
+          where purged_at is null
+            and ($1::text is null or payload->>'subject' = $1)
             and ($2::text is null or payload->>'actor' = $2)
             and ($3::text is null or payload->>'tenant' = $3)
             and ($4::text is null or payload->>'timeIn' >= $4)

@@ -77,6 +77,13 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         signed_at timestamptz not null
       );`,
   },
+  {
+    // Retention: a purged record keeps its leaf hash (the log stays verifiable), loses its payload.
+    version: 2,
+    sql: `
+      alter table audit_records alter column payload drop not null;
+      alter table audit_records add column purged_at timestamptz`,
+  },
 ];
 
 export async function migrate(db: SqlClient): Promise<void> {

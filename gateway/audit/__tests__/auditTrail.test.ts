@@ -120,6 +120,25 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     expect(report.problems.join('\n')).toMatch(/kept checkpoint of 7 records covers 7 records but the trail holds 6/);
   });
 
+  it('purges payloads past their retention, keeps their hashes, and still verifies', async () => {
+    db = await open();
+    const keys = await generateInternalTokenKeys();
+    trail = await createAuditTrail({ db, signingKey: keys, checkpointEvery: 4 });
+    const old = records(3).map((r) => ({ ...r, timeIn: '2025-01-01T10:00:00.000Z' }));
+    const oldButKept = records(1, 10).map((r) => ({ ...r, timeIn: '2025-01-01T10:00:00.000Z', purpose: 'P-FOREVER' }));
+    await trail.record([...old, ...oldButKept]);
+    await trail.record(records(2, 20));
+    await trail.settled();
+    await trail.checkpoint();
+    const purged = await trail.purge({ defaultDays: 183, byPurpose: { 'P-FOREVER': 3650 } }, new Date('2026-11-23T00:00:00Z'));
+    expect(purged).toBe(3);
+    expect(await trail.verify()).toMatchObject({ ok: true, records: 6 });
+    expect(await trail.find({})).toHaveLength(3); // purged records no longer answer searches
+    // A purged record's hash is still covered by the signed roots.
+    await db.query('update audit_records set leaf_hash = $1 where idx = 0', [Buffer.alloc(32, 1)]);
+    expect((await trail.verify()).problems.join('\n')).toMatch(/does not match the records/);
+  });
+
   it('detects a forged checkpoint', async () => {
     await trailWith(5);
     await db.query(`update audit_checkpoints set root_hash = $1`, [Buffer.alloc(32, 7)]);
