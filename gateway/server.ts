@@ -6,7 +6,7 @@
  * directives, cost) → CPR argument validation → planning and subgraph calls within the request's
  * budget → stale-data notice → error masking.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -27,7 +27,7 @@ import { auditedAccess, type AuditTrail } from './audit';
 import { auditRoutes } from './audit/api';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
-import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
+import { documentHash, loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
 
 /** Header carrying the milliseconds left of the client request's budget. */
@@ -53,6 +53,10 @@ const SUBGRAPH_GRACE_MS = 250;
 /** Personal data one client request touched, consolidated from every subgraph's report. */
 export interface RequestAccess {
   requestId: string;
+  /** W3C trace id (from the client's traceparent, or new). */
+  traceId: string;
+  /** SHA-256 (hex) of the operation's text. */
+  documentHash: string | null;
   identity: Identity | null;
   operationName: string | null;
   startedAt: Date;
@@ -64,6 +68,7 @@ export interface RequestAccess {
 
 export interface GatewayContext extends BaseContext {
   requestId: string;
+  traceId: string;
   startedAt: Date;
   /** Personal data touched so far, per subject, as the subgraphs reported it. */
   access: RequestAccess['subjects'];
@@ -144,8 +149,16 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     if (!authenticator) return undefined;
     const header = req.headers['authorization'];
     const purpose = req.headers[PURPOSE_HEADER];
+    const caseReference = req.headers['x-case-reference'];
     try {
-      identities.set(req, await authenticator.authenticate(typeof header === 'string' ? header : undefined, typeof purpose === 'string' ? purpose : undefined));
+      identities.set(
+        req,
+        await authenticator.authenticate(
+          typeof header === 'string' ? header : undefined,
+          typeof purpose === 'string' ? purpose : undefined,
+          typeof caseReference === 'string' ? caseReference : undefined,
+        ),
+      );
       return undefined;
     } catch (error) {
       if (!(error instanceof AuthenticationFailed)) throw error;
@@ -227,6 +240,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
                 ? (denial, context) =>
                     options.onAccess!({
                       requestId: context.requestId,
+                      traceId: context.traceId,
+                      documentHash: null,
                       identity: denial.identity,
                       operationName: denial.operationName,
                       startedAt: context.startedAt,
@@ -260,6 +275,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     guard,
     context: async (req) => ({
       requestId: randomUUID(),
+      traceId: traceIdOf(req.headers['traceparent']),
       identity: identities.get(req) ?? null,
       startedAt: new Date(),
       access: new Map(),
@@ -297,12 +313,14 @@ function reportAccessTo(onAccess: (access: RequestAccess) => Promise<void>): Apo
   return {
     async requestDidStart() {
       return {
-        async willSendResponse({ contextValue, operationName, response, operation, schema }) {
+        async willSendResponse({ contextValue, operationName, response, operation, schema, source }) {
           if (contextValue.access.size === 0 || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           try {
             await onAccess({
               requestId: contextValue.requestId,
+              traceId: contextValue.traceId,
+              documentHash: source ? documentHash(source) : null,
               identity: contextValue.identity,
               operationName: operationName ?? null,
               startedAt: contextValue.startedAt,
@@ -328,6 +346,12 @@ function reportAccessTo(onAccess: (access: RequestAccess) => Promise<void>): Apo
       };
     },
   };
+}
+
+/** The trace id of a W3C traceparent header (version 00), or a new one. */
+function traceIdOf(header: string | string[] | undefined): string {
+  const match = typeof header === 'string' ? /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(header) : null;
+  return match && match[1] !== '0'.repeat(32) ? match[1]! : randomBytes(16).toString('hex');
 }
 
 function readJwks(path: string) {

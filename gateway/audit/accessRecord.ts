@@ -10,13 +10,21 @@ import { createHmac, randomUUID } from 'node:crypto';
 export interface AccessRecord {
   eventId: string;
   requestId: string;
+  /** W3C trace id of the request. */
+  traceId: string;
+  /** SHA-256 (hex) of the operation text, null for refused requests. */
+  documentHash: string | null;
   /** When the request came in and when its answer was about to leave (ISO 8601). */
   timeIn: string;
   timeOut: string;
   tenant: string | null;
   actor: string | null;
   roles: string[];
+  /** The client system the actor used. */
+  clientSystem: string | null;
+  onBehalfOf: string | null;
   purpose: string | null;
+  caseReference: string | null;
   /** HMAC-SHA256(subject key, CPR number), hex. */
   subject: string;
   typeOfUse: 'read' | 'search' | 'create' | 'update';
@@ -29,8 +37,18 @@ export interface AccessRecord {
 
 export interface RequestAccessInput {
   requestId: string;
+  traceId?: string;
+  documentHash?: string | null;
   timeIn: Date;
-  identity: { actor: string; roles: string[]; tenant: string | null; purpose: string | null } | null;
+  identity: {
+    actor: string;
+    roles: string[];
+    tenant: string | null;
+    purpose: string | null;
+    clientSystem?: string | null;
+    onBehalfOf?: string | null;
+    caseReference?: string | null;
+  } | null;
   operationName: string | null;
   outcome: AccessRecord['outcome'];
   /** Read for granted requests; for a refused one, what was asked for is a search. */
@@ -47,12 +65,17 @@ export function toAccessRecords(input: RequestAccessInput, subjectKey: Buffer, n
     .map(([cpr, { fields, systems }]) => ({
       eventId: randomUUID(),
       requestId: input.requestId,
+      traceId: input.traceId ?? input.requestId.replaceAll('-', ''),
+      documentHash: input.documentHash ?? null,
       timeIn: input.timeIn.toISOString(),
       timeOut: now.toISOString(),
       tenant: input.identity?.tenant ?? null,
       actor: input.identity?.actor ?? null,
       roles: [...(input.identity?.roles ?? [])].sort(),
+      clientSystem: input.identity?.clientSystem ?? null,
+      onBehalfOf: input.identity?.onBehalfOf ?? null,
       purpose: input.identity?.purpose ?? null,
+      caseReference: input.identity?.caseReference ?? null,
       subject: subjectHash(subjectKey, cpr),
       typeOfUse: 'read' as const,
       fields: [...fields].sort(),

@@ -29,6 +29,7 @@ export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
       const header = req.headers['authorization'];
       const purpose = req.headers[PURPOSE_HEADER];
       identity = await options.authenticator.authenticate(typeof header === 'string' ? header : undefined, typeof purpose === 'string' ? purpose : undefined);
+      // (the audit API needs no case reference)
     } catch (e) {
       if (!(e instanceof AuthenticationFailed)) throw e;
       error(res, 401, 'UNAUTHENTICATED', e.message);

@@ -24,6 +24,8 @@ export function auditedAccess(trail: AuditTrail, subjectKey: Buffer): (access: R
       toAccessRecords(
         {
           requestId: access.requestId,
+          traceId: access.traceId,
+          documentHash: access.documentHash,
           timeIn: access.startedAt,
           identity: access.identity,
           operationName: access.operationName,

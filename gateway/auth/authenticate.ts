@@ -22,6 +22,12 @@ export interface Identity {
   tenant: string | null;
   /** Processing activity the request is made for. */
   purpose: string | null;
+  /** The client system the token was issued to (`azp` or `client_id`). */
+  clientSystem: string | null;
+  /** Whom the actor acts for (`act.sub`, or `on_behalf_of`). */
+  onBehalfOf: string | null;
+  /** The case the access is for (`case_reference` claim or x-case-reference header). */
+  caseReference: string | null;
 }
 
 export interface AuthenticatorOptions {
@@ -41,7 +47,7 @@ export class AuthenticationFailed extends Error {
 
 export interface Authenticator {
   /** The identity behind an Authorization header, null when there is none; throws AuthenticationFailed. */
-  authenticate(authorization: string | undefined, purposeHeader: string | undefined): Promise<Identity | null>;
+  authenticate(authorization: string | undefined, purposeHeader: string | undefined, caseReferenceHeader?: string): Promise<Identity | null>;
 }
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$/;
@@ -53,7 +59,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const keys = createLocalJWKSet(options.jwks);
 
   return {
-    async authenticate(authorization, purposeHeader) {
+    async authenticate(authorization, purposeHeader, caseReferenceHeader) {
       if (authorization === undefined || authorization === '') return null;
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
       if (!match) throw new AuthenticationFailed('The Authorization header must be "Bearer <JWT>".');
@@ -74,12 +80,17 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
       const municipality = payload['municipality'];
       const claimedPurpose = payload['purpose'];
       const purpose = typeof claimedPurpose === 'string' && claimedPurpose ? claimedPurpose : purposeHeader?.trim() || null;
+      const text = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 200) : null);
+      const act = payload['act'] as { sub?: unknown } | undefined;
       return {
         actor: payload.sub!,
         roles,
         scopes,
         tenant: typeof municipality === 'string' && /^\d{4}$/.test(municipality) ? municipality : null,
         purpose: purpose ? purpose.slice(0, 200) : null,
+        clientSystem: text(payload['azp']) ?? text(payload['client_id']),
+        onBehalfOf: text(act?.sub) ?? text(payload['on_behalf_of']),
+        caseReference: text(payload['case_reference']) ?? text(caseReferenceHeader?.trim()),
       };
     },
   };

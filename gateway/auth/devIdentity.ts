@@ -51,6 +51,7 @@ export async function devIdentityProvider(dir: string): Promise<DevIdentityProvi
     mint: (claims) =>
       new SignJWT({
         roles: [claims.role],
+        azp: 'kommune-graph-dev-client',
         ...(claims.municipality ? { municipality: claims.municipality } : {}),
         ...(claims.purpose ? { purpose: claims.purpose } : {}),
         ...(claims.scope ? { scope: claims.scope } : {}),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditTrail, pgliteClient, type AuditTrail } from '../../gateway/audit';
+import { documentHash } from '../../gateway/plugins/trustedDocuments';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
@@ -68,6 +69,30 @@ describe('roles on the graph', () => {
     expect((await overview(citizen, without)).status).toBe(403);
     const withScope = await stack.devIdentity!.mint({ role: 'service', purpose: 'batch', scope: 'personal-data:read' });
     expect((await overview(citizen, withScope)).status).toBe(200);
+  });
+});
+
+describe('what a record holds', () => {
+  it('names the client system, case reference, W3C trace id and the operation\'s hash', async () => {
+    const token = await stack.devIdentity!.mint({ role: 'caseworker', sub: 'kw-1', municipality: '0101', purpose: 'P-3' });
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await postGraphQL(stack.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(citizen.cpr) }, {
+      ...bearer(token),
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      'x-case-reference': '27.12.04-G01-39-19',
+    });
+    const { body } = await api(`/audit/records?subject=${formatCpr(citizen.cpr)}&actor=kw-1`, await stack.devIdentity!.mint({ role: 'auditor' }));
+    expect((body['records'] as unknown[]).at(-1)).toMatchObject({
+      actor: 'kw-1',
+      clientSystem: 'kommune-graph-dev-client',
+      tenant: '0101',
+      purpose: 'P-3',
+      caseReference: '27.12.04-G01-39-19',
+      traceId,
+      documentHash: documentHash(CITIZEN_OVERVIEW_QUERY),
+      typeOfUse: 'read',
+      outcome: 'ok',
+    });
   });
 });
 
