@@ -8,7 +8,7 @@
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { canonicalJson, type AccessRecord } from './accessRecord';
-import { leafHash, rootOf } from './merkle';
+import { leafHash, MerkleFrontier, rootOf } from './merkle';
 import { migrate, type SqlClient } from './sql';
 
 export interface Checkpoint {
@@ -73,6 +73,16 @@ export interface AuditTrailOptions {
   checkpointEvery?: number;
 }
 
+/** One statement for a request's records: one round trip however many subjects it touched. */
+function insertRecords(first: number, encoded: readonly { payload: string; leaf: Buffer }[]): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const rows = encoded.map((e, i) => {
+    values.push(first + i, e.leaf, e.payload);
+    return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
+  });
+  return { sql: `insert into audit_records (idx, leaf_hash, payload) values ${rows.join(', ')}`, values };
+}
+
 /** One writer at a time appends, so leaf indices are contiguous and in commit order. */
 const APPEND_LOCK = 6962;
 
@@ -86,6 +96,21 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const checkpointEvery = options.checkpointEvery ?? 100;
   let sinceCheckpoint = 0;
   let checkpointing: Promise<unknown> | undefined;
+  // An embedded store has one writer, this process: appends are queued here, indices and the tree
+  // head kept in memory, so an append needs no lock or scan and a checkpoint no full read.
+  let frontier: MerkleFrontier | undefined;
+  let nextIndex = 0;
+  let appendQueue: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = appendQueue.then(work, work);
+    appendQueue = run.catch(() => undefined);
+    return run;
+  };
+  if (db.singleWriter) {
+    frontier = new MerkleFrontier();
+    for (const row of await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')) frontier.append(Buffer.from(row.leaf_hash));
+    nextIndex = frontier.size;
+  }
 
   const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
 
@@ -98,6 +123,21 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
 
   async function checkpoint(): Promise<Checkpoint | undefined> {
     if (!privateKey) throw new Error('audit: this trail has no signing key; it can verify, not sign');
+    if (frontier) {
+      const head = frontier;
+      return serialized(async () => {
+        if (head.size === 0) return undefined;
+        const root = head.root().toString('hex');
+        const signedAt = new Date().toISOString();
+        const signature = sign(null, message(head.size, root, signedAt), privateKey).toString('base64');
+        await db.query(
+          'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
+          [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
+        );
+        sinceCheckpoint = 0;
+        return { treeSize: head.size, rootHash: root, signature, signedAt };
+      });
+    }
     return db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
       const rows = await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx');
@@ -124,18 +164,23 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   return {
     async record(records) {
       if (records.length === 0) return;
-      await db.transaction(async (tx) => {
+      const encoded = records.map((record) => {
+        const payload = canonicalJson(record);
+        return { payload, leaf: leafHash(Buffer.from(payload)) };
+      });
+      if (frontier) {
+        const head = frontier;
+        await serialized(async () => {
+          const insert = insertRecords(nextIndex, encoded);
+          await db.query(insert.sql, insert.values);
+          nextIndex += encoded.length;
+          for (const e of encoded) head.append(e.leaf);
+        });
+      } else await db.transaction(async (tx) => {
         await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
         const [{ next }] = (await tx.query<{ next: string | number }>('select coalesce(max(idx) + 1, 0) as next from audit_records')) as [{ next: string | number }];
-        const first = Number(next);
-        // One statement for the request's records: one round trip however many subjects it touched.
-        const values: unknown[] = [];
-        const rows = records.map((record, i) => {
-          const payload = canonicalJson(record);
-          values.push(first + i, leafHash(Buffer.from(payload)), payload);
-          return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
-        });
-        await tx.query(`insert into audit_records (idx, leaf_hash, payload) values ${rows.join(', ')}`, values);
+        const insert = insertRecords(Number(next), encoded);
+        await tx.query(insert.sql, insert.values);
       });
       sinceCheckpoint += records.length;
       // Signing is not on the answer's path: the records are durable already; a checkpoint that

@@ -32,6 +32,38 @@ export function rootOf(leaves: readonly Hash[]): Hash {
   return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
 }
 
+/**
+ * The tree head of a log as it grows, in O(log n) memory and time per leaf: the roots of the
+ * perfect subtrees that make up the log (its "compact range"), largest first. Folding them from
+ * the right gives the same root as MTH, since MTH splits at the largest power of two.
+ */
+export class MerkleFrontier {
+  private readonly subtrees: { size: number; hash: Hash }[] = [];
+  private count = 0;
+
+  append(leaf: Hash): void {
+    this.subtrees.push({ size: 1, hash: leaf });
+    this.count++;
+    for (;;) {
+      const right = this.subtrees.at(-1);
+      const left = this.subtrees.at(-2);
+      if (!left || !right || left.size !== right.size) break;
+      this.subtrees.splice(-2, 2, { size: left.size * 2, hash: nodeHash(left.hash, right.hash) });
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  root(): Hash {
+    if (this.subtrees.length === 0) return rootOf([]);
+    let root = this.subtrees.at(-1)!.hash;
+    for (let i = this.subtrees.length - 2; i >= 0; i--) root = nodeHash(this.subtrees[i]!.hash, root);
+    return root;
+  }
+}
+
 /** PATH(m, D[n]): the audit path proving leaf m is in the tree of these leaves. */
 export function inclusionProof(index: number, leaves: readonly Hash[]): Hash[] {
   if (index < 0 || index >= leaves.length) throw new RangeError(`leaf ${index} is not in a tree of ${leaves.length}`);

@@ -6,6 +6,8 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 export interface SqlClient {
+  /** Only this process writes (embedded PGlite): appends may be ordered in memory, no lock needed. */
+  readonly singleWriter: boolean;
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs `work` in one transaction on one connection. */
   transaction<T>(work: (client: Pick<SqlClient, 'query'>) => Promise<T>): Promise<T>;
@@ -18,6 +20,7 @@ export async function pgliteClient(dataDir?: string): Promise<SqlClient> {
   await db.waitReady;
   const query = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
   return {
+    singleWriter: true,
     query,
     transaction: (work) => db.transaction((tx) => work({ query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows })),
     close: () => db.close(),
@@ -39,6 +42,7 @@ export async function postgresClient(url: string, schema = 'audit'): Promise<Sql
     admin.release();
   }
   return {
+    singleWriter: false,
     query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
     async transaction(work) {
       const client = await pool.connect();

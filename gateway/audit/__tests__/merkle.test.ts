@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, leafHash, rootOf, verifyConsistency, verifyInclusion } from '../merkle';
+import { consistencyProof, inclusionProof, leafHash, MerkleFrontier, rootOf, verifyConsistency, verifyInclusion } from '../merkle';
 
 // RFC 6962 reference test data (Certificate Transparency): eight entries and the tree heads of
 // sizes 0..8, audit paths and consistency proofs, as published with the reference implementation.
@@ -74,5 +74,18 @@ describe('RFC 6962 Merkle tree', () => {
         }
       }
     }
+  });
+});
+
+describe('MerkleFrontier', () => {
+  it('gives the same tree head as MTH after every append, up to 100 leaves', () => {
+    const frontier = new MerkleFrontier();
+    const leaves = Array.from({ length: 100 }, (_, i) => leafHash(Buffer.from([i, 255 - i])));
+    expect(frontier.root().toString('hex')).toBe(ROOTS[0]);
+    leaves.forEach((leaf, i) => {
+      frontier.append(leaf);
+      expect(frontier.size).toBe(i + 1);
+      expect(frontier.root().equals(rootOf(leaves.slice(0, i + 1)))).toBe(true);
+    });
   });
 });
