@@ -14,6 +14,7 @@
  * | requestBudgetMs | REQUEST_BUDGET_MS | 3000 |
  * | trustedDocumentsPath | TRUSTED_DOCUMENTS | none (any valid operation runs) |
  * | internalTokenKeyPath | INTERNAL_TOKEN_PRIVATE_JWK | required by `npm run start:gateway` (`npm start` makes its own) |
+ * | audit.dir / audit.databaseUrl + audit.keysPath | AUDIT_DIR / AUDIT_DATABASE_URL + AUDIT_KEYS | required with NODE_ENV=production (no audit, no data) |
  * | auth.issuer, audience, jwksPath, algorithms | AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_FILE, AUTH_ALGORITHMS | off in development (anyone may ask); required with NODE_ENV=production |
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  */
@@ -55,6 +56,16 @@ const gatewayConfigSchema = z.object({
   trustedDocumentsPath: z.string().min(1).optional(),
   /** The Ed25519 private JWK (a JSON file) that signs internal tokens for subgraph calls. */
   internalTokenKeyPath: z.string().min(1).optional(),
+  /**
+   * Where access records go: an embedded trail in a folder (PGlite, keys kept beside it) or a
+   * PostgreSQL server with a keys file (subject HMAC key and checkpoint signing key).
+   */
+  audit: z
+    .union([
+      z.object({ dir: z.string().min(1) }),
+      z.object({ databaseUrl: z.string().min(1), keysPath: z.string().min(1), schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('audit') }),
+    ])
+    .optional(),
   /** Bearer-token authentication of clients; absent means development mode without identities. */
   auth: z
     .object({
@@ -83,9 +94,10 @@ export { ConfigInvalid };
 
 export function parseGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   const config = parseConfig('gateway', gatewayConfigSchema, input);
-  if (config.production && !config.auth) {
-    throw new ConfigInvalid('gateway', ['auth: production (NODE_ENV=production) needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_FILE']);
-  }
+  const missing: string[] = [];
+  if (config.production && !config.auth) missing.push('auth: production (NODE_ENV=production) needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_FILE');
+  if (config.production && !config.audit) missing.push('audit: production (NODE_ENV=production) needs AUDIT_DIR, or AUDIT_DATABASE_URL and AUDIT_KEYS: no audit, no data');
+  if (missing.length > 0) throw new ConfigInvalid('gateway', missing);
   return config;
 }
 
@@ -115,6 +127,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
     ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
     ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
+    ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']
+      ? { audit: { databaseUrl: env['AUDIT_DATABASE_URL'] ?? '', keysPath: env['AUDIT_KEYS'] ?? '', ...(env['AUDIT_SCHEMA'] ? { schema: env['AUDIT_SCHEMA'] } : {}) } }
+      : env['AUDIT_DIR']
+        ? { audit: { dir: env['AUDIT_DIR'] } }
+        : {}),
     ...(env['AUTH_ISSUER'] || env['AUTH_AUDIENCE'] || env['AUTH_JWKS_FILE']
       ? {
           auth: {

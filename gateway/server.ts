@@ -220,6 +220,21 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
 
+  // A refused request is recorded like an access, with outcome "denied" and what it asked for.
+  const recordDenial = options.onAccess
+    ? (denial: { identity: Identity; subjects: string[]; operationName: string | null }, context: GatewayContext) =>
+        options.onAccess!({
+          requestId: context.requestId,
+          traceId: context.traceId,
+          documentHash: null,
+          identity: denial.identity,
+          operationName: denial.operationName,
+          startedAt: context.startedAt,
+          outcome: 'denied',
+          subjects: new Map(denial.subjects.map((cpr) => [cpr, { fields: new Set(['Query.citizen']), systems: new Set<string>() }])),
+        })
+    : undefined;
+
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
@@ -232,26 +247,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
-      ...(authenticator
-        ? [
-            createRequirePurposePlugin<GatewayContext>(),
-            createRolesPlugin<GatewayContext>(
-              options.onAccess
-                ? (denial, context) =>
-                    options.onAccess!({
-                      requestId: context.requestId,
-                      traceId: context.traceId,
-                      documentHash: null,
-                      identity: denial.identity,
-                      operationName: denial.operationName,
-                      startedAt: context.startedAt,
-                      outcome: 'denied',
-                      subjects: new Map(denial.subjects.map((cpr) => [cpr, { fields: new Set(['Query.citizen']), systems: new Set<string>() }])),
-                    })
-                : undefined,
-            ),
-          ]
-        : []),
+      ...(authenticator ? [createRequirePurposePlugin<GatewayContext>(recordDenial), createRolesPlugin<GatewayContext>(recordDenial)] : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
       ...(options.onAccess ? [reportAccessTo(options.onAccess)] : []),

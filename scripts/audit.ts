@@ -8,7 +8,7 @@
  *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …]   drop payloads past retention, keep hashes
  */
 import { readFileSync } from 'node:fs';
-import { localAuditTrail, subjectHash, type Checkpoint } from '../gateway/audit';
+import { configuredAuditTrail, localAuditTrail, subjectHash, writeAuditKeys, type Checkpoint } from '../gateway/audit';
 import { parseCpr } from '../schema/scalars';
 
 const [command, ...rest] = process.argv.slice(2);
@@ -27,7 +27,16 @@ const isoDate = (value: string | undefined, flag: string) => {
   return Number.isNaN(time) ? fail(`${flag} must be a date or time, e.g. 2026-11-01`) : new Date(time).toISOString();
 };
 
-const { trail, keys } = await localAuditTrail(dir);
+if (command === 'keys') {
+  const path = rest[0] ?? fail('usage: npm run audit:keys -- FILE');
+  await writeAuditKeys(path);
+  console.log(`wrote ${path}: the subject HMAC key and checkpoint signing key for AUDIT_KEYS (keep it secret)`);
+  process.exit(0);
+}
+// The trail the gateway writes: AUDIT_DATABASE_URL + AUDIT_KEYS (+ AUDIT_SCHEMA), or the folder AUDIT_DIR.
+const { trail, keys } = process.env['AUDIT_DATABASE_URL']
+  ? await configuredAuditTrail({ databaseUrl: process.env['AUDIT_DATABASE_URL'], keysPath: process.env['AUDIT_KEYS'] ?? fail('AUDIT_KEYS: set it with AUDIT_DATABASE_URL'), schema: process.env['AUDIT_SCHEMA'] ?? 'audit' })
+  : await localAuditTrail(dir);
 try {
   if (command === 'verify') {
     const keptPath = option('--checkpoint');

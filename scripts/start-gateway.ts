@@ -6,13 +6,19 @@
 import { loadGatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { readJwkFile } from '../runtime/keyFiles';
+import { configuredAuditTrail } from '../gateway/audit';
 import { runService } from './runService';
 
 await runService(
   async () => {
     const config = loadGatewayConfig();
     if (!config.internalTokenKeyPath) throw new Error('INTERNAL_TOKEN_PRIVATE_JWK: set it to the gateway\'s private key file (`npm run keys` makes one)');
-    return startGateway(config, { internalTokenKey: readJwkFile(config.internalTokenKeyPath, 'INTERNAL_TOKEN_PRIVATE_JWK') });
+    const audit = config.audit ? await configuredAuditTrail(config.audit) : undefined;
+    if (!audit) console.warn('[gateway] no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
+    return startGateway(config, {
+      internalTokenKey: readJwkFile(config.internalTokenKeyPath, 'INTERNAL_TOKEN_PRIVATE_JWK'),
+      ...(audit ? { audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey } } : {}),
+    });
   },
   (gateway) =>
     [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),

@@ -11,7 +11,7 @@ import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import type { RequestAccess } from '../server';
 import { toAccessRecords } from './accessRecord';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
-import { pgliteClient } from './sql';
+import { pgliteClient, postgresClient } from './sql';
 
 export { createAuditTrail, type AuditTrail, type Checkpoint, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
@@ -53,6 +53,28 @@ export async function localAuditKeys(dir: string): Promise<AuditKeys> {
   }
   const stored = JSON.parse(readFileSync(path, 'utf8')) as { subjectKey: string; signing: AuditKeys['signing'] };
   return { subjectKey: Buffer.from(stored.subjectKey, 'hex'), signing: stored.signing };
+}
+
+/** The trail a gateway's configuration names: embedded in a folder, or on a PostgreSQL server. */
+export async function configuredAuditTrail(
+  audit: { dir: string } | { databaseUrl: string; keysPath: string; schema: string },
+): Promise<{ trail: AuditTrail; keys: AuditKeys }> {
+  if ('dir' in audit) return localAuditTrail(audit.dir);
+  let stored: { subjectKey: string; signing: AuditKeys['signing'] };
+  try {
+    stored = JSON.parse(readFileSync(audit.keysPath, 'utf8')) as typeof stored;
+  } catch {
+    throw new Error(`AUDIT_KEYS: cannot read ${audit.keysPath} (npm run audit:keys -- FILE makes one)`);
+  }
+  const keys = { subjectKey: Buffer.from(stored.subjectKey, 'hex'), signing: stored.signing };
+  const trail = await createAuditTrail({ db: await postgresClient(audit.databaseUrl, audit.schema), signingKey: keys.signing });
+  return { trail, keys };
+}
+
+/** Writes a new keys file for a trail on a PostgreSQL server (mode 600). */
+export async function writeAuditKeys(path: string): Promise<void> {
+  const signing = await generateInternalTokenKeys();
+  writeFileSync(path, JSON.stringify({ subjectKey: randomBytes(32).toString('hex'), signing }), { mode: 0o600 });
 }
 
 /** The embedded trail in `dir` (PGlite data in dir/pgdata), with its keys. */

@@ -7,7 +7,8 @@
  * Unit are public registry data (DAR and BBR are open data in Denmark).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import { parseCpr } from '../../schema/scalars';
 import type { Identity } from './authenticate';
 
 export const PERSONAL_TYPES: ReadonlySet<string> = new Set(['Citizen', 'PersonName', 'Relations', 'Residence', 'Case', 'CaseParty', 'Document', 'Classification']);
@@ -17,12 +18,14 @@ export interface IdentityContext {
   identity: Identity | null;
 }
 
-export function createRequirePurposePlugin<TContext extends IdentityContext>(): ApolloServerPlugin<TContext> {
+export function createRequirePurposePlugin<TContext extends IdentityContext>(
+  onDenied?: (denial: { identity: Identity; reason: string; subjects: string[]; operationName: string | null }, context: TContext) => Promise<void>,
+): ApolloServerPlugin<TContext> {
   const personal = new WeakMap<DocumentNode, boolean>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, schema, contextValue }) {
+        async didResolveOperation({ document, schema, contextValue, operation, request }) {
           let touches = personal.get(document);
           if (touches === undefined) personal.set(document, (touches = touchesPersonalData(document, schema)));
           if (!touches) return;
@@ -32,6 +35,12 @@ export function createRequirePurposePlugin<TContext extends IdentityContext>(): 
             });
           }
           if (!contextValue.identity.purpose) {
+            const reason = 'Personal data is served only for a stated purpose.';
+            // A refused attempt is recorded too (with what it asked for), whether or not that succeeds.
+            await onDenied?.(
+              { identity: contextValue.identity, reason, subjects: operation ? citizenArguments(operation, request.variables ?? {}) : [], operationName: operation?.name?.value ?? null },
+              contextValue,
+            ).catch(() => undefined);
             throw new GraphQLError(
               'Personal data is served only for a stated purpose: give the processing activity in the token\'s "purpose" claim or the x-purpose header.',
               { extensions: { code: 'FORBIDDEN', http: { status: 403 } } },
@@ -67,5 +76,19 @@ function touchesPersonalData(document: DocumentNode, schema: GraphQLSchema): boo
       },
     }),
   );
+  return found;
+}
+
+/** The CPR numbers given to `citizen(cpr:)` at the root, literals and variables alike (digits). */
+export function citizenArguments(operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  const valueOf = (node: ValueNode): unknown => (node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.STRING ? node.value : undefined);
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.name.value !== 'citizen') continue;
+    const argument = selection.arguments?.find((a) => a.name.value === 'cpr');
+    const value = argument ? valueOf(argument.value) : undefined;
+    const digits = typeof value === 'string' ? parseCpr(value) : undefined;
+    if (digits) found.push(digits);
+  }
   return found;
 }

@@ -11,10 +11,10 @@
  * access trail records denied attempts too.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { parseCpr } from '../../schema/scalars';
 import type { Identity } from './authenticate';
-import { personalRootKeys, type IdentityContext } from './requirePurpose';
+import { citizenArguments, personalRootKeys, type IdentityContext } from './requirePurpose';
 
 export const SERVICE_PERSONAL_DATA_SCOPE = 'personal-data:read';
 
@@ -55,18 +55,4 @@ export function createRolesPlugin<TContext extends IdentityContext>(onDenied?: (
       };
     },
   };
-}
-
-/** The CPR numbers given to `citizen(cpr:)` at the root, literals and variables alike (digits). */
-function citizenArguments(operation: OperationDefinitionNode, variables: Record<string, unknown>): string[] {
-  const found: string[] = [];
-  const valueOf = (node: ValueNode): unknown => (node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.STRING ? node.value : undefined);
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind !== Kind.FIELD || selection.name.value !== 'citizen') continue;
-    const argument = selection.arguments?.find((a) => a.name.value === 'cpr');
-    const value = argument ? valueOf(argument.value) : undefined;
-    const digits = typeof value === 'string' ? parseCpr(value) : undefined;
-    if (digits) found.push(digits);
-  }
-  return found;
 }

@@ -19,6 +19,8 @@ describe('gateway configuration', () => {
         AUTH_ISSUER: 'https://idp.example',
         AUTH_AUDIENCE: 'kommune-graph',
         AUTH_JWKS_FILE: '/etc/kommune-graph/jwks.json',
+        AUDIT_DATABASE_URL: 'postgres://audit@db.internal/audit',
+        AUDIT_KEYS: '/etc/kommune-graph/audit-keys.json',
       },
       ['--supergraph', '/arg.graphql'],
     );
@@ -43,8 +45,8 @@ describe('gateway configuration', () => {
     expect((error as Error).message).toMatch(/port[\s\S]*subgraphUrls\.case/);
   });
 
-  it('refuses production without authentication, and a symmetric algorithm in the allow-list', () => {
-    expect(() => loadGatewayConfig({ NODE_ENV: 'production' }, [])).toThrow(/production .* needs AUTH_ISSUER/);
+  it('refuses production without authentication or an access trail, and a symmetric algorithm in the allow-list', () => {
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' }, [])).toThrow(/production .* needs AUTH_ISSUER[\s\S]*no audit, no data/);
     expect(() =>
       loadGatewayConfig({ AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', AUTH_JWKS_FILE: 'j', AUTH_ALGORITHMS: 'EdDSA,HS256' }, []),
     ).toThrow(/auth\.algorithms\.1: must be an asymmetric JWS algorithm/);

@@ -33,8 +33,9 @@ beforeAll(async () => {
   const keys = { internalTokenKey: stack.internalTokenKeys.privateJwk };
   identity = await devIdentityProvider(join(dir, 'idp'));
   const auth = { issuer: identity.issuer, audience: identity.audience, jwksPath: identity.jwksPath };
-  production = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, subgraphUrls }), keys);
-  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, trustedDocumentsPath: manifest, subgraphUrls }), keys);
+  const audit = { dir: join(dir, 'audit') }; // required in production; this test records nothing
+  production = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, audit, subgraphUrls }), keys);
+  trustedGateway = await startGateway(parseGatewayConfig({ port: 0, production: true, auth, audit, trustedDocumentsPath: manifest, subgraphUrls }), keys);
 });
 afterAll(async () => {
   await production?.close();

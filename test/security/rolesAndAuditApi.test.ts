@@ -57,6 +57,13 @@ describe('roles on the graph', () => {
     expect(body['records']).toEqual([expect.objectContaining({ outcome: 'denied', actor: citizen.cpr, fields: ['Query.citizen'] })]);
   });
 
+  it('records a caseworker\'s attempt without a purpose as denied', async () => {
+    const token = await stack.devIdentity!.mint({ role: 'caseworker', sub: 'kw-no-purpose', municipality: '0101' });
+    expect((await overview(other, token)).status).toBe(403);
+    const { body } = await api(`/audit/records?actor=kw-no-purpose`, await stack.devIdentity!.mint({ role: 'auditor' }));
+    expect(body['records']).toEqual([expect.objectContaining({ outcome: 'denied', purpose: null, fields: ['Query.citizen'] })]);
+  });
+
   it('an auditor is refused personal data through the graph', async () => {
     const token = await stack.devIdentity!.mint({ role: 'auditor', purpose: 'audit' });
     const { status, body } = await overview(citizen, token);
