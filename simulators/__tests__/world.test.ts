@@ -1,8 +1,54 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { sampleCitizens } from '../data/samples';
 import { buildWorld, DEFAULT_SEED } from '../data/world';
 
 const world = buildWorld();
+
+/** The published KLE plan (KL Emnesystematik, 2,933 numbers with titles), beside the checkout in CI. */
+const publishedPlanPath = fileURLToPath(new URL('../../../shared/contracts/kle/kle-emneplan.csv', import.meta.url));
+/** The project's own subset of it, which the world classifies cases with. */
+const subsetPath = fileURLToPath(new URL('../data/kle-subset.csv', import.meta.url));
+
+/** Rows of a CSV file (RFC 4180: quoted fields, doubled quotes, CRLF or LF), header included. */
+function readCsv(path: string): string[][] {
+  const text = readFileSync(path, 'utf8');
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const endRow = () => {
+    rows.push([...row, field.replace(/\r$/, '')]);
+    row = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted && char === '"' && text[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (char === '"') {
+      quoted = !quoted;
+    } else if (!quoted && char === ',') {
+      row.push(field);
+      field = '';
+    } else if (!quoted && char === '\n') {
+      endRow();
+    } else {
+      field += char;
+    }
+  }
+  if (field !== '' || row.length > 0) endRow();
+  return rows;
+}
+
+/** UUID, EmneNr, EmneTitel by EmneNr. */
+function kleRows(path: string): Map<string, { uuid: string; number: string; title: string }> {
+  const [header, ...rows] = readCsv(path);
+  expect(header).toEqual(['UUID', 'EmneNr', 'EmneTitel']);
+  return new Map(rows.map(([uuid = '', number = '', title = '']) => [number, { uuid, number, title }]));
+}
 
 describe('the synthetic world', () => {
   it('has at least 3 municipalities, 10,000 citizens and 20,000 cases with documents', () => {
@@ -13,6 +59,15 @@ describe('the synthetic world', () => {
     for (const m of world.municipalities) {
       expect([...world.persons.values()].filter((p) => p.municipalityCode === m.code).length).toBeGreaterThan(3_000);
     }
+  });
+
+  it('gives every case one to four documents of its own, and every document to exactly one case', () => {
+    const cases = [...world.cases.values()];
+    expect(cases.filter((c) => c.documentIds.length < 1 || c.documentIds.length > 4).map((c) => c.number)).toEqual([]);
+    expect(cases.filter((c) => c.documentIds.some((id) => world.documents.get(id)?.caseId !== c.id)).map((c) => c.number)).toEqual([]);
+    const filed = cases.flatMap((c) => c.documentIds);
+    expect(new Set(filed).size).toBe(filed.length);
+    expect(filed.length).toBe(world.documents.size);
   });
 
   it('uses only substitute CPR numbers (day of month + 60), unique, with sex in the last digit', () => {
@@ -35,11 +90,26 @@ describe('the synthetic world', () => {
     }
   });
 
-  it('classifies every case with a KLE subject number from the published plan', () => {
+  it('classifies every case with a KLE subject of its own subset, the case number starting with it', () => {
     for (const kase of world.cases.values()) {
       expect(kase.kle.number).toMatch(/^\d{2}\.\d{2}\.\d{2}$/);
       expect(world.kle.get(kase.kle.number)).toBe(kase.kle);
       expect(kase.number.startsWith(kase.kle.number)).toBe(true);
+    }
+  });
+
+  it('takes its KLE subset from the published plan: every number, title and UUID appears there as written', () => {
+    if (!existsSync(publishedPlanPath)) {
+      throw new Error(`the published KLE plan is expected at ${publishedPlanPath} (../shared/contracts beside the checkout)`);
+    }
+    const published = kleRows(publishedPlanPath);
+    const subset = kleRows(subsetPath);
+    expect(published.size).toBe(2_933);
+    expect(subset.size).toBeGreaterThan(0);
+    for (const row of subset.values()) expect(published.get(row.number), row.number).toEqual(row);
+    // …and so every case's subject: the plan writes titles as "27.12.04 - Title".
+    for (const subject of new Set([...world.cases.values()].map((c) => c.kle))) {
+      expect(published.get(subject.number), subject.number).toEqual({ uuid: subject.uuid, number: subject.number, title: `${subject.number} - ${subject.title}` });
     }
   });
 

@@ -3,10 +3,17 @@
  * its whole Husnummer (with navngivenVej, kommuneinddeling and postnummer).
  *
  *   GET /DAR/DAR/1/rest/adresse?Id={adresse id}
- *   GET /DAR/DAR/1/rest/adresse?Kommunekode=0101&Vejkode=1234   (every address on that road part)
+ *   GET /DAR/DAR/1/rest/adresse?Kommunekode=0101&Vejkode=1234   (the addresses on that road part)
+ *   … &page=2&pagesize=100                                        (one page of them)
  *
- * Like the real service, `adresse` has no house-number, floor or door filter: a client looking up
- * the address CPR gives fetches the road part and matches husnummer, etage and dør itself.
+ * Like the real service, `adresse` has no house-number, floor or door filter (its Husnummer
+ * parameter is the husnummer's UUID): a client looking up the address CPR gives reads the road
+ * part and matches husnummer, etage and dør itself.
+ *
+ * Like the real service, answers are paged, `pagesize` defaulting to 100 (DAR REST service
+ * description, "Default paging-størrelse: 100", confluence.sdfi.dk/x/NpXRAQ). Not documented
+ * there, so our assumptions: `page` counts from 1, a `pagesize` above the cap is cut to the cap,
+ * a page past the end is an empty list.
  */
 import { buildWorld, type AccessAddress, type Address, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
@@ -17,8 +24,26 @@ const REGISTERED = '2018-05-02T10:11:12.123456+02:00';
 /** DAR status "3": gældende (current) */
 const CURRENT = '3';
 
-export async function startDarSimulator(options: SimulatorOptions & { world?: World } = {}): Promise<RunningSimulator> {
+/** DAR's default page size (DAR REST service description, confluence.sdfi.dk/x/NpXRAQ). */
+export const DAR_DEFAULT_PAGE_SIZE = 100;
+/**
+ * Largest `pagesize` answered. The DAR service descriptions we found name the default only, not a
+ * cap: this value is our assumption, hence an option.
+ */
+export const DAR_MAX_PAGE_SIZE = 1_000;
+
+export interface DarSimulatorOptions extends SimulatorOptions {
+  world?: World;
+  /** Page size when the request gives no `pagesize`. @default 100 (DAR's) */
+  defaultPageSize?: number;
+  /** Largest page answered; a larger `pagesize` is cut to it. @default 1000 */
+  maxPageSize?: number;
+}
+
+export async function startDarSimulator(options: DarSimulatorOptions = {}): Promise<RunningSimulator> {
   const world = options.world ?? buildWorld();
+  const defaultPageSize = options.defaultPageSize ?? DAR_DEFAULT_PAGE_SIZE;
+  const maxPageSize = options.maxPageSize ?? DAR_MAX_PAGE_SIZE;
   const byRoad = new Map<string, Address[]>();
   for (const address of world.addresses.values()) {
     const access = world.accessAddresses.get(address.accessAddressId)!;
@@ -37,20 +62,34 @@ export async function startDarSimulator(options: SimulatorOptions & { world?: Wo
         const id = queryParam(request.url, 'Id');
         const municipality = queryParam(request.url, 'Kommunekode');
         const road = queryParam(request.url, 'Vejkode');
+        const page = positiveInt(queryParam(request.url, 'page'), 1);
+        const pageSize = positiveInt(queryParam(request.url, 'pagesize'), defaultPageSize);
+        if (page === undefined || pageSize === undefined) {
+          return { response: json(400, { code: 'BadRequest', message: 'page and pagesize must be whole numbers from 1' }) };
+        }
+        const size = Math.min(pageSize, maxPageSize);
+        const onePage = (all: readonly Address[]) => all.slice((page - 1) * size, page * size).map((a) => addressJson(world, a));
+        // Page 1 keeps the unpaged key, so a look-up that one page answers is recorded as before.
+        const pageSuffix = page > 1 ? ` page:${page}` : '';
         if (id) {
           const address = world.addresses.get(id);
-          return { response: json(200, address ? [addressJson(world, address)] : []), record: { operation: 'adresse', key: `id:${id}` } };
+          return { response: json(200, onePage(address ? [address] : [])), record: { operation: 'adresse', key: `id:${id}${pageSuffix}` } };
         }
         if (municipality && road) {
           const key = `${municipality.padStart(4, '0')}|${road.padStart(4, '0')}`;
-          const found = (byRoad.get(key) ?? []).map((a) => addressJson(world, a));
-          return { response: json(200, found), record: { operation: 'adresse', key: `vej:${key}` } };
+          return { response: json(200, onePage(byRoad.get(key) ?? [])), record: { operation: 'adresse', key: `vej:${key}${pageSuffix}` } };
         }
         return { response: json(400, { code: 'BadRequest', message: 'give Id, or Kommunekode and Vejkode' }) };
       },
     },
     options,
   );
+}
+
+/** A query value as a whole number from 1; `fallback` when absent; undefined when not one. */
+function positiveInt(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined || value === '') return fallback;
+  return /^[1-9]\d{0,8}$/.test(value) ? Number(value) : undefined;
 }
 
 function versioned(namespace: string, id: string) {
