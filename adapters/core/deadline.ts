@@ -28,3 +28,26 @@ export function callDeadline(timeoutMs: number, parent?: AbortSignal): CallDeadl
     },
   };
 }
+
+/**
+ * Waits for a promise shared with other callers until this caller's signal aborts: then it
+ * rejects with `reason()`, and the shared work goes on for the others (it keeps its own timeouts).
+ */
+export function waitUnlessAborted<T>(pending: Promise<T>, signal: AbortSignal | undefined, reason: () => Error): Promise<T> {
+  if (!signal) return pending;
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    pending.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -12,7 +12,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import soap from 'soap';
-import { callDeadline } from './deadline';
+import { callDeadline, waitUnlessAborted } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
 import type { Resilience } from './resilience';
 import { parseXml, pathOf, textAt } from './xml';
@@ -76,10 +76,11 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
   let client: Promise<SoapClient> | undefined;
 
   const loadClient = (): Promise<SoapClient> => {
+    // The WSDL fetch has its own timeout: a load that never ends would hold every later call.
     client ??= soap
       .createClientAsync(options.wsdl, {
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        wsdl_options: keepAlive,
+        wsdl_options: { ...keepAlive, timeout: timeoutMs },
       })
       .then((c) => {
         // Header parts differ per call (a transaction id each time); soap keeps headers on the
@@ -112,16 +113,19 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
       // One attempt: loading the WSDL belongs to it, so an unreachable service counts against
       // its breaker whether the WSDL or the operation failed.
       const attempt = async (signal: AbortSignal | undefined): Promise<string> => {
-        const c = await loadClient();
-        const method = c[`${operation}Async`];
-        if (typeof method !== 'function') {
-          throw new LegacyFault(`${system}: the WSDL has no operation ${operation}`, { system, tenant: call.tenant });
-        }
-        // A fresh argument object per attempt: the header lookup is keyed by it.
-        const args = { _xml: call.bodyXml };
-        if (call.headerXml) headerFor.set(args, call.headerXml);
         const deadline = callDeadline(timeoutMs, signal);
         try {
+          // The WSDL load is shared by every call; this one stops waiting for it at its deadline.
+          const c = await waitUnlessAborted(loadClient(), deadline.signal, () =>
+            new LegacyTimeout(`${system}: no answer within the deadline (the WSDL is still loading)`, { system, tenant: call.tenant, detail: 'wsdl' }),
+          );
+          const method = c[`${operation}Async`];
+          if (typeof method !== 'function') {
+            throw new LegacyFault(`${system}: the WSDL has no operation ${operation}`, { system, tenant: call.tenant });
+          }
+          // A fresh argument object per attempt: the header lookup is keyed by it.
+          const args = { _xml: call.bodyXml };
+          if (call.headerXml) headerFor.set(args, call.headerXml);
           const [, rawResponse] = (await (method as (a: object, o: object) => Promise<[unknown, string]>).call(c, args, {
             signal: deadline.signal,
             ...keepAlive,
@@ -131,6 +135,7 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
           }
           return rawResponse;
         } catch (error) {
+          if (error instanceof LegacyError) throw error;
           const answered = answeredEnvelope(error);
           if (answered !== undefined) return answered;
           throw toLegacyError(error, options, call.tenant, deadline.timedOut() || deadline.signal.aborted);
