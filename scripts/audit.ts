@@ -1,31 +1,44 @@
 /**
  * The auditor's command line over the local access trail (.data/audit, the one `npm start` writes;
- * AUDIT_DIR to use another):
+ * AUDIT_DIR to use another; AUDIT_DATABASE_URL + AUDIT_KEYS [+ AUDIT_SCHEMA] for a PostgreSQL server):
  *
  *   npm run audit -- --subject 010160-1234 [--actor ID] [--tenant 0101] [--from 2026-11-01] [--to 2026-12-01] [--format json|csv]
- *   npm run audit:verify [-- --checkpoint kept.json]   exit 0 when the trail is intact, 1 with the problems
+ *   npm run audit:verify [-- --checkpoint kept.json] [--min-retention-days 183]
  *   npm run audit:checkpoint > kept.json               sign a checkpoint now and print it, for the auditor to keep
- *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …]   drop payloads past retention, keep hashes
+ *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …] [--min-retention-days 183]
+ *
+ * Exit codes: 0 done (verify: the trail is intact; its warnings name purges made before purges
+ * became checkable, which nothing left can prove or disprove), 1 verify found problems, 2 the command
+ * could not run (bad arguments, or the trail is open in another process: embedded PGlite allows one).
+ *
+ * Dates are YYYY-MM-DD (midnight UTC) or a time with its offset, 2026-11-01T10:00:00+01:00;
+ * --from is inclusive, --to exclusive, both on the record's timeIn. The CSV has one column per field
+ * of the JSON record, arrays joined with ';'.
  */
 import { readFileSync } from 'node:fs';
-import { configuredAuditTrail, localAuditTrail, subjectHash, writeAuditKeys, type Checkpoint } from '../gateway/audit';
+import { configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../gateway/audit';
 import { parseCpr } from '../schema/scalars';
 
-const [command, ...rest] = process.argv.slice(2);
-const option = (flag: string) => {
-  const i = rest.indexOf(flag);
-  return i >= 0 ? rest[i + 1] : undefined;
+const USAGE = `usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
+       npm run audit:verify [-- --checkpoint FILE] [--min-retention-days N]
+       npm run audit:checkpoint
+       npm run audit:purge [-- --default-days N] [--purpose P=DAYS …] [--min-retention-days N]
+       npm run audit:keys -- FILE`;
+
+/** The flags each command takes; every one takes a value. */
+const FLAGS: Readonly<Record<string, readonly string[]>> = {
+  find: ['--subject', '--actor', '--tenant', '--from', '--to', '--format'],
+  verify: ['--checkpoint', '--min-retention-days'],
+  checkpoint: [],
+  purge: ['--default-days', '--purpose', '--min-retention-days'],
 };
+
 const fail = (message: string): never => {
   console.error(message);
   process.exit(2);
 };
-const dir = process.env['AUDIT_DIR'] ?? '.data/audit';
-const isoDate = (value: string | undefined, flag: string) => {
-  if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  return Number.isNaN(time) ? fail(`${flag} must be a date or time, e.g. 2026-11-01`) : new Date(time).toISOString();
-};
+
+const [command = '', ...rest] = process.argv.slice(2);
 
 if (command === 'keys') {
   const path = rest[0] ?? fail('usage: npm run audit:keys -- FILE');
@@ -33,65 +46,155 @@ if (command === 'keys') {
   console.log(`wrote ${path}: the subject HMAC key and checkpoint signing key for AUDIT_KEYS (keep it secret)`);
   process.exit(0);
 }
-// The trail the gateway writes: AUDIT_DATABASE_URL + AUDIT_KEYS (+ AUDIT_SCHEMA), or the folder AUDIT_DIR.
-const { trail, keys } = process.env['AUDIT_DATABASE_URL']
-  ? await configuredAuditTrail({ databaseUrl: process.env['AUDIT_DATABASE_URL'], keysPath: process.env['AUDIT_KEYS'] ?? fail('AUDIT_KEYS: set it with AUDIT_DATABASE_URL'), schema: process.env['AUDIT_SCHEMA'] ?? 'audit' })
-  : await localAuditTrail(dir);
-try {
-  if (command === 'verify') {
-    const keptPath = option('--checkpoint');
-    let kept: Checkpoint | undefined;
-    if (keptPath) {
-      try {
-        kept = JSON.parse(readFileSync(keptPath, 'utf8')) as Checkpoint;
-      } catch {
-        fail(`--checkpoint: cannot read ${keptPath} as a checkpoint (make one with npm run audit:checkpoint)`);
-      }
+if (!FLAGS[command]) fail(USAGE);
+
+/** The values of each flag, in order; an unknown flag or one without a value stops the command. */
+function parseFlags(args: readonly string[], allowed: readonly string[]): ReadonlyMap<string, string[]> {
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i += 2) {
+    const flag = args[i]!;
+    const value = args[i + 1];
+    // An unknown flag is refused rather than ignored: a mistyped filter would widen the answer.
+    if (!allowed.includes(flag)) fail(`${flag.startsWith('--') ? `unknown option ${flag}` : `unexpected argument ${i + 1}`}\n${USAGE}`);
+    if (value === undefined || value.startsWith('--')) fail(`${flag} needs a value\n${USAGE}`);
+    flags.set(flag, [...(flags.get(flag) ?? []), value!]);
+  }
+  return flags;
+}
+const flags = parseFlags(rest, FLAGS[command]!);
+const option = (flag: string): string | undefined => {
+  const values = flags.get(flag);
+  if (values && values.length > 1 && flag !== '--purpose') fail(`${flag} is given more than once`);
+  return values?.[0];
+};
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2}))?$/;
+/** An ISO instant from YYYY-MM-DD (midnight UTC) or a date and time with its offset. */
+function isoDate(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  const match = DATE.exec(value);
+  const time = Date.parse(value);
+  const day = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : undefined;
+  // Date.parse rolls 2026-02-30 over into March: the calendar date must exist as written.
+  if (!match || Number.isNaN(time) || day!.getUTCDate() !== Number(match[3]) || day!.getUTCMonth() !== Number(match[2]) - 1) {
+    return fail(`${flag} must be a date, YYYY-MM-DD (e.g. 2026-11-01), or a time with its offset (e.g. 2026-11-01T10:00:00+01:00)`);
+  }
+  return new Date(time).toISOString();
+}
+const wholeDays = (value: string | undefined, what: string): number | undefined => {
+  if (value === undefined) return undefined;
+  return /^\d+$/.test(value) && Number(value) > 0 ? Number(value) : fail(`${what} must be a whole number of days, e.g. 183`);
+};
+/** The legal floor of retention, unless given: the trail's own (183 days). */
+const minRetentionDays = wholeDays(option('--min-retention-days'), '--min-retention-days');
+const floor = minRetentionDays === undefined ? {} : { minRetentionDays };
+
+/**
+ * The CSV columns: every key of an access record (as `toAccessRecords` makes one, so there is a
+ * header when nothing matches) and of the records found, in the order of the record's canonical
+ * JSON (sorted), so a field added to the record shows without editing this.
+ */
+function csvColumns(records: readonly AccessRecord[]): string[] {
+  const template = toAccessRecords(
+    { requestId: '', timeIn: new Date(0), identity: null, operationName: null, outcome: 'ok', subjects: new Map([['', { fields: new Set(), systems: new Set() }]]) },
+    Buffer.alloc(32),
+    new Date(0),
+  );
+  return [...new Set([...template, ...records].flatMap((r) => Object.keys(r)))].sort();
+}
+/** RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. */
+function csvCell(value: unknown): string {
+  const text = Array.isArray(value) ? value.join(';') : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+// Every argument is checked before the trail is opened: a wrong one touches nothing.
+type Run = (trail: AuditTrail, keys: { subjectKey: Buffer }) => Promise<number>;
+let run: Run;
+if (command === 'verify') {
+  const keptPath = option('--checkpoint');
+  let kept: Checkpoint | undefined;
+  if (keptPath) {
+    try {
+      kept = JSON.parse(readFileSync(keptPath, 'utf8')) as Checkpoint;
+    } catch {
+      fail(`--checkpoint: cannot read ${keptPath} as a checkpoint (make one with npm run audit:checkpoint)`);
     }
-    const report = await trail.verify(kept);
+  }
+  run = async (trail) => {
+    const report = await trail.verify(kept, floor);
     console.log(`${report.records} records, ${report.checkpoints} signed checkpoints${kept ? `, checked against the kept checkpoint of ${kept.treeSize}` : ''}`);
+    for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
     if (report.ok) console.log('the trail is intact');
     else for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
-    process.exitCode = report.ok ? 0 : 1;
-  } else if (command === 'purge') {
-    const defaultDays = Number(option('--default-days') ?? 183);
-    if (!(defaultDays > 0)) fail('--default-days must be a positive number of days');
-    const byPurpose: Record<string, number> = {};
-    rest.forEach((arg, i) => {
-      if (arg !== '--purpose') return;
-      const [purpose, days] = (rest[i + 1] ?? '').split('=');
-      if (!purpose || !(Number(days) > 0)) fail('--purpose takes PURPOSE=DAYS, e.g. --purpose "P-12=3650"');
-      byPurpose[purpose!] = Number(days);
-    });
-    const purged = await trail.purge({ defaultDays, byPurpose });
-    console.log(`purged the payloads of ${purged} records past retention; their hashes stay, so the trail still verifies`);
-  } else if (command === 'checkpoint') {
+    return report.ok ? 0 : 1;
+  };
+} else if (command === 'purge') {
+  const defaultDays = wholeDays(option('--default-days'), '--default-days');
+  const byPurpose: Record<string, number> = {};
+  for (const spec of flags.get('--purpose') ?? []) {
+    const at = spec.lastIndexOf('=');
+    const purpose = spec.slice(0, at);
+    if (at <= 0) fail('--purpose takes PURPOSE=DAYS, e.g. --purpose "P-12=3650"');
+    byPurpose[purpose] = wholeDays(spec.slice(at + 1), `--purpose ${purpose}`)!;
+  }
+  // The trail refuses, before purging anything, a retention below the floor.
+  run = async (trail) => {
+    const purged = await trail.purge({ ...(defaultDays ? { defaultDays } : {}), byPurpose, ...(minRetentionDays ? { minDays: minRetentionDays } : {}) });
+    console.log(`purged the payloads of ${purged} records past retention; their hashes, timeIn and retention stay, so the trail still verifies`);
+    return 0;
+  };
+} else if (command === 'checkpoint') {
+  run = async (trail) => {
     const checkpoint = await trail.checkpoint();
-    if (!checkpoint) fail('the trail is empty: nothing to sign');
+    if (!checkpoint) {
+      console.error('the trail is empty: nothing to sign');
+      return 2;
+    }
     console.log(JSON.stringify(checkpoint));
-  } else if (command === 'find') {
-    const subject = option('--subject');
-    const cpr = subject === undefined ? undefined : (parseCpr(subject) ?? fail('--subject must be a CPR number, DDMMYY-SSSS'));
-    const format = option('--format') ?? 'json';
-    if (format !== 'json' && format !== 'csv') fail('--format must be json or csv');
+    return 0;
+  };
+} else {
+  const subject = option('--subject');
+  const cpr = subject === undefined ? undefined : (parseCpr(subject) ?? fail('--subject must be a CPR number, DDMMYY-SSSS'));
+  const format = option('--format') ?? 'json';
+  if (format !== 'json' && format !== 'csv') fail('--format must be json or csv');
+  const [actor, tenant] = [option('--actor'), option('--tenant')];
+  const [from, to] = [isoDate(option('--from'), '--from'), isoDate(option('--to'), '--to')];
+  run = async (trail, keys) => {
     const records = await trail.find({
       ...(cpr ? { subject: subjectHash(keys.subjectKey, cpr) } : {}),
-      ...(option('--actor') ? { actor: option('--actor')! } : {}),
-      ...(option('--tenant') ? { tenant: option('--tenant')! } : {}),
-      ...(isoDate(option('--from'), '--from') ? { from: isoDate(option('--from'), '--from')! } : {}),
-      ...(isoDate(option('--to'), '--to') ? { to: isoDate(option('--to'), '--to')! } : {}),
+      ...(actor ? { actor } : {}),
+      ...(tenant ? { tenant } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
     });
     if (format === 'json') console.log(JSON.stringify(records, null, 2));
     else {
-      const columns = ['timeIn', 'actor', 'roles', 'tenant', 'purpose', 'typeOfUse', 'fields', 'systems', 'outcome', 'operationName', 'requestId'] as const;
-      const cell = (v: unknown) => `"${(Array.isArray(v) ? v.join(' ') : String(v ?? '')).replaceAll('"', '""')}"`;
-      console.log(columns.join(','));
-      for (const r of records) console.log(columns.map((c) => cell(r[c])).join(','));
+      const columns = csvColumns(records);
+      const rows = [columns.map(csvCell).join(','), ...records.map((r) => columns.map((c) => csvCell((r as unknown as Record<string, unknown>)[c])).join(','))];
+      console.log(rows.join('\n'));
     }
     console.error(`${records.length} records`);
-  } else {
-    fail('usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]\n       npm run audit:verify [-- --checkpoint FILE]\n       npm run audit:checkpoint\n       npm run audit:purge [-- --default-days N] [--purpose P=DAYS …]');
-  }
+    return 0;
+  };
+}
+
+// The trail the gateway writes: AUDIT_DATABASE_URL + AUDIT_KEYS (+ AUDIT_SCHEMA), or the folder AUDIT_DIR.
+let opened: Awaited<ReturnType<typeof localAuditTrail>>;
+try {
+  opened = process.env['AUDIT_DATABASE_URL']
+    ? await configuredAuditTrail({ databaseUrl: process.env['AUDIT_DATABASE_URL'], keysPath: process.env['AUDIT_KEYS'] ?? fail('AUDIT_KEYS: set it with AUDIT_DATABASE_URL'), schema: process.env['AUDIT_SCHEMA'] ?? 'audit' })
+    : await localAuditTrail(process.env['AUDIT_DIR'] ?? '.data/audit');
+} catch (error) {
+  fail((error as Error).message);
+}
+const { trail, keys } = opened!;
+try {
+  process.exitCode = await run(trail, keys);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 2;
 } finally {
   await trail.close();
 }

@@ -4,6 +4,9 @@
  * Ed25519 every `checkpointEvery` records. `verify` recomputes every leaf from its record and every
  * checkpoint's root, so an edited, deleted, reordered or inserted record shows; a truncated tail
  * shows against a checkpoint the auditor kept.
+ *
+ * A purge drops a payload but keeps, in the clear, the record's timeIn and the retention applied,
+ * so `verify` can also tell a purge past retention from a payload nulled early (see `verify`).
  */
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
@@ -21,11 +24,33 @@ export interface Checkpoint {
 }
 
 export interface VerifyReport {
+  /** No problems (warnings do not count: they name what cannot be checked, not what is wrong). */
   ok: boolean;
   records: number;
   checkpoints: number;
   problems: string[];
+  /** Records purged before purges kept their timeIn and retention (migration 3): unverifiable. */
+  warnings: string[];
 }
+
+export interface VerifyOptions {
+  /** A purge that applied a shorter retention is a problem. @default 183 (days; six months, the legal floor) */
+  minRetentionDays?: number;
+  /** The time to judge purges against (none may lie after it). @default now */
+  now?: Date;
+}
+
+/** The legal floor of retention: six months (Danish practice, at least 6 months), in days. */
+export const MIN_RETENTION_DAYS = 183;
+const DAY_MS = 86_400_000;
+/**
+ * How long before the latest evidence of its append (a signed checkpoint not covering it, the
+ * answer time of an earlier record) a record's request may have come in: a request's lifetime
+ * plus clock skew between writers, generously. 1 day.
+ */
+const MAX_REQUEST_SPAN_MS = DAY_MS;
+/** How far a purge time may lie after the verifier's clock (skew between hosts). 1 hour. */
+const MAX_CLOCK_SKEW_MS = 3_600_000;
 
 export interface AuditTrail {
   /** Appends the records durably (committed) before it resolves; throws when it cannot. */
@@ -33,12 +58,18 @@ export interface AuditTrail {
   /** Signs a checkpoint of the whole log now (none when the log is empty). */
   checkpoint(): Promise<Checkpoint | undefined>;
   latestCheckpoint(): Promise<Checkpoint | undefined>;
-  verify(kept?: Checkpoint): Promise<VerifyReport>;
+  /**
+   * Recomputes every leaf and checkpoint root, against `kept` too when given; checks each purge
+   * against the timeIn and retention it kept (and the evidence of when the record was appended).
+   */
+  verify(kept?: Checkpoint, options?: VerifyOptions): Promise<VerifyReport>;
   /** Records matching every given criterion, oldest first (the auditor's question). */
   find(filter: AuditFilter): Promise<AccessRecord[]>;
   /**
-   * Drops the payload of every record older than its purpose's retention, keeping its leaf hash,
-   * so the trail still verifies. Returns how many records were purged.
+   * Drops the payload of every record older than its purpose's retention, keeping its leaf hash
+   * (so the trail still verifies), its timeIn and the retention applied (so the purge can be
+   * checked). Returns how many records were purged. Throws, purging nothing, when a retention is
+   * not a whole number of days at or above `minDays`.
    */
   purge(retention: RetentionPolicy, now?: Date): Promise<number>;
   /** Resolves when no checkpoint is being signed in the background. */
@@ -63,6 +94,8 @@ export interface RetentionPolicy {
   byPurpose?: Readonly<Record<string, number>>;
   /** Days for any other purpose. @default 183 (six months, Danish practice's minimum) */
   defaultDays?: number;
+  /** No retention may be shorter (verify reports shorter ones). @default 183 (days, the legal floor) */
+  minDays?: number;
 }
 
 export interface AuditTrailOptions {
@@ -81,6 +114,16 @@ function insertRecords(first: number, encoded: readonly { payload: string; leaf:
     return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
   });
   return { sql: `insert into audit_records (idx, leaf_hash, payload) values ${rows.join(', ')}`, values };
+}
+
+/** What a purged record keeps in the clear. */
+interface Purge {
+  at: Date;
+  /** The record's timeIn and the retention applied; null when not kept. */
+  timeIn: Date | null;
+  retentionDays: number | null;
+  /** Purged before purges kept them (migration 3). */
+  legacy: boolean;
 }
 
 /** One writer at a time appends, so leaf indices are contiguous and in commit order. */
@@ -114,11 +157,30 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
 
   const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
 
-  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown; purged: boolean }[]> {
-    const rows = await db.query<{ idx: string | number; leaf_hash: Uint8Array; payload: unknown; purged_at: unknown }>(
-      'select idx, leaf_hash, payload, purged_at from audit_records order by idx',
-    );
-    return rows.map((r) => ({ idx: Number(r.idx), leaf: Buffer.from(r.leaf_hash), payload: r.payload, purged: r.purged_at !== null }));
+  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown; purge: Purge | undefined }[]> {
+    const rows = await db.query<{
+      idx: string | number;
+      leaf_hash: Uint8Array;
+      payload: unknown;
+      purged_at: string | Date | null;
+      kept_time_in: string | Date | null;
+      retention_days: string | number | null;
+      legacy_purge: boolean;
+    }>('select idx, leaf_hash, payload, purged_at, kept_time_in, retention_days, legacy_purge from audit_records order by idx');
+    return rows.map((r) => ({
+      idx: Number(r.idx),
+      leaf: Buffer.from(r.leaf_hash),
+      payload: r.payload,
+      purge:
+        r.purged_at === null
+          ? undefined
+          : {
+              at: new Date(r.purged_at),
+              timeIn: r.kept_time_in === null ? null : new Date(r.kept_time_in),
+              retentionDays: r.retention_days === null ? null : Number(r.retention_days),
+              legacy: r.legacy_purge,
+            },
+    }));
   }
 
   async function checkpoint(): Promise<Checkpoint | undefined> {
@@ -198,25 +260,31 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       const rows = await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size desc limit 1');
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
-    async verify(kept) {
+    async verify(kept, verifyOptions = {}) {
+      const minRetentionDays = verifyOptions.minRetentionDays ?? MIN_RETENTION_DAYS;
+      const now = verifyOptions.now ?? new Date();
       const problems: string[] = [];
+      const warnings: string[] = [];
       const log = await leaves();
       // Leaves recomputed from the records as stored: an edited record cannot hide behind its old hash.
       // A purged record has only its leaf hash left: the signed roots still cover it.
-      const recomputed = log.map((entry) => (entry.purged ? entry.leaf : leafHash(Buffer.from(canonicalJson(entry.payload)))));
+      const recomputed = log.map((entry) => (entry.purge ? entry.leaf : leafHash(Buffer.from(canonicalJson(entry.payload)))));
       log.forEach((entry, i) => {
         if (entry.idx !== i) problems.push(`record ${i} is missing or out of place (found index ${entry.idx} there)`);
-        if (!entry.purged && entry.payload === null) problems.push(`record ${entry.idx} lost its payload without being purged`);
+        if (!entry.purge && entry.payload === null) problems.push(`record ${entry.idx} lost its payload without being purged`);
         if (!recomputed[i]!.equals(entry.leaf)) problems.push(`record ${entry.idx} was altered after it was written`);
       });
       const checkpoints = (await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size')).map(toCheckpoint);
       const all = kept ? [...checkpoints, { ...kept, kept: true }] : checkpoints;
+      // Signed checkpoints, by size: a record at index i was appended after every one of size <= i was signed.
+      const signed: Checkpoint[] = [];
       for (const c of all) {
         const label = 'kept' in c ? `the kept checkpoint of ${c.treeSize} records` : `checkpoint ${c.treeSize}`;
         if (!verifySignature(null, message(c.treeSize, c.rootHash, c.signedAt), publicKey, Buffer.from(c.signature, 'base64'))) {
           problems.push(`${label} is not signed by the trail's key`);
           continue;
         }
+        signed.push(c);
         if (c.treeSize > recomputed.length) {
           problems.push(`${label} covers ${c.treeSize} records but the trail holds ${recomputed.length}: records were removed from its end`);
           continue;
@@ -225,26 +293,38 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
           problems.push(`${label} does not match the records: some of the first ${c.treeSize} were altered, removed, inserted or reordered`);
         }
       }
-      return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems };
+      checkPurges(log, signed, { minRetentionDays, now }, problems, warnings);
+      return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems, warnings };
     },
     async purge(retention, now = new Date()) {
-      const defaultDays = retention.defaultDays ?? 183;
-      const cutoff = (days: number) => new Date(now.getTime() - days * 86_400_000).toISOString();
+      const defaultDays = retention.defaultDays ?? MIN_RETENTION_DAYS;
+      const minDays = retention.minDays ?? MIN_RETENTION_DAYS;
       const byPurpose = Object.entries(retention.byPurpose ?? {});
+      for (const [purpose, days] of [['any other purpose', defaultDays] as const, ...byPurpose]) {
+        if (!Number.isInteger(days) || days < minDays) {
+          throw new Error(`audit: retention for ${purpose} must be a whole number of days, at least ${minDays} (the legal floor); got ${days}`);
+        }
+      }
+      const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+      // The timeIn and retention stay in the clear (read from the payload as it was, before the
+      // update nulls it), and purged_at is the instant the cutoff was taken from, so verify can check
+      // timeIn + retention <= purged_at.
       let purged = 0;
       for (const [purpose, days] of byPurpose) {
         const rows = await db.query(
-          `update audit_records set payload = null, purged_at = now()
+          `update audit_records
+              set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = $3, payload = null, purged_at = $4
             where purged_at is null and payload->>'purpose' = $1 and payload->>'timeIn' < $2 returning idx`,
-          [purpose, cutoff(days)],
+          [purpose, cutoff(days), days, now.toISOString()],
         );
         purged += rows.length;
       }
       const rows = await db.query(
-        `update audit_records set payload = null, purged_at = now()
+        `update audit_records
+            set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = $3, payload = null, purged_at = $4
           where purged_at is null and payload->>'timeIn' < $1
             and not (coalesce(payload->>'purpose', '') = any($2::text[])) returning idx`,
-        [cutoff(defaultDays), byPurpose.map(([p]) => p)],
+        [cutoff(defaultDays), byPurpose.map(([p]) => p), defaultDays, now.toISOString()],
       );
       return purged + rows.length;
     },
@@ -278,4 +358,60 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       await db.close();
     },
   };
+}
+
+/**
+ * A purge is checked against what it kept in the clear: the record's timeIn and the retention
+ * applied must put the end of retention at or before the purge, the retention must be at least the
+ * floor, the purge must not lie in the future, and the kept timeIn must fit the authenticated
+ * evidence of when the record was appended (checkpoints signed before it, answer times of the
+ * intact records before it), so backdating the kept timeIn of a recent record shows.
+ *
+ * Records purged before purges kept anything (migration 3 marks them) are warnings: nothing left
+ * can prove or disprove their purge. A purged record with nothing kept and no such mark is a
+ * problem: no purge of this trail leaves that.
+ */
+function checkPurges(
+  log: readonly { idx: number; payload: unknown; purge: Purge | undefined }[],
+  signed: readonly Checkpoint[],
+  options: { minRetentionDays: number; now: Date },
+  problems: string[],
+  warnings: string[],
+): void {
+  const bySize = [...signed].sort((a, b) => a.treeSize - b.treeSize);
+  let next = 0;
+  // The latest authenticated time before which the current record cannot have been appended.
+  let appendedAfter = Number.NEGATIVE_INFINITY;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  for (const entry of log) {
+    for (; next < bySize.length && bySize[next]!.treeSize <= entry.idx; next++) {
+      appendedAfter = Math.max(appendedAfter, Date.parse(bySize[next]!.signedAt));
+    }
+    const { purge } = entry;
+    if (!purge) {
+      const timeOut = Date.parse(String((entry.payload as { timeOut?: unknown } | null)?.timeOut));
+      if (!Number.isNaN(timeOut)) appendedAfter = Math.max(appendedAfter, timeOut);
+      continue;
+    }
+    const label = `record ${entry.idx}`;
+    if (purge.timeIn === null || purge.retentionDays === null) {
+      if (purge.legacy) warnings.push(`${label} was purged before purges kept its timeIn and retention: that purge cannot be checked`);
+      else problems.push(`${label} lost its payload without the timeIn and retention a purge keeps: not purged by this trail, or tampered with`);
+      continue;
+    }
+    const timeIn = purge.timeIn.getTime();
+    const retentionEnds = timeIn + purge.retentionDays * DAY_MS;
+    if (purge.retentionDays < options.minRetentionDays) {
+      problems.push(`${label} was purged after ${purge.retentionDays} days, below the minimum retention of ${options.minRetentionDays} days`);
+    }
+    if (retentionEnds > purge.at.getTime()) {
+      problems.push(`${label} was purged at ${purge.at.toISOString()}, before its retention of ${purge.retentionDays} days from ${iso(timeIn)} ran out`);
+    }
+    if (purge.at.getTime() > options.now.getTime() + MAX_CLOCK_SKEW_MS) {
+      problems.push(`${label} claims a purge at ${purge.at.toISOString()}, which has not happened yet`);
+    }
+    if (timeIn < appendedAfter - MAX_REQUEST_SPAN_MS) {
+      problems.push(`${label} was purged as if it came in at ${iso(timeIn)}, but it was appended after ${iso(appendedAfter)}: its kept timeIn was backdated`);
+    }
+  }
 }

@@ -2,6 +2,8 @@
  * The one SQL surface of the audit trail, over an embedded PostgreSQL (PGlite, the default) or a
  * PostgreSQL server (pg). One schema, one set of queries, versioned migrations.
  */
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -88,6 +90,18 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       alter table audit_records alter column payload drop not null;
       alter table audit_records add column purged_at timestamptz`,
   },
+  {
+    // Checkable retention: a purge keeps the record's timeIn and the retention it applied in the
+    // clear, so verify can tell a purge past retention from a payload nulled early. Records purged
+    // before this migration kept neither: they are marked, and verify warns about each of them
+    // instead of failing (nothing left can prove or disprove their purge).
+    version: 3,
+    sql: `
+      alter table audit_records add column kept_time_in timestamptz;
+      alter table audit_records add column retention_days integer;
+      alter table audit_records add column legacy_purge boolean not null default false;
+      update audit_records set legacy_purge = true where purged_at is not null`,
+  },
 ];
 
 export async function migrate(db: SqlClient): Promise<void> {
@@ -99,5 +113,87 @@ export async function migrate(db: SqlClient): Promise<void> {
       for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
       await tx.query('insert into audit_schema_migrations (version) values ($1)', [migration.version]);
     });
+  }
+}
+
+/** The embedded trail's folder is held by another opener (code `AUDIT_TRAIL_LOCKED`). */
+export class AuditTrailLocked extends Error {
+  readonly code = 'AUDIT_TRAIL_LOCKED';
+  constructor(
+    message: string,
+    /** The pid the lock file names, undefined when it names none. */
+    readonly holderPid: number | undefined,
+  ) {
+    super(message);
+    this.name = 'AuditTrailLocked';
+  }
+}
+
+/** Lock files this process holds (absolute paths): a second open in the same process is refused. */
+const heldLocks = new Set<string>();
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the exclusive lock file `path` (created with 'wx', holding this process's pid) and returns
+ * its release. PGlite is single-process: two processes opening one data folder corrupt it, so the
+ * embedded trail's folder has one opener at a time. A lock naming a pid that is no longer alive is
+ * taken over (a gateway killed with SIGKILL leaves one); so is one naming this process's pid that
+ * this process does not hold (a container restarted under the same pid). The lock is released on
+ * close and, failing that, when the process exits.
+ *
+ * Two processes taking over the same stale lock at the same instant could both succeed: the
+ * takeover is a best effort, the 'wx' create is not.
+ */
+export function lockFolder(path: string, describe: (holder: number | undefined) => string): () => void {
+  const lockPath = resolve(path);
+  for (let attempt = 0; ; attempt++) {
+    if (heldLocks.has(lockPath)) throw new AuditTrailLocked(describe(process.pid), process.pid);
+    let fd: number;
+    try {
+      fd = openSync(lockPath, 'wx', 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw error;
+      let text: string;
+      try {
+        text = readFileSync(lockPath, 'utf8');
+      } catch {
+        continue; // released meanwhile: try again
+      }
+      const holder = /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+      // No pid (a writer between create and write, or a damaged file): not ours to take.
+      if (holder === undefined || (holder !== process.pid && isAlive(holder))) throw new AuditTrailLocked(describe(holder), holder);
+      try {
+        if (readFileSync(lockPath, 'utf8') === text) unlinkSync(lockPath);
+      } catch {
+        // gone already
+      }
+      continue;
+    }
+    try {
+      writeSync(fd, `${process.pid}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    heldLocks.add(lockPath);
+    const release = () => {
+      process.off('exit', release);
+      if (!heldLocks.delete(lockPath)) return;
+      try {
+        if (readFileSync(lockPath, 'utf8').trim() === String(process.pid)) unlinkSync(lockPath);
+      } catch {
+        // removed by hand: nothing to release
+      }
+    };
+    process.on('exit', release);
+    return release;
   }
 }

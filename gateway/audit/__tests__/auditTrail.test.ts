@@ -13,18 +13,19 @@ import { pgliteClient, postgresClient, type SqlClient } from '../sql';
 const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const subjectKey = randomBytes(32);
 
-function records(n: number, offset = 0): AccessRecord[] {
+function records(n: number, offset = 0, timeIn = new Date('2026-11-23T10:00:00Z')): AccessRecord[] {
   return Array.from({ length: n }, (_, i) =>
     toAccessRecords(
       {
         requestId: `r${offset + i}`,
-        timeIn: new Date('2026-11-23T10:00:00Z'),
+        timeIn,
         identity: { actor: 'caseworker-1', roles: ['caseworker'], tenant: '0101', purpose: 'P-1' },
         operationName: 'CitizenOverview',
         outcome: 'ok',
         subjects: new Map([[`07${String(offset + i).padStart(8, '0')}`, { fields: new Set(['Citizen.name']), systems: new Set(['cpr']) }]]),
       },
       subjectKey,
+      new Date(timeIn.getTime() + 40), // answered 40 ms later
     ),
   ).flat();
 }
@@ -56,7 +57,7 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     await trailWith(12);
     await trail.checkpoint();
     const report = await trail.verify(await trail.latestCheckpoint());
-    expect(report).toEqual({ ok: true, records: 12, checkpoints: 3, problems: [] });
+    expect(report).toEqual({ ok: true, records: 12, checkpoints: 3, problems: [], warnings: [] });
   });
 
   it('stores no CPR number, only its keyed hash', async () => {
@@ -143,5 +144,97 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     await trailWith(5);
     await db.query(`update audit_checkpoints set root_hash = $1`, [Buffer.alloc(32, 7)]);
     expect((await trail.verify()).problems.join('\n')).toMatch(/not signed by the trail's key/);
+  });
+  describe('retention that verify can check (issue 3: verify trusted purged_at)', () => {
+    const DAY = 86_400_000;
+    const now = new Date();
+    const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+
+    let signingKey: Awaited<ReturnType<typeof generateInternalTokenKeys>>;
+
+    /** Four records 400 days old, a checkpoint of them, then three from the last hour. */
+    async function agedTrail() {
+      db = await open();
+      signingKey = await generateInternalTokenKeys();
+      trail = await createAuditTrail({ db, signingKey, checkpointEvery: 1000 });
+      await trail.record(records(4, 0, daysAgo(400)));
+      await trail.checkpoint();
+      await trail.record(records(3, 10, new Date(now.getTime() - 3_600_000)));
+    }
+
+    it('keeps timeIn and retention of what it purges in the clear, and a legitimate purge verifies', async () => {
+      await agedTrail();
+      expect(await trail.purge({ defaultDays: 183 }, now)).toBe(4);
+      const kept = await db.query<{ idx: string | number; kept_time_in: Date; retention_days: number; payload: unknown }>(
+        'select idx, kept_time_in, retention_days, payload from audit_records where purged_at is not null order by idx',
+      );
+      expect(kept.map((r) => [Number(r.idx), new Date(r.kept_time_in).toISOString(), r.retention_days, r.payload])).toEqual(
+        [0, 1, 2, 3].map((i) => [i, daysAgo(400).toISOString(), 183, null]),
+      );
+      expect(await trail.verify()).toEqual({ ok: true, records: 7, checkpoints: 1, problems: [], warnings: [] });
+    });
+
+    it('fails a recent record whose payload was nulled and purged_at set, naming it', async () => {
+      await agedTrail();
+      await db.query('update audit_records set payload = null, purged_at = now() where idx = 5');
+      const report = await trail.verify();
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual([expect.stringMatching(/^record 5 lost its payload without the timeIn and retention a purge keeps/)]);
+    });
+
+    it('fails a recent record purged with its true timeIn before its retention ran out', async () => {
+      await agedTrail();
+      await db.query(
+        `update audit_records set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = 183, payload = null, purged_at = now() where idx = 4`,
+      );
+      expect((await trail.verify()).problems).toEqual([expect.stringMatching(/^record 4 was purged at .* before its retention of 183 days from .* ran out/)]);
+    });
+
+    it('fails a purge dated in the future to fit the retention', async () => {
+      await agedTrail();
+      await db.query(
+        `update audit_records set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = 183, payload = null,
+           purged_at = (payload->>'timeIn')::timestamptz + interval '184 days' where idx = 4`,
+      );
+      expect((await trail.verify()).problems).toEqual([expect.stringMatching(/^record 4 claims a purge at .* which has not happened yet/)]);
+    });
+
+    it('fails a recent record whose kept timeIn was backdated past the checkpoint signed before it', async () => {
+      await agedTrail();
+      await db.query(`update audit_records set kept_time_in = $1, retention_days = 183, payload = null, purged_at = now() where idx = 6`, [daysAgo(400).toISOString()]);
+      expect((await trail.verify()).problems).toEqual([expect.stringMatching(/^record 6 was purged as if it came in at .* but it was appended after .*: its kept timeIn was backdated/)]);
+    });
+
+    it('fails a purge that applied less than the minimum retention, which verify takes as an option', async () => {
+      await agedTrail();
+      await trail.purge({ defaultDays: 183 }, now);
+      await db.query('update audit_records set retention_days = 30 where idx = 1');
+      expect((await trail.verify()).problems).toEqual(['record 1 was purged after 30 days, below the minimum retention of 183 days']);
+      expect((await trail.verify(undefined, { minRetentionDays: 30 })).ok).toBe(true);
+      expect((await trail.verify(undefined, { minRetentionDays: 365 })).problems).toHaveLength(4);
+    });
+
+    it('refuses to purge with a retention below the floor, purging nothing', async () => {
+      await agedTrail();
+      await expect(trail.purge({ defaultDays: 30 }, now)).rejects.toThrow(/at least 183 \(the legal floor\); got 30/);
+      await expect(trail.purge({ byPurpose: { 'P-1': 1.5 } }, now)).rejects.toThrow(/retention for P-1 must be a whole number of days/);
+      expect(await trail.purge({ defaultDays: 30, minDays: 30 }, now)).toBe(4);
+      expect(await db.query('select idx from audit_records where purged_at is not null')).toHaveLength(4);
+    });
+
+    it('warns, without failing, about records purged before purges were checkable (migration 3)', async () => {
+      await agedTrail();
+      // The trail as it was before migration 3, with one record purged the old way.
+      await db.query('alter table audit_records drop column kept_time_in');
+      await db.query('alter table audit_records drop column retention_days');
+      await db.query('alter table audit_records drop column legacy_purge');
+      await db.query('delete from audit_schema_migrations where version = 3');
+      await db.query('update audit_records set payload = null, purged_at = now() where idx = 2');
+      trail = await createAuditTrail({ db, signingKey }); // opening migrates
+      expect(await db.query('select idx from audit_records where legacy_purge')).toEqual([{ idx: expect.anything() }]);
+      const report = await trail.verify();
+      expect(report).toMatchObject({ ok: true, problems: [] });
+      expect(report.warnings).toEqual(['record 2 was purged before purges kept its timeIn and retention: that purge cannot be checked']);
+    });
   });
 });
