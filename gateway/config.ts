@@ -15,6 +15,7 @@
  * | trustedDocumentsPath | TRUSTED_DOCUMENTS | none (any valid operation runs) |
  * | internalTokenKeyPath | INTERNAL_TOKEN_PRIVATE_JWK | required by `npm run start:gateway` (`npm start` makes its own) |
  * | audit.dir / audit.databaseUrl + audit.keysPath | AUDIT_DIR / AUDIT_DATABASE_URL + AUDIT_KEYS | required with NODE_ENV=production (no audit, no data) |
+ * | tenantRegistryPath | TENANT_REGISTRY | none (records carry no CVR number; any municipality's token is accepted) |
  * | auth.issuer, audience, jwksPath, algorithms | AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_FILE, AUTH_ALGORITHMS | off in development (anyone may ask); required with NODE_ENV=production |
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  */
@@ -54,6 +55,8 @@ const gatewayConfigSchema = z.object({
   requestBudgetMs: positiveInt.default(gatewayDefaults.requestBudgetMs),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
   trustedDocumentsPath: z.string().min(1).optional(),
+  /** The tenant registry file (runtime/tenantRegistry.ts): the municipalities served, their names and CVR numbers. */
+  tenantRegistryPath: z.string().min(1).optional(),
   /** The Ed25519 private JWK (a JSON file) that signs internal tokens for subgraph calls. */
   internalTokenKeyPath: z.string().min(1).optional(),
   /**
@@ -126,6 +129,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
     ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
     ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+    ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
     ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
     ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']
       ? { audit: { databaseUrl: env['AUDIT_DATABASE_URL'] ?? '', keysPath: env['AUDIT_KEYS'] ?? '', ...(env['AUDIT_SCHEMA'] ? { schema: env['AUDIT_SCHEMA'] } : {}) } }

@@ -18,16 +18,21 @@ import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSig
 import { describeForLog } from '../runtime/redact';
 import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import type { JWK } from 'jose';
+import { tenantRegistryFile } from '../runtime/tenantRegistry';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
 import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
-import { createRequirePurposePlugin, personalRootKeys } from './auth/requirePurpose';
+import { readAccessPolicy, type AccessPolicy } from './auth/accessPolicy';
+import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
+import { createOperationAccessReader } from './auth/operationAccess';
+import { createRequirePurposePlugin } from './auth/requirePurpose';
 import { createRolesPlugin } from './auth/roles';
 import { auditedAccess, type AuditTrail } from './audit';
+import { createAccessTrailPlugin, deniedAccess, mergeAccessReport, type AccessTrailContext, type RequestAccess } from './plugins/accessTrail';
 import { auditRoutes } from './audit/api';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
-import { documentHash, loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
+import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
 
 /** Header carrying the milliseconds left of the client request's budget. */
@@ -37,47 +42,22 @@ const SUBGRAPH_STALE_EXTENSION = 'legacyStale';
 /** Subgraph response extension listing the personal data it touched, per subject. */
 const SUBGRAPH_ACCESS_EXTENSION = 'legacyAccess';
 
-function mergeAccess(into: RequestAccess['subjects'] | undefined, report: unknown): void {
-  if (!into || !Array.isArray(report)) return;
-  for (const item of report as { subject?: unknown; fields?: unknown; systems?: unknown }[]) {
-    if (typeof item?.subject !== 'string') continue;
-    let entry = into.get(item.subject);
-    if (!entry) into.set(item.subject, (entry = { fields: new Set(), systems: new Set() }));
-    for (const f of Array.isArray(item.fields) ? item.fields : []) if (typeof f === 'string') entry.fields.add(f);
-    for (const s of Array.isArray(item.systems) ? item.systems : []) if (typeof s === 'string') entry.systems.add(s);
-  }
-}
 /** A subgraph gets this long past the budget to answer with what it has before the gateway stops waiting. */
 const SUBGRAPH_GRACE_MS = 250;
 
-/** Personal data one client request touched, consolidated from every subgraph's report. */
-export interface RequestAccess {
-  requestId: string;
-  /** W3C trace id (from the client's traceparent, or new). */
-  traceId: string;
-  /** SHA-256 (hex) of the operation's text. */
-  documentHash: string | null;
-  identity: Identity | null;
-  operationName: string | null;
-  startedAt: Date;
-  /** ok, partial when the answer carries errors, denied when the request was refused. */
-  outcome: 'ok' | 'partial' | 'denied';
-  /** By data subject (CPR number): schema coordinates read and legacy systems asked. */
-  subjects: Map<string, { fields: Set<string>; systems: Set<string> }>;
-}
+export type { RequestAccess } from './plugins/accessTrail';
 
-export interface GatewayContext extends BaseContext {
-  requestId: string;
-  traceId: string;
-  startedAt: Date;
-  /** Personal data touched so far, per subject, as the subgraphs reported it. */
-  access: RequestAccess['subjects'];
-  /** The authenticated caller, or null (no token, or authentication off in development). */
-  identity: Identity | null;
+export interface GatewayContext extends BaseContext, AccessTrailContext {
   /** When the request's budget is spent (epoch milliseconds). */
   deadlineAt: number;
   /** Legacy systems whose cached data some subgraph served stale. */
   stale: Set<string>;
+}
+
+/** A municipality as the gateway names it: in the citizen's view of the trail, and by CVR number in records. */
+export interface Organisation {
+  name: string;
+  cvr: string;
 }
 
 export interface RunningGateway extends RunningHttpServer {
@@ -99,7 +79,7 @@ export interface GatewayOptions {
    * The access trail: every access is recorded in it before the answer leaves (fail closed), and
    * with authentication on, its API is served at /audit/records (auditors) and /audit/me (citizens).
    */
-  audit?: { trail: AuditTrail; subjectKey: Buffer; organisationNames?: Readonly<Record<string, string>> };
+  audit?: { trail: AuditTrail; subjectKey: Buffer };
 }
 
 const logUnexpected = (error: unknown) => {
@@ -125,8 +105,15 @@ const staleNotice = createResponseExtensionPlugin<GatewayContext>('stale', (cont
 
 export async function startGateway(config: GatewayConfig, givenOptions: GatewayOptions): Promise<RunningGateway> {
   disableApolloTelemetry();
+  const tenants = config.tenantRegistryPath ? tenantRegistryFile(config.tenantRegistryPath) : undefined;
+  tenants?.onRefused((error) => console.error(`[gateway] tenant registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
+  /** The municipality a kommunekode names, as the registry in force says. */
+  const organisation = (code: string): Organisation | undefined => {
+    const m = tenants?.current().byCode.get(code);
+    return m ? { name: `${m.name} Kommune`, cvr: m.cvr } : undefined;
+  };
   const options: GatewayOptions = givenOptions.audit
-    ? { ...givenOptions, onAccess: auditedAccess(givenOptions.audit.trail, givenOptions.audit.subjectKey) }
+    ? { ...givenOptions, onAccess: auditedAccess(givenOptions.audit.trail, givenOptions.audit.subjectKey, (code) => organisation(code)?.cvr ?? null) }
     : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
   const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
@@ -136,6 +123,14 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   } catch {
     throw new Error(`cannot read the supergraph file ${config.supergraphPath}`);
   }
+  let policy: AccessPolicy;
+  try {
+    policy = readAccessPolicy(supergraphSdl);
+  } catch (error) {
+    throw new Error(`the supergraph's access rules are invalid: ${(error as Error).message}`);
+  }
+  const readAccess = createOperationAccessReader(policy);
+  const authorizeFields = createFieldAuthorizer(policy, readAccess);
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   const authenticator = config.auth
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
@@ -166,7 +161,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     }
   };
   const resolvedUrls: Record<string, string> = {};
-  const gateway = new ApolloGateway({
+  const apolloGateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
       const target = config.subgraphUrls[name] ?? url;
@@ -196,7 +191,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         didReceiveResponse: ({ response, context }) => {
           const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];
           if (Array.isArray(stale)) for (const system of stale) if (typeof system === 'string') context.stale?.add(system);
-          mergeAccess(context.access, response.extensions?.[SUBGRAPH_ACCESS_EXTENSION]);
+          if (context.access) mergeAccessReport(context.access, response.extensions?.[SUBGRAPH_ACCESS_EXTENSION]);
           // Subgraph reports are for the gateway alone; none reaches a client.
           if (response.extensions) {
             delete response.extensions[SUBGRAPH_STALE_EXTENSION];
@@ -206,6 +201,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         },
       });
     },
+  });
+
+  // Field-level authorization wraps the gateway: it rewrites the operation before planning.
+  const gateway = authorizingGateway(apolloGateway, (requestContext) => {
+    const context = requestContext.context as GatewayContext;
+    if (!context.identity) return undefined;
+    const authorized = authorizeFields(requestContext.schema, requestContext.document, requestContext.operation, context.identity);
+    for (const field of authorized?.deniedFields ?? []) context.deniedFields.add(field);
+    return authorized;
   });
 
   const armor = new ApolloArmor({
@@ -222,17 +226,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
 
   // A refused request is recorded like an access, with outcome "denied" and what it asked for.
   const recordDenial = options.onAccess
-    ? (denial: { identity: Identity; subjects: string[]; operationName: string | null }, context: GatewayContext) =>
-        options.onAccess!({
-          requestId: context.requestId,
-          traceId: context.traceId,
-          documentHash: null,
-          identity: denial.identity,
-          operationName: denial.operationName,
-          startedAt: context.startedAt,
-          outcome: 'denied',
-          subjects: new Map(denial.subjects.map((cpr) => [cpr, { fields: new Set(['Query.citizen']), systems: new Set<string>() }])),
-        })
+    ? (denial: Parameters<typeof deniedAccess>[0], context: GatewayContext) => options.onAccess!(deniedAccess(denial, context))
     : undefined;
 
   const apollo = new ApolloServer<GatewayContext>({
@@ -247,10 +241,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
-      ...(authenticator ? [createRequirePurposePlugin<GatewayContext>(recordDenial), createRolesPlugin<GatewayContext>(recordDenial)] : []),
+      ...(authenticator
+        ? [
+            createRequirePurposePlugin<GatewayContext>(readAccess, recordDenial),
+            createRolesPlugin<GatewayContext>(readAccess, { ...(tenants ? { serves: (code: string) => tenants.current().byCode.has(code) } : {}), ...(recordDenial ? { onDenied: recordDenial } : {}) }),
+          ]
+        : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
-      ...(options.onAccess ? [reportAccessTo(options.onAccess)] : []),
+      ...(options.onAccess ? [createAccessTrailPlugin<GatewayContext>({ readAccess, onAccess: options.onAccess })] : []),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(classifySubgraphFailure(formatted, error));
@@ -275,12 +274,13 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       identity: identities.get(req) ?? null,
       startedAt: new Date(),
       access: new Map(),
+      deniedFields: new Set<string>(),
       deadlineAt: Date.now() + config.requestBudgetMs,
       stale: new Set<string>(),
     }),
     routes: {
       ...(options.audit && authenticator
-        ? auditRoutes({ ...options.audit, authenticator, ...(options.audit.organisationNames ? { organisationNames: options.audit.organisationNames } : {}) })
+        ? auditRoutes({ ...options.audit, authenticator, organisation })
         : {}),
       '/health': (req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
       '/ready': async (_req, res) => {
@@ -296,50 +296,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     close: async () => {
       draining = true;
       await running.close();
-    },
-  };
-}
-
-/**
- * Hands the request's consolidated access to `onAccess` before the response leaves, and fails
- * closed: when it cannot be recorded, no personal data leaves — every root field that reached
- * personal data is nulled with AUDIT_UNAVAILABLE — while non-personal root fields still answer.
- */
-function reportAccessTo(onAccess: (access: RequestAccess) => Promise<void>): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue, operationName, response, operation, schema, source }) {
-          if (contextValue.access.size === 0 || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          try {
-            await onAccess({
-              requestId: contextValue.requestId,
-              traceId: contextValue.traceId,
-              documentHash: source ? documentHash(source) : null,
-              identity: contextValue.identity,
-              operationName: operationName ?? null,
-              startedAt: contextValue.startedAt,
-              outcome: result.errors?.length ? 'partial' : 'ok',
-              subjects: contextValue.access,
-            });
-          } catch (error) {
-            console.error(`[gateway] AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
-            const personal = operation ? personalRootKeys(operation, schema) : [];
-            const data = (result.data ?? {}) as Record<string, unknown>;
-            for (const key of personal) data[key] = null;
-            result.data = operation && personal.length < operation.selectionSet.selections.length ? data : null;
-            result.errors = [
-              ...(result.errors ?? []).filter((e) => !e.path || !personal.includes(String(e.path[0]))),
-              ...personal.map((key) => ({
-                message: 'Personal data is not served while the access trail cannot record it.',
-                path: [key],
-                extensions: { code: 'AUDIT_UNAVAILABLE' },
-              })),
-            ];
-          }
-        },
-      };
+      tenants?.close();
     },
   };
 }

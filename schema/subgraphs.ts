@@ -12,8 +12,13 @@ export const defaultSubgraphUrls: Readonly<Record<SubgraphName, string>> = {
   property: 'http://localhost:4003/graphql',
 };
 
+/**
+ * A subgraph's SDL: its own file, and the definition of `@access` (schema/access.graphql) that
+ * every subgraph shares and composes into the supergraph.
+ */
 export function subgraphSdl(name: SubgraphName): string {
-  return readFileSync(new URL(`./${name}.graphql`, import.meta.url), 'utf8');
+  const read = (file: string) => readFileSync(new URL(`./${file}.graphql`, import.meta.url), 'utf8');
+  return `${read(name)}\n${read('access')}`;
 }
 
 export const supergraphPath: string = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));

@@ -2,6 +2,9 @@
  * The whole house on localhost: every simulator, the three subgraphs and the gateway, each on
  * its own port. `npm start` runs it; end-to-end tests start it the same way (ephemeral ports).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/core/simulator';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
 import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
@@ -67,6 +70,8 @@ export interface LocalStack {
     esdh: ReadonlyMap<string, RunningSimulator>;
   };
   legacyConfig: LegacyConfig;
+  /** The tenant registry file the subgraphs and the gateway read (and re-read when it changes). */
+  tenantRegistryPath: string;
   /** The gateway's internal-token keys (generated for this stack). */
   internalTokenKeys: InternalTokenKeys;
   /** Every simulator, for counting calls or switching faults in bulk. */
@@ -92,6 +97,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(cpr, caseIndex, bbr, dar, kle, ...esdhList);
     const esdh = new Map(world.municipalities.map((m, i) => [m.code, esdhList[i] as RunningSimulator]));
 
+    // The tenant registry is a file, as in a deployment: tests change it to move or add systems.
+    const registryDir = mkdtempSync(join(tmpdir(), 'kommune-graph-tenants-'));
+    started.push({ close: async () => rmSync(registryDir, { recursive: true, force: true }) });
+    const tenantRegistryPath = join(registryDir, 'tenants.json');
+    writeFileSync(
+      tenantRegistryPath,
+      JSON.stringify({
+        municipalities: world.municipalities.map((m) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url } })),
+      }, null, 2),
+    );
+
     const legacyConfig = parseLegacyConfig({
       cpr: {
         wsdl: options.wsdl?.cpr ?? `${cpr.url}${CPR_SERVICE_PATH}?wsdl`,
@@ -110,9 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       bbr: { url: bbr.url },
       dar: { url: dar.url },
       kle: { url: kle.url },
-      municipalities: world.municipalities.map((m) => ({
-        code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url },
-      })),
+      tenantRegistry: tenantRegistryPath,
       ...options.legacy,
     });
 
@@ -130,13 +144,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         port: 0,
         host: 'localhost',
         ...(devIdentity ? { auth: { issuer: devIdentity.issuer, audience: devIdentity.audience, jwksPath: devIdentity.jwksPath } } : {}),
+        tenantRegistryPath,
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
       {
         internalTokenKey: internalTokenKeys.privateJwk,
         ...(options.audit
-          ? { audit: { ...options.audit, organisationNames: Object.fromEntries(world.municipalities.map((m) => [m.code, `${m.name} Kommune`])) } }
+          ? { audit: options.audit }
           : options.onAccess
             ? { onAccess: options.onAccess }
             : {}),
@@ -151,6 +166,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       subgraphs,
       simulators: { cpr, caseIndex, bbr, dar, kle, esdh },
       legacyConfig,
+      tenantRegistryPath,
       internalTokenKeys,
       allSimulators: () => [cpr, caseIndex, bbr, dar, kle, ...esdh.values()],
       close: () => closeAll(started),

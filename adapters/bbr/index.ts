@@ -15,6 +15,8 @@ export interface BuildingCallOptions {
   signal?: AbortSignal;
   /** Told when BBR failed and a stale cached answer was served instead. */
   onStale?: () => void;
+  /** Told when the answer came from the cache, not from a call to BBR made for it. */
+  onCached?: () => void;
 }
 
 export interface BuildingRegister {

@@ -5,6 +5,7 @@
  * Personal data (CPR) is not cached here.
  */
 import NodeCache from 'node-cache';
+import { waitUnlessAborted } from './deadline';
 import { LegacyTimeout } from './errors';
 import { isSystemFailure } from './resilience';
 
@@ -27,6 +28,8 @@ export interface CacheStats {
 export interface CacheReadOptions {
   /** Called when a stale value is served because the source failed. */
   onStale?: () => void;
+  /** Called when the value comes from the cache (fresh or stale) rather than from a call made for it. */
+  onCached?: () => void;
   /**
    * This caller's deadline. The load itself is shared by every caller of the key, so it runs on
    * its own timeouts; a caller whose deadline passes stops waiting, the others do not.
@@ -52,24 +55,8 @@ export interface RegistryCache {
 }
 
 function untilAborted<T>(pending: Promise<T>, options: CacheReadOptions): Promise<T> {
-  const signal = options.signal;
-  if (!signal) return pending;
   const system = options.system ?? 'registry';
-  if (signal.aborted) return Promise.reject(new LegacyTimeout(`${system}: the request's deadline passed`, { system, detail: 'deadline' }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new LegacyTimeout(`${system}: the request's deadline passed`, { system, detail: 'deadline' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    pending.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return waitUnlessAborted(pending, options.signal, () => new LegacyTimeout(`${system}: the request's deadline passed`, { system, detail: 'deadline' }));
 }
 
 interface Entry {
@@ -119,6 +106,7 @@ export function createRegistryCache(options: RegistryCacheOptions = {}): Registr
       const entry = store.get<Entry>(key);
       if (entry && Date.now() < entry.freshUntil) {
         hits++;
+        readOptions.onCached?.();
         return entry.value as T;
       }
       try {
@@ -127,6 +115,7 @@ export function createRegistryCache(options: RegistryCacheOptions = {}): Registr
         if (entry && isSystemFailure(error)) {
           staleServed++;
           readOptions.onStale?.();
+          readOptions.onCached?.();
           return entry.value as T;
         }
         throw error;

@@ -85,3 +85,18 @@ export const isLegacyFault = (e: unknown): e is LegacyFault => e instanceof Lega
 export const isLegacyTimeout = (e: unknown): e is LegacyTimeout => e instanceof LegacyTimeout;
 export const isLegacyUnavailable = (e: unknown): e is LegacyUnavailable => e instanceof LegacyUnavailable;
 export const isLegacyBadResponse = (e: unknown): e is LegacyBadResponse => e instanceof LegacyBadResponse;
+
+const BY_CODE: Readonly<Record<LegacyErrorCode, new (message: string, options: LegacyErrorOptions) => LegacyError>> = {
+  NOT_FOUND: NotFound,
+  FORBIDDEN: Forbidden,
+  LEGACY_FAULT: LegacyFault,
+  LEGACY_TIMEOUT: LegacyTimeout,
+  LEGACY_UNAVAILABLE: LegacyUnavailable,
+  LEGACY_BAD_RESPONSE: LegacyBadResponse,
+};
+
+/** The error a code names, e.g. when one subgraph passes another's failure on; an unknown code is LEGACY_UNAVAILABLE. */
+export function legacyErrorOf(code: string, message: string, options: LegacyErrorOptions): LegacyError {
+  const Class = BY_CODE[code as LegacyErrorCode] ?? LegacyUnavailable;
+  return new Class(message, options);
+}

@@ -77,6 +77,11 @@ export interface Resilience {
   onBreakerChange(listener: (status: BreakerStatus) => void): void;
   /** Counters since start, for tests and metrics. */
   stats(): { calls: number; retries: number; retriesRefusedByBudget: number };
+  /**
+   * Drops the breaker and bulkhead of one tenant × system, e.g. when the tenant registry moves
+   * the system to a new URL: the new system starts with a closed breaker.
+   */
+  forget(system: string, tenant: string | null): void;
 }
 
 const STATE_NAMES: Record<number, BreakerState> = { 0: 'closed', 1: 'open', 2: 'half-open', 3: 'isolated' };
@@ -208,6 +213,9 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       listeners.push(listener);
     },
     stats: () => ({ ...counters }),
+    forget: (system, tenant) => {
+      entries.delete(`${tenant ?? '*'}|${system}`);
+    },
   };
 }
 

@@ -40,6 +40,8 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   const { system } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
   const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 4_000 });
+  // Closed once: a client may be released both when its system moves and when the subgraph stops.
+  let closing: Promise<void> | undefined;
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
 
   function fetchText(path: string, callOptions: JsonCallOptions, accept: string): Promise<string> {
@@ -91,7 +93,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       }
     },
     getText: (path, callOptions = {}) => fetchText(path, callOptions, '*/*'),
-    close: () => dispatcher.close(),
+    close: () => (closing ??= dispatcher.close()),
   };
 }
 

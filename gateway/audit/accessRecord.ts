@@ -6,6 +6,7 @@
  * list whose they are.
  */
 import { createHmac, randomUUID } from 'node:crypto';
+import type { UseOfData } from '../auth/accessPolicy';
 
 export interface AccessRecord {
   eventId: string;
@@ -17,7 +18,9 @@ export interface AccessRecord {
   /** When the request came in and when its answer was about to leave (ISO 8601). */
   timeIn: string;
   timeOut: string;
+  /** The actor's municipality (kommunekode) and its CVR number. */
   tenant: string | null;
+  tenantCvr: string | null;
   actor: string | null;
   roles: string[];
   /** The client system the actor used. */
@@ -25,12 +28,19 @@ export interface AccessRecord {
   onBehalfOf: string | null;
   purpose: string | null;
   caseReference: string | null;
-  /** HMAC-SHA256(subject key, CPR number), hex. */
+  /** HMAC-SHA256(subject key, the subject): a person's CPR number, or a search criterion (`Query.case(id):…`), hex. */
   subject: string;
-  typeOfUse: 'read' | 'search' | 'create' | 'update';
+  /** person: the record is about one data subject; criterion: about what was searched for when no person is known. */
+  subjectType: 'person' | 'criterion';
+  typeOfUse: UseOfData;
   /** Schema coordinates read, e.g. `Citizen.name`. */
   fields: string[];
+  /** Legacy systems whose data about the subject was used. */
   systems: string[];
+  /** Of those, the ones answered from a cache: a cached answer is a disclosure all the same. */
+  cached: string[];
+  /** Fields the actor asked for and was refused. */
+  denied: string[];
   outcome: 'ok' | 'partial' | 'denied' | 'error';
   operationName: string | null;
 }
@@ -51,39 +61,72 @@ export interface RequestAccessInput {
   } | null;
   operationName: string | null;
   outcome: AccessRecord['outcome'];
-  /** Read for granted requests; for a refused one, what was asked for is a search. */
-  subjects: ReadonlyMap<string, { fields: ReadonlySet<string>; systems: ReadonlySet<string> }>;
+  /** @default 'read' */
+  typeOfUse?: UseOfData;
+  subjects: ReadonlyMap<string, { fields: ReadonlySet<string>; systems: ReadonlySet<string>; cached?: ReadonlySet<string> }>;
+  /** Search criteria other than CPR numbers; each is recorded as a subject of its own. */
+  criteria?: readonly { coordinate: string; argument: string; value: string }[];
+  deniedFields?: readonly string[];
 }
 
 export function subjectHash(subjectKey: Buffer, cpr: string): string {
   return createHmac('sha256', subjectKey).update(cpr).digest('hex');
 }
 
-/** One record per data subject the request touched, in a stable order. */
-export function toAccessRecords(input: RequestAccessInput, subjectKey: Buffer, now: Date = new Date()): AccessRecord[] {
-  return [...input.subjects]
-    .map(([cpr, { fields, systems }]) => ({
-      eventId: randomUUID(),
-      requestId: input.requestId,
-      traceId: input.traceId ?? input.requestId.replaceAll('-', ''),
-      documentHash: input.documentHash ?? null,
-      timeIn: input.timeIn.toISOString(),
-      timeOut: now.toISOString(),
-      tenant: input.identity?.tenant ?? null,
-      actor: input.identity?.actor ?? null,
-      roles: [...(input.identity?.roles ?? [])].sort(),
-      clientSystem: input.identity?.clientSystem ?? null,
-      onBehalfOf: input.identity?.onBehalfOf ?? null,
-      purpose: input.identity?.purpose ?? null,
-      caseReference: input.identity?.caseReference ?? null,
-      subject: subjectHash(subjectKey, cpr),
-      typeOfUse: 'read' as const,
-      fields: [...fields].sort(),
-      systems: [...systems].sort(),
-      outcome: input.outcome,
-      operationName: input.operationName,
-    }))
-    .sort((a, b) => a.subject.localeCompare(b.subject));
+/** What a criterion's subject hash is taken over: `Query.case(id):<value>`. */
+export function criterionText(criterion: { coordinate: string; argument: string; value: string }): string {
+  return `${criterion.coordinate}(${criterion.argument}):${criterion.value}`;
+}
+
+/**
+ * One record per data subject the request touched and per other criterion it gave, in a stable
+ * order. `tenantCvr` gives the CVR number of a municipality code.
+ */
+export function toAccessRecords(
+  input: RequestAccessInput,
+  subjectKey: Buffer,
+  now: Date = new Date(),
+  tenantCvr: (code: string) => string | null = () => null,
+): AccessRecord[] {
+  const denied = [...(input.deniedFields ?? [])].sort();
+  const common = {
+    requestId: input.requestId,
+    traceId: input.traceId ?? input.requestId.replaceAll('-', ''),
+    documentHash: input.documentHash ?? null,
+    timeIn: input.timeIn.toISOString(),
+    timeOut: now.toISOString(),
+    tenant: input.identity?.tenant ?? null,
+    tenantCvr: input.identity?.tenant ? tenantCvr(input.identity.tenant) : null,
+    actor: input.identity?.actor ?? null,
+    roles: [...(input.identity?.roles ?? [])].sort(),
+    clientSystem: input.identity?.clientSystem ?? null,
+    onBehalfOf: input.identity?.onBehalfOf ?? null,
+    purpose: input.identity?.purpose ?? null,
+    caseReference: input.identity?.caseReference ?? null,
+    typeOfUse: input.typeOfUse ?? ('read' as const),
+    denied,
+    outcome: input.outcome,
+    operationName: input.operationName,
+  };
+  const people = [...input.subjects].map(([cpr, { fields, systems, cached }]) => ({
+    ...common,
+    eventId: randomUUID(),
+    subject: subjectHash(subjectKey, cpr),
+    subjectType: 'person' as const,
+    fields: [...fields].sort(),
+    systems: [...systems].sort(),
+    cached: [...(cached ?? [])].sort(),
+  }));
+  const criteria = (input.criteria ?? []).map((criterion) => ({
+    ...common,
+    eventId: randomUUID(),
+    subject: subjectHash(subjectKey, criterionText(criterion)),
+    subjectType: 'criterion' as const,
+    fields: [criterion.coordinate],
+    systems: [],
+    cached: [],
+  }));
+  return [...people, ...criteria].sort((a, b) => a.subject.localeCompare(b.subject));
 }
 
 /** JSON with keys in a fixed order: the bytes a record's leaf hash is taken over. */

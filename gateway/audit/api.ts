@@ -17,7 +17,8 @@ export interface AuditApiOptions {
   subjectKey: Buffer;
   authenticator: Authenticator;
   /** Municipality names by code, for the citizen's view. */
-  organisationNames?: Readonly<Record<string, string>>;
+  /** The municipality a kommunekode names, for the citizen's view. */
+  organisation?: (code: string) => { name: string } | undefined;
 }
 
 export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
@@ -78,7 +79,7 @@ export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
           .map((r) => ({
             date: r.timeIn.slice(0, 10),
             purpose: r.purpose,
-            organisation: r.tenant ? (options.organisationNames?.[r.tenant] ?? `Kommune ${r.tenant}`) : r.roles.includes('citizen') ? 'Dig selv' : 'Offentlig myndighed',
+            organisation: r.tenant ? (options.organisation?.(r.tenant)?.name ?? `Kommune ${r.tenant}`) : r.roles.includes('citizen') ? 'Dig selv' : 'Offentlig myndighed',
             fields: r.fields,
           })),
       });

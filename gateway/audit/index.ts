@@ -8,17 +8,24 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import type { RequestAccess } from '../server';
+import type { RequestAccess } from '../plugins/accessTrail';
 import { toAccessRecords } from './accessRecord';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
-import { pgliteClient, postgresClient } from './sql';
+import { lockFolder, pgliteClient, postgresClient } from './sql';
 
 export { createAuditTrail, type AuditTrail, type Checkpoint, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
-export { subjectHash, toAccessRecords, type AccessRecord } from './accessRecord';
+export { criterionText, subjectHash, toAccessRecords, type AccessRecord } from './accessRecord';
 
-/** The gateway's `onAccess`: one record per subject, committed before the response leaves. */
-export function auditedAccess(trail: AuditTrail, subjectKey: Buffer): (access: RequestAccess) => Promise<void> {
+/**
+ * The gateway's `onAccess`: one record per subject and criterion, committed before the response
+ * leaves. `tenantCvr` names each municipality's CVR number for the records.
+ */
+export function auditedAccess(
+  trail: AuditTrail,
+  subjectKey: Buffer,
+  tenantCvr: (code: string) => string | null = () => null,
+): (access: RequestAccess) => Promise<void> {
   return (access) =>
     trail.record(
       toAccessRecords(
@@ -30,9 +37,14 @@ export function auditedAccess(trail: AuditTrail, subjectKey: Buffer): (access: R
           identity: access.identity,
           operationName: access.operationName,
           outcome: access.outcome,
+          typeOfUse: access.typeOfUse,
           subjects: access.subjects,
+          criteria: access.criteria,
+          deniedFields: access.deniedFields,
         },
         subjectKey,
+        new Date(),
+        tenantCvr,
       ),
     );
 }
@@ -49,7 +61,12 @@ export async function localAuditKeys(dir: string): Promise<AuditKeys> {
   if (!existsSync(path)) {
     mkdirSync(dir, { recursive: true });
     const signing = await generateInternalTokenKeys();
-    writeFileSync(path, JSON.stringify({ subjectKey: randomBytes(32).toString('hex'), signing }), { mode: 0o600 });
+    // 'wx': of two first openers, the second keeps the first's keys instead of replacing them.
+    try {
+      writeFileSync(path, JSON.stringify({ subjectKey: randomBytes(32).toString('hex'), signing }), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
   const stored = JSON.parse(readFileSync(path, 'utf8')) as { subjectKey: string; signing: AuditKeys['signing'] };
   return { subjectKey: Buffer.from(stored.subjectKey, 'hex'), signing: stored.signing };
@@ -77,9 +94,33 @@ export async function writeAuditKeys(path: string): Promise<void> {
   writeFileSync(path, JSON.stringify({ subjectKey: randomBytes(32).toString('hex'), signing }), { mode: 0o600 });
 }
 
-/** The embedded trail in `dir` (PGlite data in dir/pgdata), with its keys. */
+/**
+ * The embedded trail in `dir` (PGlite data in dir/pgdata), with its keys. PGlite is single-process,
+ * so the folder has one opener at a time: this takes dir/lock (holding the pid) until `close`, and
+ * throws `AuditTrailLocked` (code AUDIT_TRAIL_LOCKED) naming the holder while another has it open.
+ */
 export async function localAuditTrail(dir: string, checkpointEvery?: number): Promise<{ trail: AuditTrail; keys: AuditKeys }> {
-  const keys = await localAuditKeys(dir);
-  const trail = await createAuditTrail({ db: await pgliteClient(join(dir, 'pgdata')), signingKey: keys.signing, ...(checkpointEvery ? { checkpointEvery } : {}) });
-  return { trail, keys };
+  mkdirSync(dir, { recursive: true });
+  const lockPath = join(dir, 'lock');
+  const release = lockFolder(lockPath, (holder) =>
+    `audit: the trail in ${dir} is open in ${holder === process.pid ? 'this process already' : holder === undefined ? 'another process (its lock file names no pid)' : `process ${holder}`}; ` +
+      'embedded PGlite allows one process at a time. Stop the gateway (npm start) or the other npm run audit command first; ' +
+      'while the gateway runs, ask it through its HTTP audit API (GET /audit/records with an auditor token) instead. ' +
+      `If no such process is running, delete ${lockPath}.`,
+  );
+  try {
+    const keys = await localAuditKeys(dir);
+    const trail = await createAuditTrail({ db: await pgliteClient(join(dir, 'pgdata')), signingKey: keys.signing, ...(checkpointEvery ? { checkpointEvery } : {}) });
+    const close = async () => {
+      try {
+        await trail.close();
+      } finally {
+        release();
+      }
+    };
+    return { trail: { ...trail, close }, keys };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

@@ -1,10 +1,15 @@
 /**
  * Case subgraph: Case and Document from the national case index (SF1470), the KLE
  * classification and each municipality's ESDH. Calls those adapters only.
+ *
+ * Which ESDH serves a municipality is the tenant registry's to say, and it may change while the
+ * subgraph runs: a municipality added is served from its next request, a system moved gets a new
+ * client and a closed breaker, a municipality removed is no longer served.
  */
 import { createSoapCaseIndex } from '../../adapters/case-index';
 import { createRestCaseSystem, type CaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
+import { tenantRegistryFile, type TenantRegistry } from '../../runtime/tenantRegistry';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
 import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
@@ -17,11 +22,40 @@ export function createCaseSubgraph(services: CaseServices) {
   return { name: 'case', typeDefs: subgraphSdl('case'), resolvers: caseResolvers(services) };
 }
 
-export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing = legacyPlumbing(config)): CaseServices {
-  const caseSystems = new Map<string, CaseSystem>();
-  for (const m of config.municipalities) {
-    caseSystems.set(m.code, createRestCaseSystem({ municipalityCode: m.code, client: plumbing.restClient('esdh', m.esdh.url) }));
-  }
+/** The tenant registry the configuration names, with its changes logged; closed with the subgraph. */
+export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing): TenantRegistry {
+  const tenants = tenantRegistryFile(config.tenantRegistry);
+  tenants.onChange((now, before) =>
+    console.warn(`[tenants] registry version ${now.version} in force: ${now.municipalities.map((m) => m.code).join(', ')} (was ${before.municipalities.map((m) => m.code).join(', ')})`),
+  );
+  tenants.onRefused((error) => console.error(`[tenants] registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
+  plumbing.onClose(() => tenants.close());
+  return tenants;
+}
+
+export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing = legacyPlumbing(config), tenants: TenantRegistry = openTenantRegistry(config, plumbing)): CaseServices {
+  // One client per municipality's ESDH, made when first needed and replaced when the registry moves it.
+  const systems = new Map<string, { where: string; system: CaseSystem; close(): Promise<void> }>();
+  tenants.onChange((now) => {
+    for (const [code, known] of systems) {
+      const m = now.byCode.get(code);
+      if (m && `${m.esdh.kind} ${m.esdh.url}` === known.where) continue;
+      systems.delete(code);
+      plumbing.resilience.forget('esdh', code);
+      void known.close();
+    }
+  });
+  const caseSystem = (code: string): CaseSystem | undefined => {
+    const m = tenants.current().byCode.get(code);
+    if (!m) return undefined;
+    const where = `${m.esdh.kind} ${m.esdh.url}`;
+    const known = systems.get(code);
+    if (known?.where === where) return known.system;
+    const client = plumbing.restClient('esdh', m.esdh.url);
+    const system = createRestCaseSystem({ municipalityCode: code, client });
+    systems.set(code, { where, system, close: () => client.close() });
+    return system;
+  };
   const caseIndex = createSoapCaseIndex({
     wsdl: config.caseIndex.wsdl,
     ...(config.caseIndex.endpoint ? { endpoint: config.caseIndex.endpoint } : {}),
@@ -33,9 +67,8 @@ export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing 
   return {
     caseIndex,
     classification: createKleClassification({ client: plumbing.restClient('kle', config.kle.url), cache: plumbing.cache }),
-    caseSystems,
-    municipalityByCvr: new Map(config.municipalities.map((m) => [m.cvr, m.code])),
-    cvrByMunicipality: new Map(config.municipalities.map((m) => [m.code, m.cvr])),
+    tenants: () => tenants.current(),
+    caseSystem,
   };
 }
 

@@ -11,17 +11,17 @@ import type { CaseSystem, DocumentRecord } from '../../adapters/esdh';
 import type { Classification } from '../../adapters/kle';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
+import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
+import type { Tenants } from '../../runtime/tenantRegistry';
 
 export interface CaseServices {
   caseIndex: CaseIndex;
   classification: Classification;
-  /** Each municipality's own case-and-document system, by municipality code. */
-  caseSystems: ReadonlyMap<string, CaseSystem>;
-  /** Municipality code by CVR number, to tell which municipality owns a case. */
-  municipalityByCvr: ReadonlyMap<string, string>;
-  /** CVR number by municipality code, to ask the index on the caller's municipality's behalf. */
-  cvrByMunicipality: ReadonlyMap<string, string>;
+  /** The municipalities served now (the tenant registry in force). */
+  tenants: () => Tenants;
+  /** A municipality's own case-and-document system, as the registry in force names it. */
+  caseSystem: (municipalityCode: string) => CaseSystem | undefined;
 }
 
 /** A case as this subgraph carries it between resolvers. */
@@ -31,6 +31,8 @@ interface CaseValue extends CaseIndexEntry {
 
 interface DocumentValue {
   id: string;
+  /** CPR numbers of the parties of the document's case: whose data reading it touches. */
+  parties: readonly string[];
   title: string | null;
   date: string | null;
   caseNumber: string | null;
@@ -57,7 +59,7 @@ const SENSITIVITY: Readonly<Record<string, string>> = {
 export function caseResolvers(services: CaseServices): GraphQLResolverMap<SubgraphContext> {
   const toCase = (entry: CaseIndexEntry): CaseValue => ({
     ...entry,
-    municipalityCode: entry.ownerCvr ? (services.municipalityByCvr.get(entry.ownerCvr) ?? null) : null,
+    municipalityCode: entry.ownerCvr ? (services.tenants().byCvr.get(entry.ownerCvr)?.code ?? null) : null,
   });
   /**
    * A caller who belongs to a municipality (a caseworker) sees that municipality's cases only:
@@ -67,7 +69,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
   const onBehalfOf = (ctx: SubgraphContext) => {
     const tenant = ctx.caller.tenant;
     if (!tenant) return {};
-    const municipalityCvr = services.cvrByMunicipality.get(tenant);
+    const municipalityCvr = services.tenants().byCode.get(tenant)?.cvr;
     if (!municipalityCvr) throw new Forbidden('case-index: the caller\'s municipality is not served by this deployment', { system: 'case-index', tenant });
     return { municipalityCvr, tenant };
   };
@@ -84,7 +86,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
       })
       .load(id);
   const caseSystemOf = (municipalityCode: string | null): CaseSystem => {
-    const system = municipalityCode ? services.caseSystems.get(municipalityCode) : undefined;
+    const system = municipalityCode ? services.caseSystem(municipalityCode) : undefined;
     if (!system) throw new NotFound('esdh: no case system is configured for the owning municipality', { system: 'esdh' });
     return system;
   };
@@ -103,6 +105,24 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     return found;
   };
 
+  /** Notes, for every party of the case, that `coordinate` of it was read from `system`. */
+  const touchedCase = (ctx: SubgraphContext, parties: readonly { cpr: string }[] | readonly string[], coordinate: string, system = 'case-index') => {
+    for (const p of parties) ctx.access.touched(typeof p === 'string' ? p : p.cpr, coordinate, system);
+  };
+  /** A field read straight off the index entry, noted as an access to each party's data. */
+  const caseField =
+    <K extends keyof CaseValue>(key: K) =>
+    (c: CaseValue, _args: unknown, ctx: SubgraphContext, info: { fieldName: string }) => {
+      touchedCase(ctx, c.parties, `Case.${info.fieldName}`);
+      return c[key];
+    };
+  const documentField =
+    <K extends keyof DocumentValue>(key: K) =>
+    (d: DocumentValue, _args: unknown, ctx: SubgraphContext, info: { fieldName: string }) => {
+      touchedCase(ctx, d.parties, `Document.${info.fieldName}`);
+      return d[key];
+    };
+
   return {
     CPR: cprScalar,
     Date: dateScalar,
@@ -112,6 +132,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     Citizen: {
       __resolveReference: (reference: { cpr: string }) => ({ cpr: citizenReference(reference).cpr }),
       cases: async (citizen: { cpr: string }, _args: unknown, ctx: SubgraphContext) => {
+        requireOwnData(ctx, citizen.cpr, 'Citizen.cases');
         const cases = (await casesOfParty(ctx, citizen.cpr)).map(toCase);
         ctx.access.touched(citizen.cpr, 'Citizen.cases', 'case-index');
         return cases;
@@ -119,9 +140,22 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     },
     Case: {
       __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, reference.id)),
-      status: (c: CaseValue) => (c.status ? (STATUS[c.status] ?? null) : null),
-      sensitivity: (c: CaseValue) => (c.sensitivity ? (SENSITIVITY[c.sensitivity] ?? null) : null),
+      number: caseField('number'),
+      title: caseField('title'),
+      openedAt: caseField('openedAt'),
+      responsibleUnit: caseField('responsibleUnit'),
+      municipalityCode: caseField('municipalityCode'),
+      sourceSystem: caseField('sourceSystem'),
+      status: (c: CaseValue, _args: unknown, ctx: SubgraphContext) => {
+        touchedCase(ctx, c.parties, 'Case.status');
+        return c.status ? (STATUS[c.status] ?? null) : null;
+      },
+      sensitivity: (c: CaseValue, _args: unknown, ctx: SubgraphContext) => {
+        touchedCase(ctx, c.parties, 'Case.sensitivity');
+        return c.sensitivity ? (SENSITIVITY[c.sensitivity] ?? null) : null;
+      },
       classification: async (c: CaseValue, _args: unknown, ctx: SubgraphContext) => {
+        touchedCase(ctx, c.parties, 'Case.classification');
         if (!c.classification?.number) return null;
         const { number, title } = c.classification;
         // KLE is the authority for the subject's title; the index's copy serves when KLE cannot.
@@ -143,33 +177,51 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
           ctx.access.touched(p.cpr, 'Case.parties', 'case-index');
           return { role: p.role, citizen: { cpr: p.cpr } };
         }),
-      documents: (c: CaseValue): DocumentValue[] =>
-        c.documents.map((d) => ({
+      documents: (c: CaseValue, _args: unknown, ctx: SubgraphContext): DocumentValue[] => {
+        touchedCase(ctx, c.parties, 'Case.documents');
+        return c.documents.map((d) => ({
           id: d.id,
+          parties: c.parties.map((p) => p.cpr),
           title: d.title,
           date: d.filedAt,
           caseNumber: c.number,
           municipalityCode: c.municipalityCode,
           sourceSystem: c.sourceSystem,
-        })),
+        }));
+      },
     },
     Document: {
       __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => {
-        // Only the case subgraph refers to documents; a bare id is looked up in every ESDH at
-        // once, and one that is down does not stop the others from answering.
+        // Only the case subgraph refers to documents; a bare id is looked up in the caller's
+        // municipality's ESDH, or (for a caller without one) in every ESDH at once, where one
+        // that is down does not stop the others from answering.
+        const tenant = ctx.caller.tenant;
+        const codes = tenant ? [tenant] : services.tenants().municipalities.map((m) => m.code);
+        const systems = codes.map(services.caseSystem).filter((s): s is CaseSystem => s !== undefined);
         const answers = await Promise.allSettled(
-          [...services.caseSystems.values()].map(async (system) => ({ system, d: await system.document(reference.id, { signal: ctx.signal }) })),
+          systems.map(async (system) => ({ system, d: await system.document(reference.id, { signal: ctx.signal }) })),
         );
         const found = answers.find((a) => a.status === 'fulfilled');
         if (found?.status === 'fulfilled') {
           const { system, d } = found.value;
-          return { id: d.id, title: d.title, date: d.date, caseNumber: d.caseNumber, municipalityCode: system.municipalityCode, sourceSystem: null };
+          return { id: d.id, parties: [], title: d.title, date: d.date, caseNumber: d.caseNumber, municipalityCode: system.municipalityCode, sourceSystem: null };
         }
         const failure = answers.find((a) => a.status === 'rejected' && !(a.reason instanceof NotFound));
         throw failure?.status === 'rejected' ? failure.reason : new NotFound('esdh: no such document', { system: 'esdh' });
       },
-      kind: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => (await esdhDocument(ctx, doc)).kind,
-      format: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => (await esdhDocument(ctx, doc)).format,
+      title: documentField('title'),
+      date: documentField('date'),
+      sourceSystem: documentField('sourceSystem'),
+      kind: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => {
+        const kind = (await esdhDocument(ctx, doc)).kind;
+        touchedCase(ctx, doc.parties, 'Document.kind', 'esdh');
+        return kind;
+      },
+      format: async (doc: DocumentValue, _args: unknown, ctx: SubgraphContext) => {
+        const format = (await esdhDocument(ctx, doc)).format;
+        touchedCase(ctx, doc.parties, 'Document.format', 'esdh');
+        return format;
+      },
     },
   };
 }

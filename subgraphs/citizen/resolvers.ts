@@ -5,10 +5,11 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
-import { isNotFound } from '../../adapters/core/errors';
+import { isLegacyError, isNotFound } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
+import { mayReadPerson, requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
 
 interface CitizenRef {
@@ -18,11 +19,14 @@ interface CitizenRef {
 export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
     ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal }))).load(cpr);
+  /** A CPR-backed field; `ofOthers` when a citizen may read it of the persons in their relations. */
   const field =
-    <T>(pick: (p: PersonRecord) => T) =>
+    <T>(pick: (p: PersonRecord) => T, ofOthers = false) =>
     async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext, info: { fieldName: string }) => {
+      const coordinate = `Citizen.${info.fieldName}`;
+      if (!ofOthers) requireOwnData(ctx, parent.cpr, coordinate);
       const value = pick(await person(ctx, parent.cpr));
-      ctx.access.touched(parent.cpr, `Citizen.${info.fieldName}`, 'cpr');
+      ctx.access.touched(parent.cpr, coordinate, 'cpr');
       return value;
     };
   const ref = (cpr: string | null): CitizenRef | null => (cpr ? { cpr } : null);
@@ -32,7 +36,9 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
     Date: dateScalar,
     Query: {
       async citizen(_root: unknown, args: { cpr: string }, ctx: SubgraphContext): Promise<CitizenRef> {
-        // Load now, so an unknown number is a NOT_FOUND at `citizen`, not at each field.
+        // Load now, so an unknown number is a NOT_FOUND at `citizen`, not at each field. Asking
+        // CPR about a number is an access to it, whatever the answer.
+        ctx.access.touched(args.cpr, 'Query.citizen', 'cpr');
         try {
           await person(ctx, args.cpr);
         } catch (error) {
@@ -45,7 +51,7 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
     },
     Citizen: {
       __resolveReference: (reference: CitizenRef): CitizenRef => ({ cpr: citizenReference(reference).cpr }),
-      name: field((p) => p.name),
+      name: field((p) => p.name, true),
       birthDate: field((p) => p.birthDate),
       sex: field((p) => (p.sex === 'K' ? 'FEMALE' : p.sex === 'M' ? 'MALE' : null)),
       status: field((p) => civilRegistrationStatus(p.status)),
@@ -57,8 +63,17 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
       // Handed to the property subgraph, not to the client: not an access of its own (the
       // property subgraph reports Citizen.address when it shows one).
       registeredAddress: async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) => {
-        const p = await person(ctx, parent.cpr);
-        return p.addressProtected ? null : p.address;
+        // Another person's key never leaves for a citizen: the property subgraph refuses the address itself.
+        if (!mayReadPerson(ctx, parent.cpr)) return null;
+        try {
+          const p = await person(ctx, parent.cpr);
+          return p.addressProtected ? null : p.address;
+        } catch (error) {
+          // The address is the field that fails, not this internal key: the property subgraph
+          // reports the failure at Citizen.address.
+          if (isLegacyError(error) && !isNotFound(error)) return { failure: error.code };
+          throw error;
+        }
       },
     },
     Relations: {

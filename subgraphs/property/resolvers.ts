@@ -5,14 +5,16 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { BuildingRecord, BuildingRegister, UnitRecord } from '../../adapters/bbr';
 import type { AddressRecord, AddressRegister, CprAddressKey } from '../../adapters/dar';
-import { NotFound } from '../../adapters/core/errors';
+import { legacyErrorOf, NotFound } from '../../adapters/core/errors';
 import { cprScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
+import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
 
 interface CitizenRepresentation {
   cpr: string;
-  registeredAddress?: CprAddressKey | null;
+  /** CPR's key, or the code of CPR's failure to give it. */
+  registeredAddress?: (CprAddressKey & { failure?: null }) | { failure: string } | null;
 }
 
 export interface PropertyRegisters {
@@ -24,10 +26,13 @@ export function propertyResolvers({ addresses, buildings }: PropertyRegisters): 
   /** Call options for one request: its deadline, and a note when a stale cached answer was served. */
   const via = (ctx: SubgraphContext, system: 'dar' | 'bbr') => ({ signal: ctx.signal, onStale: () => ctx.stale.add(system) });
   const citizenAddress = (ctx: SubgraphContext, citizen: CitizenRepresentation): Promise<AddressRecord> | null => {
-    if (!citizen.registeredAddress) return null;
+    requireOwnData(ctx, citizen.cpr, 'Citizen.address');
+    const key = citizen.registeredAddress;
+    if (!key) return null;
+    if (key.failure) throw legacyErrorOf(key.failure, 'cpr: the citizen\'s address could not be read from CPR', { system: 'cpr' });
     // Where a citizen lives is personal data, even when DAR's answer comes from the cache.
     ctx.access.touched(citizen.cpr, 'Citizen.address', 'dar');
-    return addresses.byCprAddress(citizen.registeredAddress, via(ctx, 'dar'));
+    return addresses.byCprAddress(key as CprAddressKey, { ...via(ctx, 'dar'), onCached: () => ctx.access.fromCache(citizen.cpr, 'dar') });
   };
   const buildingOf = (ctx: SubgraphContext, address: AddressRecord): Promise<BuildingRecord> =>
     buildings.buildingByAccessAddress(address.accessAddressId, via(ctx, 'bbr'));
@@ -46,7 +51,10 @@ export function propertyResolvers({ addresses, buildings }: PropertyRegisters): 
     Citizen: {
       __resolveReference: (reference: CitizenRepresentation) => citizenReference(reference),
       address: (citizen: CitizenRepresentation, _args: unknown, ctx: SubgraphContext) => citizenAddress(ctx, citizen),
-      residence: (citizen: CitizenRepresentation): Residence | null => (citizen.registeredAddress ? { citizen } : null),
+      residence: (citizen: CitizenRepresentation, _args: unknown, ctx: SubgraphContext): Residence | null => {
+        requireOwnData(ctx, citizen.cpr, 'Citizen.residence');
+        return citizen.registeredAddress ? { citizen } : null;
+      },
     },
     Residence: {
       address: ({ citizen }: Residence, _args: unknown, ctx: SubgraphContext) => citizenAddress(ctx, citizen),

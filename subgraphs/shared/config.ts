@@ -5,25 +5,12 @@
  * Read from the JSON file named by LEGACY_CONFIG (see config/legacy.example.json).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../../runtime/config';
 
 const url = z.string().url();
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
-
-const municipality = z.object({
-  /** kommunekode */
-  code: z.string().regex(/^\d{4}$/, 'must be a four-digit kommunekode'),
-  name: z.string().min(1),
-  /** The municipality's CVR number */
-  cvr: z.string().regex(/^\d{8}$/, 'must be an eight-digit CVR number'),
-  /** The municipality's own case-and-document system */
-  esdh: z.object({
-    /** Which adapter speaks to it; `rest-demo` is the demo vendor's REST API. */
-    kind: z.enum(['rest-demo']),
-    url,
-  }),
-});
 
 export const legacyConfigSchema = z
   .object({
@@ -48,7 +35,11 @@ export const legacyConfigSchema = z
     bbr: z.object({ url }),
     dar: z.object({ url }),
     kle: z.object({ url }),
-    municipalities: z.array(municipality).min(1),
+    /**
+     * The tenant registry file: which municipalities are served and where each one's own systems
+     * are (runtime/tenantRegistry.ts). Read again whenever it changes.
+     */
+    tenantRegistry: z.string().min(1),
     /** Per legacy call attempt */
     timeoutMs: z.number().int().positive().default(2_000),
     /** Budget of a whole request when the gateway does not send one (x-request-budget-ms) */
@@ -73,18 +64,10 @@ export const legacyConfigSchema = z
       .default({}),
     /** How long BBR, DAR and KLE answers are served from cache */
     registryCacheTtlSeconds: z.number().int().positive().default(3_600),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Set<string>();
-    config.municipalities.forEach((m, index) => {
-      if (seen.has(m.code)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'code'], message: `municipality ${m.code} is listed twice` });
-      seen.add(m.code);
-    });
   });
 
 export type LegacyConfig = Readonly<z.output<typeof legacyConfigSchema>>;
 export type LegacyConfigInput = z.input<typeof legacyConfigSchema>;
-export type MunicipalityConfig = LegacyConfig['municipalities'][number];
 
 export { ConfigInvalid };
 
@@ -108,5 +91,8 @@ export function loadLegacyConfig(env: NodeJS.ProcessEnv = process.env): LegacyCo
   } catch {
     throw new ConfigInvalid('legacy', [`LEGACY_CONFIG: ${path} is not valid JSON`]);
   }
+  // The registry's path is read relative to the configuration file that names it.
+  const registry = (json as { tenantRegistry?: unknown } | null)?.tenantRegistry;
+  if (typeof registry === 'string' && registry) json = { ...(json as object), tenantRegistry: resolve(dirname(path), registry) };
   return parseLegacyConfig(json);
 }

@@ -50,7 +50,11 @@ describe('the access trail behind the gateway', () => {
       operationName: 'CitizenOverview',
       typeOfUse: 'read',
       outcome: 'ok',
-      fields: ['Case.parties', 'Citizen.address', 'Citizen.birthDate', 'Citizen.cases', 'Citizen.name', 'Citizen.relations'],
+      fields: [
+        'Case.classification', 'Case.documents', 'Case.number', 'Case.parties', 'Case.status', 'Case.title',
+        'Citizen.address', 'Citizen.birthDate', 'Citizen.cases', 'Citizen.name', 'Citizen.relations',
+        'Document.date', 'Document.title', 'Query.citizen',
+      ],
       systems: ['case-index', 'cpr', 'dar'],
     });
   });

@@ -1,0 +1,22 @@
+/**
+ * A citizen sees only their own data. The gateway refuses an operation that names anybody
+ * else's CPR number; this is the row-level half, in the subgraph that holds the row: a citizen
+ * who reaches another person through their own relations (a spouse, a child) sees that person's
+ * name and nothing more. Caseworkers and services are bound by tenancy and grants instead.
+ */
+import { GraphQLError } from 'graphql';
+import { parseCpr } from '../../schema/scalars';
+import type { SubgraphContext } from './subgraphServer';
+
+/** Whether the caller may read the personal data of the person with this CPR number. */
+export function mayReadPerson(ctx: SubgraphContext, cpr: string): boolean {
+  const { roles, actor } = ctx.caller;
+  if (!roles.includes('citizen') || roles.includes('caseworker') || roles.includes('service')) return true;
+  return actor !== null && parseCpr(actor) === cpr;
+}
+
+/** Throws FORBIDDEN when the caller is a citizen asking for `coordinate` of somebody else. */
+export function requireOwnData(ctx: SubgraphContext, cpr: string, coordinate: string): void {
+  if (mayReadPerson(ctx, cpr)) return;
+  throw new GraphQLError(`Not authorized to read ${coordinate} of another person: a citizen sees only their own data.`, { extensions: { code: 'FORBIDDEN' } });
+}
