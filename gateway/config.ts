@@ -18,6 +18,8 @@
  * | tenantRegistryPath | TENANT_REGISTRY | none (records carry no CVR number; any municipality's token is accepted) |
  * | auth.issuer, audience, jwksPath, algorithms | AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_FILE, AUTH_ALGORITHMS | off in development (anyone may ask); required with NODE_ENV=production |
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
+ * | shutdownDelayMs | SHUTDOWN_DELAY_MS | 0 (on SIGTERM, how long /ready says draining before the gateway stops accepting) |
+ * | rateLimit.perSecond, burst | RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST | 100, 200 (per municipality; 0 turns it off) |
  */
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../runtime/config';
@@ -31,12 +33,17 @@ export const gatewayDefaults = {
   production: false,
   maxBodyBytes: 102_400, // 100 KiB: a large operation is a few KiB
   requestBudgetMs: 3_000, // a client request, all legacy calls included
+  shutdownDelayMs: 0, // behind a load balancer: its health-check interval, so it stops sending work first
   limits: {
     maxDepth: 12, // the overview query is 6 deep
     maxAliases: 15,
     maxTokens: 2_000, // the overview query is ~110 tokens
     maxDirectives: 20,
     maxCost: 5_000, // the overview query costs ~1,500 with list sizes as below
+  },
+  rateLimit: {
+    perSecond: 100, // per municipality (else per actor, else per client address), per gateway process
+    burst: 200,
   },
 } as const;
 
@@ -53,6 +60,8 @@ const gatewayConfigSchema = z.object({
   maxBodyBytes: positiveInt.default(gatewayDefaults.maxBodyBytes),
   /** The whole request's time budget; subgraphs get what is left of it on every call. */
   requestBudgetMs: positiveInt.default(gatewayDefaults.requestBudgetMs),
+  /** On shutdown, how long /ready answers "draining" while requests are still taken, before the server stops accepting. */
+  shutdownDelayMs: z.coerce.number().int().nonnegative().default(gatewayDefaults.shutdownDelayMs),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
   trustedDocumentsPath: z.string().min(1).optional(),
   /** The tenant registry file (runtime/tenantRegistry.ts): the municipalities served, their names and CVR numbers. */
@@ -88,6 +97,13 @@ const gatewayConfigSchema = z.object({
       maxCost: positiveInt.default(gatewayDefaults.limits.maxCost),
     })
     .default(gatewayDefaults.limits),
+  /** Requests per second, and at once after being idle, per municipality; perSecond 0 turns the limit off. */
+  rateLimit: z
+    .object({
+      perSecond: z.coerce.number().nonnegative().default(gatewayDefaults.rateLimit.perSecond),
+      burst: positiveInt.default(gatewayDefaults.rateLimit.burst),
+    })
+    .default(gatewayDefaults.rateLimit),
 });
 
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;
@@ -128,6 +144,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
     production: env['NODE_ENV'] === 'production',
     ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
     ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
+    ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
     ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
     ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
     ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
@@ -147,6 +164,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
         }
       : {}),
     limits,
+    rateLimit: {
+      ...(env['RATE_LIMIT_PER_SECOND'] ? { perSecond: env['RATE_LIMIT_PER_SECOND'] as unknown as number } : {}),
+      ...(env['RATE_LIMIT_BURST'] ? { burst: env['RATE_LIMIT_BURST'] as unknown as number } : {}),
+    },
   });
 }
 

@@ -31,6 +31,7 @@ import { auditedAccess, type AuditTrail } from './audit';
 import { createAccessTrailPlugin, deniedAccess, mergeAccessReport, type AccessTrailContext, type RequestAccess } from './plugins/accessTrail';
 import { auditRoutes } from './audit/api';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
+import { createRateLimiter, rateLimitKey } from './plugins/rateLimit';
 import { createRequireOperationPlugin } from './plugins/requireOperation';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
@@ -138,27 +139,36 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
   const identities = new WeakMap<IncomingMessage, Identity | null>();
   const trustedGuard = trusted ? trustedDocumentsGuard(trusted) : undefined;
+  const rateLimiter = config.rateLimit.perSecond > 0 ? createRateLimiter(config.rateLimit) : undefined;
+  const limited = (key: string): Refusal | undefined => {
+    const verdict = rateLimiter?.take(key);
+    if (!verdict || verdict.allowed) return undefined;
+    return {
+      status: 429,
+      headers: { 'retry-after': String(verdict.retryAfterSeconds) },
+      errors: [{ message: `Too many requests for ${key.startsWith('tenant:') ? `municipality ${key.slice(7)}` : 'this caller'}: try again in ${verdict.retryAfterSeconds} s.`, extensions: { code: 'RATE_LIMITED' } }],
+    };
+  };
   const guard = async (req: IncomingMessage, query: string | undefined): Promise<Refusal | undefined> => {
     const refused = trustedGuard?.(query);
     if (refused) return refused;
-    if (!authenticator) return undefined;
+    if (!authenticator) return limited(rateLimitKey(null, req.socket.remoteAddress));
     const header = req.headers['authorization'];
     const purpose = req.headers[PURPOSE_HEADER];
     const caseReference = req.headers['x-case-reference'];
+    let identity: Identity | null;
     try {
-      identities.set(
-        req,
-        await authenticator.authenticate(
-          typeof header === 'string' ? header : undefined,
-          typeof purpose === 'string' ? purpose : undefined,
-          typeof caseReference === 'string' ? caseReference : undefined,
-        ),
+      identity = await authenticator.authenticate(
+        typeof header === 'string' ? header : undefined,
+        typeof purpose === 'string' ? purpose : undefined,
+        typeof caseReference === 'string' ? caseReference : undefined,
       );
-      return undefined;
     } catch (error) {
       if (!(error instanceof AuthenticationFailed)) throw error;
       return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] };
     }
+    identities.set(req, identity);
+    return limited(rateLimitKey(identity, req.socket.remoteAddress));
   };
   const resolvedUrls: Record<string, string> = {};
   const apolloGateway = new ApolloGateway({
@@ -283,10 +293,17 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         ? auditRoutes({ ...options.audit, authenticator, organisation })
         : {}),
       '/health': (req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
+      // Ready means: take traffic. A subgraph or the access trail being down degrades the answers
+      // (partial data; no personal data) but every gateway instance would see the same, so it is
+      // reported, not a reason to leave the load balancer; draining is.
       '/ready': async (_req, res) => {
         if (draining) return writeJson(res, 503, { status: 'draining' });
-        const subgraphs = await subgraphReadiness(resolvedUrls);
-        writeJson(res, 200, { status: 'ready', supergraph: 'loaded', subgraphs });
+        const [subgraphs, audit] = await Promise.all([
+          subgraphReadiness(resolvedUrls),
+          options.audit ? withTimeout(options.audit.trail.reachable(), 1_000, false).then((up) => (up ? 'reachable' : 'unreachable')) : Promise.resolve('none'),
+        ]);
+        const degraded = audit === 'unreachable' || Object.values(subgraphs).some((s) => (s as { status?: string }).status !== 'ready');
+        writeJson(res, 200, { status: degraded ? 'degraded' : 'ready', supergraph: 'loaded', audit, subgraphs });
       },
     },
   });
@@ -294,7 +311,9 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     ...running,
     subgraphUrls: resolvedUrls,
     close: async () => {
+      // Say "draining" on /ready first, so a load balancer stops sending work, then finish what is in flight.
       draining = true;
+      if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
       await running.close();
       tenants?.close();
     },
@@ -313,6 +332,10 @@ function readJwks(path: string) {
   } catch {
     throw new Error(`AUTH_JWKS_FILE: cannot read ${path} as a JSON Web Key Set`);
   }
+}
+
+function withTimeout<T>(pending: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return Promise.race([pending.catch(() => fallback), new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
 }
 
 /** Each subgraph's /ready (breaker states per legacy system), or why it could not be asked. */

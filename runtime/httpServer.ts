@@ -51,7 +51,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
 
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => {
-      if (!res.headersSent) writeJson(res, 500, { errors: [{ message: 'Unexpected error.' }] });
+      if (!res.headersSent) writeJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });
   });
@@ -61,10 +61,10 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = options.routes?.[url.pathname];
     if (route) return route(req, res);
-    if (url.pathname !== path) return writeJson(res, 404, { errors: [{ message: 'Not found.' }] });
+    if (url.pathname !== path) return writeJson(res, 404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
 
     const body = await readBody(req, maxBodyBytes);
-    if (body === 'too-large') return writeJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes.` }] });
+    if (body === 'too-large') return writeJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -74,7 +74,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       try {
         parsedBody = JSON.parse(body) as unknown;
       } catch {
-        return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.' }] });
+        return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
       }
     }
     if (options.guard) {

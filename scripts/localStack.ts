@@ -49,6 +49,8 @@ export interface LocalStackOptions {
    * (`npm start` uses .data/dev-idp); off when absent, so anyone may ask (tests of other things).
    */
   devIdentityDir?: string;
+  /** On close, how long each subgraph's /ready says draining before it stops accepting (the gateway's: `gateway.shutdownDelayMs`). */
+  subgraphShutdownDelayMs?: number;
   /** Told which personal data each request touched (the audit trail's seam). */
   onAccess?: GatewayOptions['onAccess'];
   /** Record every access in this trail (fail closed); `npm start` keeps one in .data/audit. */
@@ -131,7 +133,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const internalTokenKeys = await generateInternalTokenKeys();
-    const subgraphOptions = async () => ({ internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk) });
+    const subgraphOptions = async () => ({
+      internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk),
+      ...(options.subgraphShutdownDelayMs ? { shutdownDelayMs: options.subgraphShutdownDelayMs } : {}),
+    });
     const subgraphs = await Promise.all([
       startCitizenSubgraph(legacyConfig, await subgraphOptions()),
       startCaseSubgraph(legacyConfig, await subgraphOptions()),

@@ -2,7 +2,8 @@
  * `npm run start:subgraph -- <citizen|case|property>`: one subgraph, for deployments. Legacy
  * system locations come from the JSON file LEGACY_CONFIG names (config/legacy.example.json);
  * PORT and HOST set where it listens (defaults: the port in its default URL, 127.0.0.1);
- * INTERNAL_TOKEN_PUBLIC_JWK names the gateway's public key, without which no call is accepted.
+ * INTERNAL_TOKEN_PUBLIC_JWK names the gateway's public key, without which no call is accepted;
+ * SHUTDOWN_DELAY_MS how long /ready says "draining" on SIGTERM before it stops accepting.
  */
 import { defaultSubgraphUrls, subgraphNames, type SubgraphName } from '../schema/subgraphs';
 import { loadLegacyConfig } from '../subgraphs/shared/config';
@@ -27,6 +28,7 @@ await runService(
       internalTokens: await createInternalTokenVerifier(readJwkFile(keyPath, 'INTERNAL_TOKEN_PUBLIC_JWK')),
       port: Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port),
       host: process.env['HOST'] ?? '127.0.0.1',
+      shutdownDelayMs: Number(process.env['SHUTDOWN_DELAY_MS'] ?? 0) || 0,
     });
   },
   (subgraph) => `subgraph ${name} ready at ${subgraph.url}`,

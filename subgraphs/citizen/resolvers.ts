@@ -18,7 +18,10 @@ interface CitizenRef {
 
 export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
-    ctx.loaders.loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal }))).load(cpr);
+    // Under the caller's municipality: each has its own service agreement, breaker and bulkhead.
+    ctx.loaders
+      .loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal, ...(ctx.caller.tenant ? { tenant: ctx.caller.tenant } : {}) })))
+      .load(cpr);
   /** A CPR-backed field; `ofOthers` when a citizen may read it of the persons in their relations. */
   const field =
     <T>(pick: (p: PersonRecord) => T, ofOthers = false) =>

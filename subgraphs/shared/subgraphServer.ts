@@ -54,6 +54,8 @@ export interface SubgraphServerOptions {
   readiness?: () => Record<string, unknown>;
   /** Where unexpected errors are reported (they reach the gateway as "Unexpected error."). */
   onUnexpectedError?: (error: unknown) => void;
+  /** On shutdown, how long /ready answers "draining" while requests are still taken, before the server stops accepting. @default 0 (milliseconds) */
+  shutdownDelayMs?: number;
   /** Called once the server has drained, to release what the subgraph holds. */
   onClose?: () => void | Promise<void>;
 }
@@ -138,6 +140,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     name: definition.name,
     close: async () => {
       draining = true;
+      if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       await running.close();
       scopes.close();
       await options.onClose?.();

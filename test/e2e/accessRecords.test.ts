@@ -27,10 +27,17 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
   let trail: AuditTrail;
   let dir: string;
   const subjectKey = randomBytes(32);
+  /** While set, the store fails every statement, as a full disk or a lost server would. */
+  let storeFails = false;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-    trail = await createAuditTrail({ db: await open(), signingKey: await generateInternalTokenKeys() });
+    const db = await open();
+    const failing = <T>(work: () => Promise<T>) => (storeFails ? Promise.reject(new Error('the store is failing')) : work());
+    trail = await createAuditTrail({
+      db: { ...db, singleWriter: db.singleWriter, query: (sql, params) => failing(() => db.query(sql, params)), transaction: (work) => failing(() => db.transaction(work)), close: () => db.close() },
+      signingKey: await generateInternalTokenKeys(),
+    });
     stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey } });
   });
   afterAll(async () => {
@@ -196,5 +203,26 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(refused.text).not.toContain(worldCase.number);
     expect((await trail.find({})).slice(middle)).toEqual([expect.objectContaining({ subject: criterion, subjectType: 'criterion', outcome: 'denied', denied: ['Query.case'], actor: person.cpr })]);
+  });
+
+  it('while the store fails, no personal data leaves, public data still does, and service resumes', async () => {
+    const person = sampleCitizens(stack.world).get('0461')!;
+    const address = [...stack.world.addresses.values()][1]!;
+    const token = await stack.devIdentity!.mint({ role: 'caseworker', municipality: '0461', purpose: 'P-27' });
+    const mixed = 'query($cpr: CPR!, $id: ID!) { citizen(cpr: $cpr) { name { full } } address(id: $id) { text } }';
+    const ask = () => postGraphQL(stack.gateway.url, mixed, { cpr: formatCpr(person.cpr), id: address.id }, { authorization: `Bearer ${token}` });
+    storeFails = true;
+    try {
+      const { body, text } = await ask();
+      expect(body.data).toEqual({ citizen: null, address: { text: address.text } });
+      expect(body.errors).toEqual([expect.objectContaining({ path: ['citizen'], extensions: { code: 'AUDIT_UNAVAILABLE' } })]);
+      expect(text).not.toContain(person.familyName);
+    } finally {
+      storeFails = false;
+    }
+    const resumed = await ask();
+    expect(resumed.body.errors).toBeUndefined();
+    expect(resumed.body.data?.citizen.name.full).toContain(person.familyName);
+    expect((await trail.verify()).ok).toBe(true);
   });
 });

@@ -1,34 +1,59 @@
 /**
- * The gateway killed with SIGKILL under load: every answer a client received carrying personal
- * data has its access record in the trail (counted from the client side), because the record is
- * committed before the answer leaves.
+ * The gateway killed with SIGKILL under load: every overview answer a client received carrying
+ * personal data has its access record in the trail (counted from the client side), because the
+ * record is committed before the answer leaves. On the embedded store and on the PostgreSQL
+ * server: the embedded store's writes are in the data folder once a query returns, so a killed
+ * process loses none (a power cut is another matter: see docs/design-notes.md).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, postgresClient, subjectHash } from '../../gateway/audit';
+import { createAuditTrail, pgliteClient, postgresClient, subjectHash } from '../../gateway/audit';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { formatCpr } from '../../schema/scalars';
+import { CITIZEN_OVERVIEW_QUERY } from '../../simulators/data/samples';
 import { buildWorld } from '../../simulators/data/world';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PG_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `audit_kill_${randomBytes(4).toString('hex')}`;
 const subjectKey = randomBytes(32);
-let killed: (() => void) | undefined;
+const cleanups: (() => void)[] = [];
 
-afterAll(() => killed?.());
+afterAll(() => cleanups.forEach((c) => c()));
 
-describe('SIGKILL under load', () => {
+const stores = [
+  {
+    name: 'embedded PGlite',
+    place: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'audit-kill-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      return { env: { AUDIT_PGLITE_DIR: dir }, open: () => pgliteClient(dir) };
+    },
+  },
+  {
+    name: 'PostgreSQL server',
+    place: () => {
+      const schema = `audit_kill_${randomBytes(4).toString('hex')}`;
+      return { env: { AUDIT_PG_URL: PG_URL, AUDIT_PG_SCHEMA: schema }, open: () => postgresClient(PG_URL, schema) };
+    },
+  },
+];
+
+describe.each(stores)('SIGKILL under load, on $name', ({ place }) => {
   it('leaves a record for every personal answer a client received', async () => {
     const signingKey = await generateInternalTokenKeys();
+    const store = place();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/auditedStack.ts'], {
       cwd: root,
-      env: { ...process.env, AUDIT_PG_URL: PG_URL, AUDIT_PG_SCHEMA: schema, AUDIT_SUBJECT_KEY: subjectKey.toString('hex'), AUDIT_SIGNING_KEY: JSON.stringify(signingKey), APOLLO_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, ...store.env, AUDIT_SUBJECT_KEY: subjectKey.toString('hex'), AUDIT_SIGNING_KEY: JSON.stringify(signingKey), APOLLO_TELEMETRY_DISABLED: '1' },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
-    killed = () => child.kill('SIGKILL');
+    const killed = () => child.kill('SIGKILL');
+    cleanups.push(killed);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => {
@@ -50,7 +75,7 @@ describe('SIGKILL under load', () => {
           const response = await fetch(url, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: 'query($cpr: CPR!) { citizen(cpr: $cpr) { name { full } } }', variables: { cpr: formatCpr(person.cpr) } }),
+            body: JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(person.cpr) } }),
           });
           const body = (await response.json()) as { data?: { citizen?: { name?: { full?: string } } } };
           if (body.data?.citizen?.name?.full) received.push(person.cpr);
@@ -62,7 +87,7 @@ describe('SIGKILL under load', () => {
     const load = Promise.all(Array.from({ length: 8 }, worker));
     await new Promise<void>((resolve) => {
       const check = setInterval(() => {
-        if (received.length >= 60) {
+        if (received.length >= 40) {
           clearInterval(check);
           resolve();
         }
@@ -71,9 +96,9 @@ describe('SIGKILL under load', () => {
     child.kill('SIGKILL');
     stop = true;
     await load;
-    expect(received.length).toBeGreaterThanOrEqual(60);
+    expect(received.length).toBeGreaterThanOrEqual(40);
 
-    const trail = await createAuditTrail({ db: await postgresClient(PG_URL, schema), signingKey: { publicJwk: signingKey.publicJwk } });
+    const trail = await createAuditTrail({ db: await store.open(), signingKey: { publicJwk: signingKey.publicJwk } });
     try {
       const missing: string[] = [];
       for (const cpr of received) {

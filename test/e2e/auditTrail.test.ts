@@ -83,9 +83,24 @@ describe('the access trail behind the gateway', () => {
       expect(body.data).toEqual({ citizen: null, address: { text: address.text } });
       expect(body.errors).toEqual([expect.objectContaining({ path: ['citizen'], extensions: { code: 'AUDIT_UNAVAILABLE' } })]);
       expect(text).not.toContain(person.familyName);
+      // However the operation is written: fragments at the root reach personal data all the same.
+      for (const query of [
+        'query($cpr: CPR!) { ... on Query { citizen(cpr: $cpr) { name { full } } } }',
+        'query($cpr: CPR!) { ...Q } fragment Q on Query { who: citizen(cpr: $cpr) { name { full } } }',
+        'query($cpr: CPR!) { citizen(cpr: $cpr) { cpr } }',
+      ]) {
+        const hidden = await postGraphQL(stack.gateway.url, query, { cpr: formatCpr(person.cpr) });
+        expect(hidden.body.data, query).toBeNull();
+        expect(hidden.body.errors?.map((e) => e.extensions?.['code']), query).toEqual(['AUDIT_UNAVAILABLE']);
+        expect(hidden.text).not.toContain(person.familyName);
+      }
+      const ready = await fetch(stack.gateway.url.replace('/graphql', '/ready'));
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'degraded', audit: 'unreachable' });
     } finally {
       proxy.restore();
     }
+    expect(await (await fetch(stack.gateway.url.replace('/graphql', '/ready'))).json()).toMatchObject({ status: 'ready', audit: 'reachable' });
     const resumed = await postGraphQL(stack.gateway.url, mixed, variables);
     expect(resumed.body.errors).toBeUndefined();
     expect(resumed.body.data?.citizen.name.full).toContain(person.familyName);

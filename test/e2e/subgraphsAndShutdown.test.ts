@@ -31,23 +31,50 @@ describe('a subgraph that is down', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('finishes a request in flight, refuses new work, and reports draining on /ready meanwhile', async () => {
-    // CPR answers slowly, so the request is surely in flight when shutdown starts.
-    const stack = await startLocalStack({ latencyMs: { ...noLatency, cpr: 300 } });
-    const person = sampleCitizens(stack.world).get('0461')!;
-    const citizen = stack.subgraphs.find((s) => s.name === 'citizen')!;
-    const inFlight = postGraphQL(stack.gateway.url, '{ citizen(cpr: "' + formatCpr(person.cpr) + '") { name { full } } }');
-    await new Promise<void>((resolve) => setTimeout(resolve, 100));
-    const closing = citizen.close();
-    const readyWhileDraining = await fetch(citizen.url.replace('/graphql', '/ready')).then(
+  const readyStatus = (url: string) =>
+    fetch(url.replace('/graphql', '/ready')).then(
       (r) => r.status,
       () => 'refused' as const,
     );
-    expect([503, 'refused']).toContain(readyWhileDraining);
-    const answered = await inFlight;
-    expect(answered.body.errors).toBeUndefined();
-    expect(answered.body.data?.citizen.name.full).toContain(person.familyName);
-    await closing;
-    await stack.close();
+
+  for (const piece of ['a subgraph', 'the gateway'] as const) {
+    it(`${piece}: says draining on /ready while it still takes work, finishes what is in flight, then refuses new connections`, async () => {
+      // CPR answers slowly, so the request is surely in flight when shutdown starts.
+      const stack = await startLocalStack({ latencyMs: { ...noLatency, cpr: 400 }, gateway: { shutdownDelayMs: 300 }, subgraphShutdownDelayMs: 300 });
+      try {
+        const person = sampleCitizens(stack.world).get('0461')!;
+        const target = piece === 'the gateway' ? stack.gateway : stack.subgraphs.find((s) => s.name === 'citizen')!;
+        expect(await readyStatus(target.url)).toBe(200);
+        const citizenCalls = () => stack.simulators.cpr.calls.length;
+        const inFlight = postGraphQL(stack.gateway.url, '{ citizen(cpr: "' + formatCpr(person.cpr) + '") { name { full } } }');
+        // Shut down once the request has reached CPR: it is then in flight in every piece.
+        while (citizenCalls() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+        const closing = target.close();
+        expect(await readyStatus(target.url)).toBe(503);
+        const answered = await inFlight;
+        expect(answered.body.errors).toBeUndefined();
+        expect(answered.body.data?.citizen.name.full).toContain(person.familyName);
+        await closing;
+        expect(await readyStatus(target.url)).toBe('refused');
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+
+  it('the gateway\'s /ready names the supergraph, the access trail and each subgraph', async () => {
+    const stack = await startLocalStack({ latencyMs: noLatency });
+    try {
+      const response = await fetch(stack.gateway.url.replace('/graphql', '/ready'));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({
+        status: 'ready',
+        supergraph: 'loaded',
+        audit: 'none',
+        subgraphs: { citizen: { status: 'ready' }, case: { status: 'ready' }, property: { status: 'ready' } },
+      });
+    } finally {
+      await stack.close();
+    }
   });
 });

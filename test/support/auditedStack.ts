@@ -1,13 +1,15 @@
 /**
- * A whole stack in a child process that records every access to a PostgreSQL trail, for tests
- * that kill it. Env: AUDIT_PG_URL, AUDIT_PG_SCHEMA, AUDIT_SUBJECT_KEY (hex), AUDIT_SIGNING_KEY (JSON).
- * Prints "ready <gateway url>" when it answers.
+ * A whole stack in a child process that records every access to a trail, for tests that kill
+ * it: embedded in AUDIT_PGLITE_DIR, or on the server at AUDIT_PG_URL in AUDIT_PG_SCHEMA.
+ * Env also: AUDIT_SUBJECT_KEY (hex), AUDIT_SIGNING_KEY (JSON). Prints "ready <gateway url>" when it answers.
  */
-import { createAuditTrail, postgresClient } from '../../gateway/audit';
+import { createAuditTrail, pgliteClient, postgresClient } from '../../gateway/audit';
 import { startLocalStack } from '../../scripts/localStack';
 
 const trail = await createAuditTrail({
-  db: await postgresClient(process.env['AUDIT_PG_URL']!, process.env['AUDIT_PG_SCHEMA']!),
+  db: process.env['AUDIT_PGLITE_DIR']
+    ? await pgliteClient(process.env['AUDIT_PGLITE_DIR'])
+    : await postgresClient(process.env['AUDIT_PG_URL']!, process.env['AUDIT_PG_SCHEMA']!),
   signingKey: JSON.parse(process.env['AUDIT_SIGNING_KEY']!) as Parameters<typeof createAuditTrail>[0]['signingKey'],
   checkpointEvery: 25,
 });
