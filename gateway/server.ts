@@ -259,7 +259,9 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         : []),
       createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
       staleNotice,
-      ...(options.onAccess ? [createAccessTrailPlugin<GatewayContext>({ readAccess, onAccess: options.onAccess })] : []),
+      ...(options.onAccess
+        ? [createAccessTrailPlugin<GatewayContext>({ readAccess, onAccess: options.onAccess, ...(options.audit ? { canRecord: () => options.audit!.trail.reachable() } : {}) })]
+        : []),
     ],
     formatError: (formatted, error) => {
       const masked = maskError(classifySubgraphFailure(formatted, error));

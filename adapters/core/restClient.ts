@@ -31,6 +31,11 @@ export interface JsonClient {
   get(path: string, options?: JsonCallOptions): Promise<unknown>;
   /** GETs and returns the raw text (for non-JSON payloads such as XML files). */
   getText(path: string, options?: JsonCallOptions): Promise<string>;
+  /**
+   * Sends a write (POST or PATCH, a JSON body) and returns the parsed JSON answer. Never retried:
+   * a write that timed out may have happened, and a second one would happen twice.
+   */
+  send(method: 'POST' | 'PATCH', path: string, body: unknown, options?: JsonCallOptions): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -44,18 +49,29 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   let closing: Promise<void> | undefined;
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
 
-  function fetchText(path: string, callOptions: JsonCallOptions, accept: string): Promise<string> {
-    const attempt = (signal: AbortSignal | undefined) => fetchOnce(path, { ...callOptions, signal }, accept);
+  function fetchText(path: string, callOptions: JsonCallOptions, accept: string, write?: { method: 'POST' | 'PATCH'; body: string }): Promise<string> {
+    const attempt = (signal: AbortSignal | undefined) => fetchOnce(path, { ...callOptions, signal }, accept, write);
     if (!options.resilience) return attempt(callOptions.signal);
-    return options.resilience.execute({ system, tenant: callOptions.tenant, idempotent: true, signal: callOptions.signal, run: attempt });
+    return options.resilience.execute({ system, tenant: callOptions.tenant, idempotent: !write, signal: callOptions.signal, run: attempt });
   }
 
-  async function fetchOnce(path: string, callOptions: { signal: AbortSignal | undefined; tenant?: string | undefined }, accept: string): Promise<string> {
+  async function fetchOnce(
+    path: string,
+    callOptions: { signal: AbortSignal | undefined; tenant?: string | undefined },
+    accept: string,
+    write?: { method: 'POST' | 'PATCH'; body: string },
+  ): Promise<string> {
     const tenant = callOptions.tenant;
     const url = new URL(path.replace(/^\//, ''), base);
     const deadline = callDeadline(timeoutMs, callOptions.signal);
     try {
-      const response = await request(url, { method: 'GET', dispatcher, signal: deadline.signal, headers: { accept } });
+      const response = await request(url, {
+        method: write?.method ?? 'GET',
+        dispatcher,
+        signal: deadline.signal,
+        headers: write ? { accept, 'content-type': 'application/json' } : { accept },
+        ...(write ? { body: write.body } : {}),
+      });
       if (response.statusCode === 404) {
         await response.body.dump({ limit: MAX_ERROR_BODY_BYTES });
         throw new NotFound(`${system}: not found`, { system, tenant, detail: 'HTTP 404' });
@@ -93,6 +109,14 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       }
     },
     getText: (path, callOptions = {}) => fetchText(path, callOptions, '*/*'),
+    async send(method, path, body, callOptions = {}) {
+      const text = await fetchText(path, callOptions, 'application/json', { method, body: JSON.stringify(body) });
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (error) {
+        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant, cause: error });
+      }
+    },
     close: () => (closing ??= dispatcher.close()),
   };
 }

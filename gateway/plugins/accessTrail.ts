@@ -8,7 +8,7 @@
  * reaches personal data is nulled with AUDIT_UNAVAILABLE; non-personal root fields still answer.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describeForLog } from '../../runtime/redact';
 import type { Identity } from '../auth/authenticate';
 import type { UseOfData } from '../auth/accessPolicy';
@@ -99,10 +99,24 @@ export function deniedAccess(denial: Denial, context: Pick<AccessTrailContext, '
 export function createAccessTrailPlugin<TContext extends AccessTrailContext>(options: {
   readAccess: OperationAccessReader;
   onAccess: (access: RequestAccess) => Promise<void>;
+  /**
+   * Whether the trail can take a record now. Asked before a write to personal data runs (as
+   * X-Road refuses up front when it cannot log): a write that happened cannot be withheld.
+   */
+  canRecord?: () => Promise<boolean>;
 }): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ operation, document, schema }) {
+          if (!options.canRecord || operation?.operation !== 'mutation') return;
+          if (!options.readAccess(schema, document, operation).personal) return;
+          if (!(await options.canRecord().catch(() => false))) {
+            throw new GraphQLError('Writes to personal data are not made while the access trail cannot record them.', {
+              extensions: { code: 'AUDIT_UNAVAILABLE', http: { status: 503 } },
+            });
+          }
+        },
         async willSendResponse({ contextValue, operationName, response, operation, document, schema, source, request }) {
           if (response.body.kind !== 'single') return;
           const analysis = operation && document ? options.readAccess(schema, document, operation) : undefined;

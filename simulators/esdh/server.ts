@@ -3,13 +3,18 @@
  * its own API; this one stands for a typical one: case by number, the documents of a case,
  * and document metadata. One instance per demo municipality, serving only that municipality's cases.
  *
- *   GET /api/v1/sager/{sagsnummer}              → the case
- *   GET /api/v1/sager/{sagsnummer}/dokumenter   → its documents
- *   GET /api/v1/dokumenter/{uuid}               → one document's metadata
+ *   GET   /api/v1/sager/{sagsnummer}              → the case
+ *   GET   /api/v1/sager/{sagsnummer}/dokumenter   → its documents
+ *   GET   /api/v1/dokumenter/{uuid}               → one document's metadata
+ *   POST  /api/v1/sager                           → opens a case          { titel, kle, parter: [{ cpr, rolle }], ansvarligEnhed }
+ *   POST  /api/v1/sager/{sagsnummer}/dokumenter   → files a document      { titel, type, dato }
+ *   PATCH /api/v1/sager/{sagsnummer}              → moves the case on     { status }
+ * A write the system refuses is 422 { fejlkode, besked }.
  */
 import { buildWorld, type Case, type CaseDocument, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
 import { json } from '../core/rest';
+import { CaseWriteRefused, changeStatus, fileDocument, openCase } from '../data/caseWrites';
 
 const KIND_TEXT: Record<CaseDocument['kind'], string> = { INCOMING: 'Indgående', OUTGOING: 'Udgående', NOTE: 'Notat' };
 
@@ -28,9 +33,10 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
       name: `esdh-${municipalityCode}`,
       renderFault: () => json(503, { fejlkode: 'SYSTEM_NEDE', besked: 'Systemet er lukket for vedligehold' }),
       handle: (request) => {
-        if (request.method !== 'GET') return { response: json(405, { fejlkode: 'METODE', besked: 'Kun GET' }) };
         const parts = request.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
         if (parts[0] !== 'api' || parts[1] !== 'v1') return { response: notFound() };
+        if (request.method === 'POST' || request.method === 'PATCH') return write(request.method, parts.slice(2), request.body);
+        if (request.method !== 'GET') return { response: json(405, { fejlkode: 'METODE', besked: 'GET, POST eller PATCH' }) };
         if (parts[2] === 'sager' && parts[3] && parts.length === 4) {
           const kase = caseByNumber(parts[3]);
           const record = { operation: 'sag', key: parts[3] };
@@ -54,6 +60,53 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
     },
     options,
   );
+
+  function write(method: string, path: string[], text: string) {
+    const refused = (besked: string) => json(422, { fejlkode: 'AFVIST', besked });
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return { response: json(400, { fejlkode: 'UGYLDIG_JSON', besked: 'Ugyldig JSON' }) };
+    }
+    const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+    try {
+      if (method === 'POST' && path[0] === 'sager' && path.length === 1) {
+        const parter = Array.isArray(body['parter']) ? (body['parter'] as { cpr?: unknown; rolle?: unknown }[]) : [];
+        const titel = str(body['titel']);
+        const kle = str(body['kle']);
+        if (!titel || !kle) return { response: refused('titel og kle skal angives'), record: { operation: 'opret-sag', key: kle ?? '' } };
+        const kase = openCase(world, municipalityCode, {
+          title: titel,
+          kle,
+          responsibleUnit: str(body['ansvarligEnhed']) ?? 'Borgerservice',
+          parties: parter.map((p) => ({ cpr: String(p.cpr ?? ''), role: p.rolle === 'Sekundær part' ? 'SECONDARY' : 'PRIMARY' })),
+        });
+        return { response: json(201, caseJson(kase)), record: { operation: 'opret-sag', key: kase.number } };
+      }
+      const kase = path[1] ? caseByNumber(path[1]) : undefined;
+      if (method === 'POST' && path[0] === 'sager' && path[2] === 'dokumenter' && path.length === 3) {
+        const record = { operation: 'journaliser', key: path[1]! };
+        if (!kase) return { response: notFound(), record };
+        const kind = (Object.entries(KIND_TEXT).find(([, text]) => text === body['type'])?.[0] ?? 'NOTE') as CaseDocument['kind'];
+        const titel = str(body['titel']);
+        if (!titel) return { response: refused('titel skal angives'), record };
+        const document = fileDocument(world, kase, { title: titel, kind, date: str(body['dato']) ?? new Date().toISOString().slice(0, 10) });
+        return { response: json(201, documentJson(document, kase)), record };
+      }
+      if (method === 'PATCH' && path[0] === 'sager' && path.length === 2) {
+        const record = { operation: 'skift-status', key: path[1]! };
+        if (!kase) return { response: notFound(), record };
+        const status = str(body['status']);
+        if (!status || !['Opstaaet', 'Oplyst', 'Afgjort', 'Afsluttet'].includes(status)) return { response: refused('ukendt status'), record };
+        return { response: json(200, caseJson(changeStatus(kase, status as Case['status']))), record };
+      }
+      return { response: notFound() };
+    } catch (error) {
+      if (error instanceof CaseWriteRefused) return { response: refused(error.message) };
+      throw error;
+    }
+  }
 }
 
 function caseJson(kase: Case) {

@@ -11,6 +11,7 @@ import type { CaseSystem, DocumentRecord } from '../../adapters/esdh';
 import type { Classification } from '../../adapters/kle';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
+import { caseWorkResolvers } from './caseWork';
 import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
 import type { Tenants } from '../../runtime/tenantRegistry';
@@ -126,6 +127,14 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
   return {
     CPR: cprScalar,
     Date: dateScalar,
+    Mutation: caseWorkResolvers<CaseValue, DocumentValue>({
+      classification: services.classification,
+      tenants: services.tenants,
+      caseSystem: services.caseSystem,
+      caseById: async (ctx, id) => toCase(await caseById(ctx, id)),
+      toCase,
+      toDocument: (c, d) => ({ id: d.id, parties: c.parties.map((p) => p.cpr), title: d.title, date: d.date, caseNumber: c.number, municipalityCode: c.municipalityCode, sourceSystem: c.sourceSystem }),
+    }),
     Query: {
       case: async (_root: unknown, args: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, args.id)),
     },

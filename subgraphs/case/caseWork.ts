@@ -1,0 +1,115 @@
+/**
+ * The case subgraph's mutations: a caseworker's work in their own municipality's ESDH. Each
+ * write goes to that ESDH once (never retried: see adapters/core/resilience.ts), after the
+ * graph's own checks, so a caseworker hears why a write is refused (BAD_USER_INPUT) rather than
+ * a bare legacy fault.
+ */
+import { GraphQLError } from 'graphql';
+import type { CaseIndexEntry } from '../../adapters/case-index';
+import { Forbidden, NotFound } from '../../adapters/core/errors';
+import type { CaseSystem, EsdhCaseStatus, NewDocumentInput } from '../../adapters/esdh';
+import type { Classification } from '../../adapters/kle';
+import type { Tenants } from '../../runtime/tenantRegistry';
+import type { SubgraphContext } from '../shared/subgraphServer';
+
+/** The graph's CaseStatus values a caseworker may move a case to, as ESDH status codes. */
+const ESDH_STATUS: Readonly<Record<string, EsdhCaseStatus>> = { OPENED: 'Opstaaet', INFORMED: 'Oplyst', DECIDED: 'Afgjort', CLOSED: 'Afsluttet' };
+/** Where a case may go from each status (FremdriftStatusKode); a decided case may be informed again. */
+const NEXT: Readonly<Record<string, readonly EsdhCaseStatus[]>> = {
+  Opstaaet: ['Oplyst', 'Afgjort', 'Afsluttet'],
+  Oplyst: ['Afgjort', 'Afsluttet'],
+  Afgjort: ['Oplyst', 'Afsluttet'],
+  Afsluttet: [],
+};
+
+export interface CaseWorkDeps<CaseValue, DocumentValue> {
+  classification: Classification;
+  tenants: () => Tenants;
+  caseSystem: (municipalityCode: string) => CaseSystem | undefined;
+  /** The case by id, as the index shows it to this caller (NOT_FOUND for another municipality's). */
+  caseById: (ctx: SubgraphContext, id: string) => Promise<CaseValue>;
+  toCase: (entry: CaseIndexEntry) => CaseValue;
+  toDocument: (kase: CaseValue, document: { id: string; title: string | null; date: string | null }) => DocumentValue;
+}
+
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+
+export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipalityCode: string | null }, DocumentValue>(deps: CaseWorkDeps<CaseValue, DocumentValue>) {
+  /** The caller's municipality and its ESDH: writes are made in one's own municipality only. */
+  const ownSystem = (ctx: SubgraphContext): { tenant: string; system: CaseSystem } => {
+    const tenant = ctx.caller.tenant;
+    const system = tenant ? deps.caseSystem(tenant) : undefined;
+    if (!tenant || !system) throw new Forbidden('esdh: the caller\'s municipality has no case system in this deployment', { system: 'esdh', ...(tenant ? { tenant } : {}) });
+    return { tenant, system };
+  };
+  /** A case of the caller's own municipality, or NOT_FOUND: another municipality's case is not there for them. */
+  const ownCase = async (ctx: SubgraphContext, caseId: string) => {
+    const { tenant, system } = ownSystem(ctx);
+    const kase = await deps.caseById(ctx, caseId);
+    if (kase.municipalityCode !== tenant) throw new NotFound('case-index: no such case', { system: 'case-index', tenant });
+    return { kase, system };
+  };
+  const noteWrite = (ctx: SubgraphContext, parties: readonly { cpr: string }[], coordinate: string) => {
+    for (const p of parties) ctx.access.touched(p.cpr, coordinate, 'esdh');
+  };
+
+  return {
+    openCase: async (
+      _root: unknown,
+      { input }: { input: { title: string; classification: string; parties: { cpr: string; role: string }[]; responsibleUnit?: string | null } },
+      ctx: SubgraphContext,
+    ): Promise<CaseValue> => {
+      const { tenant, system } = ownSystem(ctx);
+      if (!input.title.trim()) throw badInput('A case needs a title.');
+      if (!input.parties.some((p) => p.role === 'PRIMARY')) throw badInput('A case needs a primary party.');
+      const subject = await deps.classification.subject(input.classification, { signal: ctx.signal });
+      if (!subject) throw badInput(`${input.classification.slice(0, 20)} is not a KLE subject number (emnenummer, e.g. 32.18.04).`);
+      const parties = input.parties.map((p) => ({ cpr: p.cpr, role: p.role === 'PRIMARY' ? ('PRIMARY' as const) : ('SECONDARY' as const) }));
+      const record = await system.openCase(
+        { title: input.title.trim(), kle: subject.number, parties, ...(input.responsibleUnit ? { responsibleUnit: input.responsibleUnit } : {}) },
+        { signal: ctx.signal },
+      );
+      noteWrite(ctx, parties, 'Mutation.openCase');
+      // Built from the ESDH's answer: the national index learns of the case from the ESDH, maybe later.
+      return deps.toCase({
+        id: record.id,
+        number: record.number,
+        title: record.title,
+        status: (record.status as CaseIndexEntry['status']) ?? 'Opstaaet',
+        openedAt: record.openedAt,
+        classification: record.classification ?? { number: subject.number, title: subject.title },
+        sensitivity: null,
+        responsibleUnit: record.responsibleUnit,
+        ownerCvr: deps.tenants().byCode.get(tenant)?.cvr ?? null,
+        sourceSystem: null,
+        parties,
+        documents: [],
+      });
+    },
+
+    fileDocument: async (
+      _root: unknown,
+      { input }: { input: { caseId: string; title: string; kind: string; date?: string | null } },
+      ctx: SubgraphContext,
+    ): Promise<DocumentValue> => {
+      if (!input.title.trim()) throw badInput('A document needs a title.');
+      const { kase, system } = await ownCase(ctx, input.caseId);
+      if (kase.status === 'Afsluttet') throw badInput('The case is closed: documents are filed on open cases.');
+      const kind: NewDocumentInput['kind'] = input.kind === 'INCOMING' || input.kind === 'OUTGOING' ? input.kind : 'NOTE';
+      const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
+      noteWrite(ctx, kase.parties, 'Mutation.fileDocument');
+      return deps.toDocument(kase, { id: record.id, title: record.title, date: record.date });
+    },
+
+    changeCaseStatus: async (_root: unknown, { caseId, status }: { caseId: string; status: string }, ctx: SubgraphContext): Promise<CaseValue> => {
+      const to = ESDH_STATUS[status];
+      if (!to) throw badInput(`A caseworker moves a case to OPENED, INFORMED, DECIDED or CLOSED, not ${status}.`);
+      const { kase, system } = await ownCase(ctx, caseId);
+      const from = kase.status ?? 'Opstaaet';
+      if (from !== to && !(NEXT[from] ?? []).includes(to)) throw badInput(`A case cannot go from ${from} to ${to}.`);
+      const record = await system.changeStatus(kase.number, to, { signal: ctx.signal });
+      noteWrite(ctx, kase.parties, 'Mutation.changeCaseStatus');
+      return { ...kase, status: (record.status as CaseIndexEntry['status']) ?? to };
+    },
+  };
+}
