@@ -2,7 +2,7 @@
  * The auditor's command line over the local access trail (.data/audit, the one `npm start` writes;
  * AUDIT_DIR to use another; AUDIT_DATABASE_URL + AUDIT_KEYS [+ AUDIT_SCHEMA] for a PostgreSQL server):
  *
- *   npm run audit -- --subject 010160-1234 [--actor ID] [--tenant 0101] [--from 2026-11-01] [--to 2026-12-01] [--format json|csv]
+ *   npm run audit -- --subject 010160-1234 | --case CASE-UUID [--actor ID] [--tenant 0101] [--from 2026-11-01] [--to 2026-12-01] [--format json|csv]
  *   npm run audit:verify [-- --checkpoint kept.json] [--min-retention-days 183]
  *   npm run audit:checkpoint > kept.json               sign a checkpoint now and print it, for the auditor to keep
  *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …] [--min-retention-days 183]
@@ -16,10 +16,10 @@
  * of the JSON record, arrays joined with ';'.
  */
 import { readFileSync } from 'node:fs';
-import { configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../gateway/audit';
+import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../gateway/audit';
 import { parseCpr } from '../schema/scalars';
 
-const USAGE = `usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
+const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
        npm run audit:verify [-- --checkpoint FILE] [--min-retention-days N]
        npm run audit:checkpoint
        npm run audit:purge [-- --default-days N] [--purpose P=DAYS …] [--min-retention-days N]
@@ -27,7 +27,7 @@ const USAGE = `usage: npm run audit -- --subject CPR [--actor ID] [--tenant CODE
 
 /** The flags each command takes; every one takes a value. */
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
-  find: ['--subject', '--actor', '--tenant', '--from', '--to', '--format'],
+  find: ['--subject', '--case', '--actor', '--tenant', '--from', '--to', '--format'],
   verify: ['--checkpoint', '--min-retention-days'],
   checkpoint: [],
   purge: ['--default-days', '--purpose', '--min-retention-days'],
@@ -102,9 +102,14 @@ function csvColumns(records: readonly AccessRecord[]): string[] {
   );
   return [...new Set([...template, ...records].flatMap((r) => Object.keys(r)))].sort();
 }
-/** RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. */
+/**
+ * RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. A cell
+ * a spreadsheet would run as a formula (=, +, -, @ first: a case reference comes from a token) gets
+ * a leading apostrophe, as OWASP advises for CSV injection.
+ */
 function csvCell(value: unknown): string {
-  const text = Array.isArray(value) ? value.join(';') : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const raw = Array.isArray(value) ? value.join(';') : value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -157,6 +162,8 @@ if (command === 'verify') {
 } else {
   const subject = option('--subject');
   const cpr = subject === undefined ? undefined : (parseCpr(subject) ?? fail('--subject must be a CPR number, DDMMYY-SSSS'));
+  const caseId = option('--case');
+  if (cpr && caseId) fail('give --subject or --case, not both');
   const format = option('--format') ?? 'json';
   if (format !== 'json' && format !== 'csv') fail('--format must be json or csv');
   const [actor, tenant] = [option('--actor'), option('--tenant')];
@@ -164,6 +171,7 @@ if (command === 'verify') {
   run = async (trail, keys) => {
     const records = await trail.find({
       ...(cpr ? { subject: subjectHash(keys.subjectKey, cpr) } : {}),
+      ...(caseId ? { subject: caseLookupHash(keys.subjectKey, caseId) } : {}),
       ...(actor ? { actor } : {}),
       ...(tenant ? { tenant } : {}),
       ...(from ? { from } : {}),

@@ -78,6 +78,11 @@ export function criterionText(criterion: { coordinate: string; argument: string;
   return `${criterion.coordinate}(${criterion.argument}):${criterion.value}`;
 }
 
+/** The subject hash under which looking a case up by its id (`case(id:)`) is recorded. */
+export function caseLookupHash(subjectKey: Buffer, caseId: string): string {
+  return subjectHash(subjectKey, criterionText({ coordinate: 'Query.case', argument: 'id', value: caseId }));
+}
+
 /**
  * One record per data subject the request touched and per other criterion it gave, in a stable
  * order. `tenantCvr` gives the CVR number of a municipality code.

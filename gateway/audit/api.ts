@@ -1,6 +1,6 @@
 /**
  * The audit API on the gateway, apart from the graph:
- * - `GET /audit/records?subject=CPR&actor=&tenant=&from=&to=` — auditors only: who accessed what,
+ * - `GET /audit/records?subject=CPR|case=CASE-ID&actor=&tenant=&from=&to=` — auditors only: who accessed what,
  *   when, why and with what result. Caseworker and citizen tokens get 403, no token 401.
  * - `GET /audit/me` — a citizen, authenticated as themselves: the dates, purposes, organisations
  *   and fields of accesses to their own data, without the employees' identities.
@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeJson, type Route } from '../../runtime/httpServer';
 import { parseCpr } from '../../schema/scalars';
 import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity } from '../auth/authenticate';
-import { subjectHash } from './accessRecord';
+import { caseLookupHash, subjectHash } from './accessRecord';
 import type { AuditTrail } from './auditTrail';
 
 export interface AuditApiOptions {
@@ -56,10 +56,13 @@ export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
       const subject = url.searchParams.get('subject');
       const cpr = subject === null ? undefined : parseCpr(subject);
       if (subject !== null && !cpr) return error(res, 400, 'BAD_USER_INPUT', 'subject must be a CPR number written DDMMYY-SSSS');
+      const caseId = url.searchParams.get('case');
+      if (cpr && caseId) return error(res, 400, 'BAD_USER_INPUT', 'give subject or case, not both');
       const from = instant(url.searchParams.get('from'));
       const to = instant(url.searchParams.get('to'));
       const records = await options.trail.find({
         ...(cpr ? { subject: subjectHash(options.subjectKey, cpr) } : {}),
+        ...(caseId ? { subject: caseLookupHash(options.subjectKey, caseId) } : {}),
         ...(url.searchParams.get('actor') ? { actor: url.searchParams.get('actor')! } : {}),
         ...(url.searchParams.get('tenant') ? { tenant: url.searchParams.get('tenant')! } : {}),
         ...(from ? { from } : {}),

@@ -15,7 +15,7 @@ import { lockFolder, pgliteClient, postgresClient } from './sql';
 
 export { createAuditTrail, type AuditTrail, type Checkpoint, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
-export { criterionText, subjectHash, toAccessRecords, type AccessRecord } from './accessRecord';
+export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord } from './accessRecord';
 
 /**
  * The gateway's `onAccess`: one record per subject and criterion, committed before the response

@@ -102,7 +102,7 @@ describe('npm run audit (find)', () => {
   beforeAll(async () => {
     const key = await trailIn(dir, (k) => [
       access(CITIZEN, ago(400 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k),
-      access(CITIZEN, ago(300 * DAY), { ...caseworker('cw-2', '0147', 'P-LONG'), clientSystem: 'KMD Nexus', onBehalfOf: 'cw-9', caseReference: 'S-2026-17, "akut"\nsee note' }, {}, k),
+      access(CITIZEN, ago(300 * DAY), { ...caseworker('cw-2', '0147', 'P-LONG'), clientSystem: 'KMD Nexus', onBehalfOf: '=HYPERLINK("http://x")', caseReference: 'S-2026-17, "akut"\nsee note' }, {}, k),
       access(CITIZEN, ago(10 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k),
       access(OTHER, ago(5 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k),
       access(CITIZEN, ago(3_600_000), caseworker('cw-1', '0101', 'P-1'), { outcome: 'denied', operationName: null }, k),
@@ -143,11 +143,14 @@ describe('npm run audit (find)', () => {
     const [header, ...rows] = parseCsv(stdout);
     expect(header).toEqual(Object.keys(json[0]!).sort()); // every field, in canonical (sorted) order
     expect(rows).toHaveLength(json.length);
-    const asCell = (v: unknown) => (Array.isArray(v) ? v.join(';') : v === null ? '' : String(v));
+    const plain = (v: unknown) => (Array.isArray(v) ? v.join(';') : v === null ? '' : String(v));
+    const asCell = (v: unknown) => (/^[=+\-@]/.test(plain(v)) ? `'${plain(v)}` : plain(v));
     rows.forEach((row, i) => expect(row).toEqual(header!.map((column) => asCell((json[i] as unknown as Record<string, unknown>)[column]))));
     expect(rows[1]![header!.indexOf('caseReference')]).toBe('S-2026-17, "akut"\nsee note');
     expect(stdout).toContain('"S-2026-17, ""akut""\nsee note"');
     expect(rows[0]![header!.indexOf('fields')]).toBe('Citizen.address;Citizen.name');
+    // A value a spreadsheet would run as a formula is written as text.
+    expect(rows[1]![header!.indexOf('onBehalfOf')]).toBe('\'=HYPERLINK("http://x")');
   });
 
   it('writes a CSV header even when nothing matches', async () => {

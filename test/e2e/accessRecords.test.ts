@@ -203,6 +203,12 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(refused.text).not.toContain(worldCase.number);
     expect((await trail.find({})).slice(middle)).toEqual([expect.objectContaining({ subject: criterion, subjectType: 'criterion', outcome: 'denied', denied: ['Query.case'], actor: person.cpr })]);
+
+    // An auditor asks who looked this case up, by its id.
+    const auditor = await stack.devIdentity!.mint({ role: 'auditor' });
+    const answer = await fetch(stack.gateway.url.replace('/graphql', `/audit/records?case=${caseId}`), { headers: { authorization: `Bearer ${auditor}` } });
+    const { records: lookups } = (await answer.json()) as { records: AccessRecord[] };
+    expect(lookups.map((r) => [r.actor, r.outcome])).toEqual([['kw-case', 'ok'], [person.cpr, 'denied']]);
   });
 
   it('while the store fails, no personal data leaves, public data still does, and service resumes', async () => {
