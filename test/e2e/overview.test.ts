@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
-import type { Person, World } from '../../simulators/data/world';
+import { expectedOverview } from '../support/expectedOverview';
 import { noLatency, postGraphQL } from '../support/graphql';
 
 let stack: LocalStack;
@@ -14,54 +14,6 @@ beforeAll(async () => {
   stack = await startLocalStack({ latencyMs: noLatency });
 });
 afterAll(() => stack.close());
-
-const STATUS = { Opstaaet: 'OPENED', Oplyst: 'INFORMED', Afgjort: 'DECIDED', Afsluttet: 'CLOSED' } as const;
-const fullName = (p: Person) => [p.givenName, p.middleName, p.familyName].filter(Boolean).join(' ');
-
-/** What the overview must answer for a person, computed from the seeded world. */
-function expectedOverview(world: World, person: Person) {
-  const address = world.addresses.get(person.addressId)!;
-  const access = world.accessAddresses.get(address.accessAddressId)!;
-  const building = world.buildings.get(access.buildingId)!;
-  const municipality = world.municipalities.find((m) => m.code === access.municipalityCode)!;
-  const citizen = (cpr: string) => ({ cpr: formatCpr(cpr), name: { full: fullName(world.persons.get(cpr)!) } });
-  return {
-    cpr: formatCpr(person.cpr),
-    name: { given: person.givenName, family: person.familyName, full: fullName(person) },
-    birthDate: person.birthDate,
-    address: {
-      id: address.id,
-      text: address.text,
-      postcode: access.postcode,
-      municipality: { code: municipality.code, name: municipality.name },
-      building: {
-        id: building.id,
-        usage: expect.any(String),
-        yearBuilt: building.yearBuilt,
-        units: building.unitIds.map((id) => ({ id, area: world.units.get(id)!.area })),
-      },
-    },
-    relations: {
-      spouse: person.spouseCpr ? citizen(person.spouseCpr) : null,
-      children: person.childCprs.map(citizen),
-    },
-    cases: (world.casesByParty.get(person.cpr) ?? []).map((id) => {
-      const c = world.cases.get(id)!;
-      return {
-        id: c.id,
-        number: c.number,
-        title: c.title,
-        status: STATUS[c.status],
-        classification: { number: c.kle.number, title: c.kle.title },
-        documents: c.documentIds.map((d) => {
-          const doc = world.documents.get(d)!;
-          return { id: doc.id, title: doc.title, date: doc.date };
-        }),
-        parties: c.parties.map((p) => ({ role: p.role, citizen: citizen(p.cpr) })),
-      };
-    }),
-  };
-}
 
 describe('citizen overview through the gateway', () => {
   for (const code of ['0101', '0751', '0461']) {
