@@ -9,8 +9,13 @@
  *
  * Options (env): BENCH_REQUESTS (sequential, default 200), BENCH_SECONDS (load, default 10),
  * BENCH_CONNECTIONS (default 16), BENCH_AUDIT (off | pglite | postgres: record every access in
- * an access trail, in-memory PGlite or the PostgreSQL server at 127.0.0.1:5432; default off).
+ * an access trail, in-memory PGlite or the PostgreSQL server at 127.0.0.1:5432; default off),
+ * BENCH_AUTH (off | on: bearer tokens of a caseworker of each citizen's municipality, so
+ * authentication, roles, field grants and tenancy run as in production; default off).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { createAuditTrail, pgliteClient, postgresClient } from '../gateway/audit';
@@ -35,14 +40,25 @@ const audit =
         }),
         subjectKey: randomBytes(32),
       };
-const stack = await startLocalStack({ gateway: { port: 0 }, ...(audit ? { audit } : {}) });
-console.log(`access trail: ${auditMode}`);
+const authMode = process.env['BENCH_AUTH'] ?? 'off';
+if (!['off', 'on'].includes(authMode)) throw new Error('BENCH_AUTH must be off or on');
+const idpDir = authMode === 'on' ? mkdtempSync(join(tmpdir(), 'bench-idp-')) : undefined;
+const stack = await startLocalStack({ gateway: { port: 0 }, ...(audit ? { audit } : {}), ...(idpDir ? { devIdentityDir: idpDir } : {}) });
+console.log(`access trail: ${auditMode}; authentication: ${authMode}`);
+const tokens = new Map<string, string>();
+if (stack.devIdentity) {
+  for (const m of stack.world.municipalities) tokens.set(m.code, `Bearer ${await stack.devIdentity.mint({ role: 'caseworker', municipality: m.code, purpose: 'bench' })}`);
+}
+const headersFor = (cpr: string): Record<string, string> => {
+  const token = tokens.get(stack.world.persons.get(cpr)!.municipalityCode);
+  return { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) };
+};
 const citizens = [...stack.world.persons.values()].filter((p) => !p.addressProtected && (stack.world.casesByParty.get(p.cpr)?.length ?? 0) > 0);
 const body = (cpr: string) => JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(cpr) } });
 
 async function overview(cpr: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(stack.gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(cpr) });
+  const response = await fetch(stack.gateway.url, { method: 'POST', headers: headersFor(cpr), body: body(cpr) });
   const json = (await response.json()) as { errors?: unknown[] };
   if (json.errors) throw new Error(`overview answered with errors: ${JSON.stringify(json.errors)}`);
   return performance.now() - started;
@@ -90,17 +106,29 @@ try {
 
   const sample = citizens.slice(0, 500);
   let next = 0;
+  // CPU time of this process (the whole house) per answered request: steadier than throughput on
+  // a shared machine, where time stolen by neighbours lowers req/s but is not our CPU.
+  const cpuBefore = process.cpuUsage();
   const result = await autocannon({
     url: stack.gateway.url,
     method: 'POST',
     connections,
     duration: seconds,
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (request) => ({ ...request, body: body(sample[next++ % sample.length]!.cpr) }) }],
+    requests: [
+      {
+        setupRequest: (request) => {
+          const cpr = sample[next++ % sample.length]!.cpr;
+          return { ...request, headers: headersFor(cpr), body: body(cpr) };
+        },
+      },
+    ],
   });
   console.log(`\nload: ${connections} connections for ${seconds} s over ${sample.length} citizens`);
+  const cpu = process.cpuUsage(cpuBefore);
   console.log(`  ${result.requests.average.toFixed(1)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
     `errors ${result.errors}, non-2xx ${result.non2xx}, timeouts ${result.timeouts}`);
+  console.log(`  CPU per request (all components, one process): ${((cpu.user + cpu.system) / 1_000 / result.requests.total).toFixed(1)} ms`);
   if (audit) {
     const report = await audit.trail.verify();
     console.log(`\naccess trail: ${report.records} records, ${report.checkpoints} signed checkpoints, ${report.ok ? 'intact' : report.problems.join('; ')}`);
@@ -108,4 +136,5 @@ try {
 } finally {
   await stack.close();
   await audit?.trail.close();
+  if (idpDir) rmSync(idpDir, { recursive: true, force: true });
 }

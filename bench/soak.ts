@@ -8,8 +8,12 @@
  * each taken as the median of three samples so one garbage collection does not decide it.
  * Target: under 10%.
  *
+ * The gateway runs as in production: bearer tokens (a caseworker of each citizen's municipality,
+ * from a development identity provider in a temporary folder), the tenant registry, and an
+ * embedded access trail recording every request (SOAK_AUDIT=off leaves it out).
+ *
  * Options (env): SOAK_SECONDS (default 600), SOAK_WARMUP_SECONDS (180), SOAK_RATE (requests/s, 25),
- * SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30).
+ * SOAK_CONNECTIONS (8), SOAK_SAMPLE_SECONDS (30), SOAK_AUDIT (on | off, default on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +32,7 @@ import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
 import { buildWorld } from '../simulators/data/world';
 import { DEFAULT_LATENCY_MS } from '../scripts/localStack';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
+import { devIdentityProvider } from '../gateway/auth/devIdentity';
 
 const seconds = Number(process.env['SOAK_SECONDS'] ?? 600);
 const warmupSeconds = Number(process.env['SOAK_WARMUP_SECONDS'] ?? 180);
@@ -66,9 +71,17 @@ writeFileSync(
     bbr: { url: bbr!.url },
     dar: { url: dar!.url },
     kle: { url: kle!.url },
-    municipalities: world.municipalities.map((m, i) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo', url: esdh[i]!.url } })),
+    tenantRegistry: 'tenants.json',
   }),
 );
+writeFileSync(
+  join(dir, 'tenants.json'),
+  JSON.stringify({ municipalities: world.municipalities.map((m, i) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo', url: esdh[i]!.url } })) }),
+);
+const idp = await devIdentityProvider(join(dir, 'idp'));
+const tokens = new Map<string, string>();
+for (const m of world.municipalities) tokens.set(m.code, `Bearer ${await idp.mint({ role: 'caseworker', municipality: m.code, purpose: 'soak' })}`);
+const withAudit = (process.env['SOAK_AUDIT'] ?? 'on') !== 'off';
 
 const keys = await generateInternalTokenKeys();
 writeFileSync(join(dir, 'private.jwk.json'), JSON.stringify(keys.privateJwk));
@@ -90,8 +103,9 @@ function launch(name: string, args: string[], env: Record<string, string>): Prom
   });
 }
 
-async function memoryOf(url: string): Promise<{ rssMb: number; heapUsedMb: number }> {
-  const health = (await (await fetch(new URL('/health?gc=1', url))).json()) as { memory: { rssMb: number; heapUsedMb: number } };
+type Memory = { rssMb: number; heapUsedMb: number; externalMb: number };
+async function memoryOf(url: string): Promise<Memory> {
+  const health = (await (await fetch(new URL('/health?gc=1', url))).json()) as { memory: Memory };
   return health.memory;
 }
 
@@ -106,14 +120,19 @@ try {
     PORT: '0',
     HOST: '127.0.0.1',
     INTERNAL_TOKEN_PRIVATE_JWK: join(dir, 'private.jwk.json'),
+    AUTH_ISSUER: idp.issuer,
+    AUTH_AUDIENCE: idp.audience,
+    AUTH_JWKS_FILE: idp.jwksPath,
+    TENANT_REGISTRY: join(dir, 'tenants.json'),
+    ...(withAudit ? { AUDIT_DIR: join(dir, 'audit') } : {}),
     ...Object.fromEntries(Object.entries(subgraphUrls).map(([name, url]) => [`SUBGRAPH_URL_${name.toUpperCase()}`, url])),
   });
-  console.log(`gateway ${gatewayUrl}; ${seconds} s at ${rate} req/s over ${connections} connections; warm-up ${warmupSeconds} s`);
+  console.log(`gateway ${gatewayUrl}; ${seconds} s at ${rate} req/s over ${connections} connections; warm-up ${warmupSeconds} s; access trail ${withAudit ? 'embedded' : 'off'}`);
 
   const citizens = [...world.persons.values()].filter((p) => !p.addressProtected);
   let next = 0;
   const urls: Record<string, string> = { ...subgraphUrls, gateway: gatewayUrl };
-  const samples: { t: number; memory: Record<string, { rssMb: number; heapUsedMb: number }> }[] = [];
+  const samples: { t: number; memory: Record<string, Memory> }[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
     // A sample that fails (a process busy past the fetch) is skipped, never fatal to the run.
@@ -121,7 +140,7 @@ try {
       const t = Math.round((Date.now() - started) / 1000);
       const memory = Object.fromEntries(await Promise.all(children.map(async ({ name }) => [name, await memoryOf(urls[name]!)] as const)));
       samples.push({ t, memory });
-      console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(memory).map(([n, m]) => `${n} ${m.rssMb} MB rss / ${m.heapUsedMb} MB heap`).join(', ')}`);
+      console.log(`  t=${String(t).padStart(4)} s  ${Object.entries(memory).map(([n, m]) => `${n} ${m.rssMb} MB rss / ${m.heapUsedMb} MB heap / ${m.externalMb} MB ext`).join(', ')}`);
     })().catch((error: unknown) => console.error(`  sample skipped: ${(error as Error).message}`));
   }, sampleSeconds * 1000);
 
@@ -134,10 +153,14 @@ try {
     headers: { 'content-type': 'application/json' },
     requests: [
       {
-        setupRequest: (request) => ({
-          ...request,
-          body: JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(citizens[next++ % citizens.length]!.cpr) } }),
-        }),
+        setupRequest: (request) => {
+          const person = citizens[next++ % citizens.length]!;
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', authorization: tokens.get(person.municipalityCode)! },
+            body: JSON.stringify({ query: CITIZEN_OVERVIEW_QUERY, variables: { cpr: formatCpr(person.cpr) } }),
+          };
+        },
       },
     ],
   });
@@ -149,11 +172,11 @@ try {
   console.log(`\n${result.requests.total} requests, ${result.requests.average.toFixed(1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, errors ${result.errors}, non-2xx ${result.non2xx}`);
   console.log(`memory growth, median of t=${head.map((s) => s.t).join('/')} s → median of t=${tail.map((s) => s.t).join('/')} s:`);
   for (const { name } of children) {
-    for (const kind of ['rssMb', 'heapUsedMb'] as const) {
+    for (const kind of ['rssMb', 'heapUsedMb', 'externalMb'] as const) {
       const first = median(head.map((s) => s.memory[name]![kind]));
       const last = median(tail.map((s) => s.memory[name]![kind]));
       const peak = Math.max(...after.map((s) => s.memory[name]![kind]));
-      console.log(`  ${name.padEnd(9)} ${kind === 'rssMb' ? 'rss ' : 'heap'} ${first.toFixed(1)} → ${last.toFixed(1)} MB (${(((last - first) / first) * 100).toFixed(1)}%), peak ${peak.toFixed(1)} MB`);
+      console.log(`  ${name.padEnd(9)} ${kind === 'rssMb' ? 'rss ' : kind === 'heapUsedMb' ? 'heap' : 'ext '} ${first.toFixed(1)} → ${last.toFixed(1)} MB (${(((last - first) / first) * 100).toFixed(1)}%), peak ${peak.toFixed(1)} MB`);
     }
   }
 } finally {

@@ -135,11 +135,13 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
  * `collect` and a process started with --expose-gc (soak runs only), a full collection runs
  * first, so the heap figure is what is really retained.
  */
-export function memoryReport(collect = false): { rssMb: number; heapUsedMb: number } {
+export function memoryReport(collect = false): { rssMb: number; heapUsedMb: number; externalMb: number } {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (collect && gc) gc();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rssMb: Math.round(rss / 104_857.6) / 10, heapUsedMb: Math.round(heapUsed / 104_857.6) / 10 };
+  const { rss, heapUsed, external } = process.memoryUsage();
+  const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
+  // external: Buffers and other memory outside the V8 heap that JavaScript objects hold.
+  return { rssMb: mb(rss), heapUsedMb: mb(heapUsed), externalMb: mb(external) };
 }
 
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {

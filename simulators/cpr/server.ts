@@ -50,6 +50,10 @@ function personLookup(world: World, request: SimulatorRequest) {
     const { body } = readEnvelope(request.body);
     const lookup = body.find((e) => e.namespace === CPR_NS && e.localName === 'PersonLookupRequest');
     if (!lookup) throw new SoapRequestError('Body must hold PersonLookupRequest in the PersonBaseDataExtended/4 namespace');
+    // Serviceplatformen serves a call only under a service agreement: no InvocationContext, no answer.
+    const invocation = childOf(lookup, INVOCATION_CONTEXT_NS, 'InvocationContext');
+    const agreement = textOf(invocation ? childOf(invocation, INVOCATION_CONTEXT_NS, 'ServiceAgreementUUID') : undefined);
+    if (!agreement || !/^[0-9a-f-]{36}$/i.test(agreement)) throw new SoapRequestError('PersonLookupRequest must hold an InvocationContext with a ServiceAgreementUUID');
     pnr = textOf(childOf(lookup, PNR_NS, 'PNR'));
     if (!pnr) throw new SoapRequestError('PersonLookupRequest must hold PNR in the cpr/PNR/1 namespace');
   } catch (error) {

@@ -50,9 +50,29 @@ describe('SF1520 PersonBaseDataExtended (CPR)', () => {
     expect(await registry.soap.operations()).toEqual(['PersonLookup']);
   });
 
-  it('sends a PersonLookupRequest that is valid against the published XSD', async () => {
+  it('sends a PersonLookupRequest that is valid against the published XSD, under the configured service agreement', async () => {
     await registry.lookup(sample.cpr);
-    await expectValid(cprContract, registry.soap.sentRequests.at(-1)!);
+    const sent = registry.soap.sentRequests.at(-1)!;
+    await expectValid(cprContract, sent);
+    for (const [element, value] of [
+      ['ServiceAgreementUUID', invocationContext.serviceAgreementUuid],
+      ['UserSystemUUID', invocationContext.userSystemUuid],
+      ['UserUUID', invocationContext.userUuid],
+      ['ServiceUUID', invocationContext.serviceUuid],
+    ]) expect(sent).toMatch(new RegExp(`<([\\w-]+:)?${element}>${value}</([\\w-]+:)?${element}>`));
+  });
+
+  it('the simulator, as Serviceplatformen, refuses a lookup without an InvocationContext', async () => {
+    const body = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><PersonLookupRequest xmlns="http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/4/"><PNR xmlns="http://serviceplatformen.dk/xml/schemas/cpr/PNR/1/">${sample.cpr}</PNR></PersonLookupRequest></soapenv:Body></soapenv:Envelope>`;
+    const response = await fetch(`${simulator.url}${CPR_SERVICE_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: 'http://serviceplatformen.dk/xml/wsdl/soap11/CPR/PersonBaseDataExtended/4/PersonLookup' },
+      body,
+    });
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(text).toMatch(/InvocationContext/);
+    expect(text).not.toContain(sample.givenName);
   });
 
   it('gets back a PersonLookupResponse that is valid against the published XSD', async () => {
