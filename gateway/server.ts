@@ -140,9 +140,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   const identities = new WeakMap<IncomingMessage, Identity | null>();
   const trustedGuard = trusted ? trustedDocumentsGuard(trusted) : undefined;
   const rateLimiter = config.rateLimit.perSecond > 0 ? createRateLimiter(config.rateLimit) : undefined;
-  const limited = (key: string): Refusal | undefined => {
-    const verdict = rateLimiter?.take(key);
-    if (!verdict || verdict.allowed) return undefined;
+  // A tenth of the request rate may fail authentication per address (at least 1/s, 10 at once).
+  const failedAuthentications =
+    config.rateLimit.perSecond > 0
+      ? createRateLimiter({ perSecond: Math.max(1, config.rateLimit.perSecond / 10), burst: Math.max(10, Math.round(config.rateLimit.burst / 10)) })
+      : undefined;
+  const limited = (key: string): Refusal | undefined => (rateLimiter ? limitedBy(rateLimiter, key) : undefined);
+  const limitedBy = (limiter: ReturnType<typeof createRateLimiter>, key: string): Refusal | undefined => {
+    const verdict = limiter.take(key);
+    if (verdict.allowed) return undefined;
     return {
       status: 429,
       headers: { 'retry-after': String(verdict.retryAfterSeconds) },
@@ -156,6 +162,10 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     const header = req.headers['authorization'];
     const purpose = req.headers[PURPOSE_HEADER];
     const caseReference = req.headers['x-case-reference'];
+    // Failed authentications per client address are limited apart: a bad token is refused
+    // without verifying it once the address has failed too often.
+    const address = req.socket.remoteAddress;
+    if (failedAuthentications && !failedAuthentications.peek(`address:${address ?? 'unknown'}`)) return limitedBy(failedAuthentications, `address:${address ?? 'unknown'}`);
     let identity: Identity | null;
     try {
       identity = await authenticator.authenticate(
@@ -165,6 +175,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       );
     } catch (error) {
       if (!(error instanceof AuthenticationFailed)) throw error;
+      failedAuthentications?.take(`address:${address ?? 'unknown'}`);
       return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] };
     }
     identities.set(req, identity);

@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   devIdentityDir?: string;
   /** On close, how long each subgraph's /ready says draining before it stops accepting (the gateway's: `gateway.shutdownDelayMs`). */
   subgraphShutdownDelayMs?: number;
+  /** Options of the case index simulator beyond latency (e.g. an index that ignores AuthorityContext). */
+  caseIndex?: { ignoreAuthorityContext?: boolean };
   /** Told which personal data each request touched (the audit trail's seam). */
   onAccess?: GatewayOptions['onAccess'];
   /** Record every access in this trail (fail closed); `npm start` keeps one in .data/audit. */
@@ -90,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const [cpr, caseIndex, bbr, dar, kle, ...esdhList] = await Promise.all([
       startCprSimulator({ world, ...latency('cpr') }),
-      startCaseIndexSimulator({ world, ...latency('case-index') }),
+      startCaseIndexSimulator({ world, ...latency('case-index'), ...options.caseIndex }),
       startBbrSimulator({ world, ...latency('bbr') }),
       startDarSimulator({ world, ...latency('dar') }),
       startKleSimulator({ world, ...latency('kle') }),

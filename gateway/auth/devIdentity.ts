@@ -22,6 +22,8 @@ export interface DevIdentityProvider {
 
 export interface DevTokenClaims {
   role: Role;
+  /** More roles in the same token, as some identity providers issue them (tests of role precedence). */
+  extraRoles?: Role[];
   /** The actor; a citizen's is their CPR number (ten digits). @default a demo id per role */
   sub?: string;
   municipality?: string;
@@ -50,7 +52,7 @@ export async function devIdentityProvider(dir: string): Promise<DevIdentityProvi
     jwksPath,
     mint: (claims) =>
       new SignJWT({
-        roles: [claims.role],
+        roles: [claims.role, ...(claims.extraRoles ?? [])],
         azp: 'kommune-graph-dev-client',
         ...(claims.municipality ? { municipality: claims.municipality } : {}),
         ...(claims.purpose ? { purpose: claims.purpose } : {}),

@@ -22,21 +22,25 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 import { parseCpr } from '../../schema/scalars';
 import type { AccessPolicy, UseOfData } from './accessPolicy';
 
 const CPR_TYPE = 'CPR';
 
-/** Where an operation gives a value: a literal, or a variable read per request. */
-export type GivenValue = { literal: string } | { variable: string };
-
-/** A value given to an argument of a personal root field that is not a CPR number, e.g. a case id. */
-export interface Criterion {
-  /** The root field's schema coordinate, e.g. `Query.case`. */
+/**
+ * An argument the operation gives, as written: a literal, a variable, or an input object or list
+ * holding either. Read per request, with the request's variables and the operation's defaults.
+ */
+export interface GivenArgument {
+  /** The field's schema coordinate, e.g. `Query.citizen`. */
   coordinate: string;
   argument: string;
-  value: GivenValue;
+  type: GraphQLInputType;
+  value: ValueNode;
+  /** An argument of a personal root field: its ids are search criteria of their own. */
+  ofPersonalRoot: boolean;
 }
 
 export interface OperationAccess {
@@ -48,10 +52,8 @@ export interface OperationAccess {
   personalRootKeys: readonly string[];
   /** Schema coordinates of the personal root fields selected, e.g. `Query.citizen`. */
   personalRootFields: readonly string[];
-  /** Every CPR number the operation gives, anywhere in it, with the field it is given to. */
-  cprArguments: readonly { coordinate: string; value: GivenValue }[];
-  /** The other arguments of personal root fields. */
-  criteria: readonly Criterion[];
+  /** Every argument that may carry a CPR number (anywhere) or a criterion (of a personal root field). */
+  givenArguments: readonly GivenArgument[];
   /** The type of use of its personal root fields: declared, else read for queries and update for mutations. */
   typeOfUse: UseOfData;
 }
@@ -114,8 +116,7 @@ export function fieldsOf(
 function readOperation(policy: AccessPolicy, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): OperationAccess {
   const tree = inlineFragments(document, operation);
   const root = schema.getRootType(operation.operation);
-  const cprArguments: { coordinate: string; value: GivenValue }[] = [];
-  const criteria: Criterion[] = [];
+  const givenArguments: GivenArgument[] = [];
   const personalRootKeys: string[] = [];
   const personalRootFields = new Set<string>();
 
@@ -125,9 +126,7 @@ function readOperation(policy: AccessPolicy, schema: GraphQLSchema, document: Do
     const coordinate = `${parentType.name}.${node.name.value}`;
     for (const arg of node.arguments ?? []) {
       const argDef = definition.args.find((a) => a.name === arg.name.value);
-      const given: GivenValue[] = [];
-      if (argDef) collectCpr(arg.value, argDef.type, given);
-      for (const value of given) cprArguments.push({ coordinate, value });
+      if (argDef && carries(argDef.type, CPR_TYPE)) givenArguments.push({ coordinate, argument: arg.name.value, type: argDef.type, value: arg.value, ofPersonalRoot: false });
     }
     let personal = policy.isPersonal(parentType.name, node.name.value);
     if (node.selectionSet) {
@@ -146,78 +145,85 @@ function readOperation(policy: AccessPolicy, schema: GraphQLSchema, document: Do
       personalRootFields.add(coordinate);
       for (const arg of node.arguments ?? []) {
         const argDef = definition?.args.find((a) => a.name === arg.name.value);
-        if (!argDef || getNamedType(argDef.type).name === CPR_TYPE) continue;
-        const value = arg.value.kind === Kind.VARIABLE ? { variable: arg.value.name.value } : literalText(arg.value);
-        if (value) criteria.push({ coordinate, argument: arg.name.value, value });
+        if (argDef && carries(argDef.type, 'ID')) givenArguments.push({ coordinate, argument: arg.name.value, type: argDef.type, value: arg.value, ofPersonalRoot: true });
       }
     }
   }
   // One type of use per operation; a write outranks a search, a search a read.
   const declared = [...personalRootFields].map((c) => policy.useOf(c.slice(0, c.indexOf('.')), c.slice(c.indexOf('.') + 1)));
   const typeOfUse = (['create', 'update', 'search', 'read'] as const).find((u) => declared.includes(u)) ?? (operation.operation === 'mutation' ? 'update' : 'read');
-  return { tree, personal: personalRootKeys.length > 0, personalRootKeys, personalRootFields: [...personalRootFields], cprArguments, criteria, typeOfUse };
+  return { tree, personal: personalRootKeys.length > 0, personalRootKeys, personalRootFields: [...personalRootFields], givenArguments, typeOfUse };
 }
 
-/** CPR-typed values inside an argument value (also in lists and input objects). */
-function collectCpr(value: ValueNode, type: GraphQLInputType, into: GivenValue[]): void {
-  if (value.kind === Kind.VARIABLE) {
-    if (containsCpr(type)) into.push({ variable: value.name.value });
-    return;
+/** Whether values of `type` can hold a leaf of the named scalar (in lists and input objects too). */
+function carries(type: GraphQLInputType, scalar: string, seen = new Set<string>()): boolean {
+  const named = getNamedType(type);
+  if (named.name === scalar) return true;
+  if (!isInputObjectType(named) || seen.has(named.name)) return false;
+  seen.add(named.name);
+  return Object.values(named.getFields()).some((f) => carries(f.type, scalar, seen));
+}
+
+/** The request's variables, with the operation's defaults for those it does not give. */
+function withDefaults(access: OperationAccess, variables: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const values: Record<string, unknown> = { ...variables };
+  for (const definition of access.tree.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (values[name] === undefined && definition.defaultValue) values[name] = valueFromASTUntyped(definition.defaultValue);
   }
+  return values;
+}
+
+/** Calls `visit` for every leaf of an input value, with its scalar's name and its path. */
+function leaves(value: unknown, type: GraphQLInputType, path: string, visit: (scalar: string, value: unknown, path: string) => void): void {
+  if (value === null || value === undefined) return;
   const inner = isNonNullType(type) ? type.ofType : type;
   if (isListType(inner)) {
-    for (const item of value.kind === Kind.LIST ? value.values : [value]) collectCpr(item, inner.ofType, into);
-  } else if (isInputObjectType(inner) && value.kind === Kind.OBJECT) {
-    const fields = inner.getFields();
-    for (const f of value.fields) {
-      const fieldType = fields[f.name.value]?.type;
-      if (fieldType) collectCpr(f.value, fieldType, into);
-    }
-  } else if (getNamedType(inner).name === CPR_TYPE && value.kind === Kind.STRING) {
-    into.push({ literal: value.value });
+    for (const item of Array.isArray(value) ? value : [value]) leaves(item, inner.ofType, path, visit);
+  } else if (isInputObjectType(inner)) {
+    if (typeof value !== 'object') return;
+    for (const [name, field] of Object.entries(inner.getFields())) leaves((value as Record<string, unknown>)[name], field.type, `${path}.${name}`, visit);
+  } else {
+    visit(getNamedType(inner).name, value, path);
   }
 }
 
-function containsCpr(type: GraphQLInputType): boolean {
-  return getNamedType(type).name === CPR_TYPE;
-}
-
-function literalText(value: ValueNode): GivenValue | undefined {
-  if (value.kind === Kind.STRING || value.kind === Kind.INT || value.kind === Kind.ENUM) return { literal: value.value };
-  return undefined;
+function eachLeaf(access: OperationAccess, variables: Readonly<Record<string, unknown>>, visit: (given: GivenArgument, scalar: string, value: unknown, path: string) => void): void {
+  const values = withDefaults(access, variables);
+  for (const given of access.givenArguments) {
+    leaves(valueFromASTUntyped(given.value, values), given.type, given.argument, (scalar, value, path) => visit(given, scalar, value, path));
+  }
 }
 
 /**
- * The CPR numbers (ten digits) an operation names, its variables read, each with the fields it
- * is given to; malformed ones are the CPR check's to refuse.
+ * The CPR numbers (ten digits) an operation names, anywhere in it (its variables and their
+ * defaults read), each with the fields it is given to; malformed ones are the CPR check's to refuse.
  */
 export function subjectsAskedAt(access: OperationAccess, variables: Readonly<Record<string, unknown>>): Map<string, Set<string>> {
   const found = new Map<string, Set<string>>();
-  for (const { coordinate, value: given } of access.cprArguments) {
-    const add = (value: unknown) => {
-      if (Array.isArray(value)) return value.forEach(add);
-      const digits = typeof value === 'string' ? parseCpr(value) : undefined;
-      if (!digits) return;
-      let fields = found.get(digits);
-      if (!fields) found.set(digits, (fields = new Set()));
-      fields.add(coordinate);
-    };
-    add('literal' in given ? given.literal : variables[given.variable]);
-  }
+  eachLeaf(access, variables, (given, scalar, value) => {
+    const digits = scalar === CPR_TYPE && typeof value === 'string' ? parseCpr(value) : undefined;
+    if (!digits) return;
+    let fields = found.get(digits);
+    if (!fields) found.set(digits, (fields = new Set()));
+    fields.add(given.coordinate);
+  });
   return found;
 }
 
-/** The CPR numbers (ten digits) an operation names, its variables read. */
+/** The CPR numbers (ten digits) an operation names. */
 export function subjectsAsked(access: OperationAccess, variables: Readonly<Record<string, unknown>>): string[] {
   return [...subjectsAskedAt(access, variables).keys()];
 }
 
-/** The other criteria of the personal root fields, their variables read: `Query.case(id)` → the id. */
+/** The ids given to personal root fields, anywhere in their arguments: `Query.case(id)` → the id. */
 export function criteriaAsked(access: OperationAccess, variables: Readonly<Record<string, unknown>>): { coordinate: string; argument: string; value: string }[] {
-  return access.criteria.flatMap(({ coordinate, argument, value }) => {
-    const text = 'literal' in value ? value.literal : variables[value.variable];
-    return typeof text === 'string' || typeof text === 'number' ? [{ coordinate, argument, value: String(text) }] : [];
+  const found: { coordinate: string; argument: string; value: string }[] = [];
+  eachLeaf(access, variables, (given, scalar, value, path) => {
+    if (!given.ofPersonalRoot || scalar !== 'ID' || (typeof value !== 'string' && typeof value !== 'number')) return;
+    if (!found.some((c) => c.coordinate === given.coordinate && c.argument === path && c.value === String(value))) found.push({ coordinate: given.coordinate, argument: path, value: String(value) });
   });
+  return found;
 }
 
 /** A refused request, as the access trail records it: who, why, and what it asked for. */
@@ -230,6 +236,8 @@ export interface Denial {
   criteria: { coordinate: string; argument: string; value: string }[];
   /** The personal root fields it asked for, e.g. `Query.citizen`. */
   fields: readonly string[];
+  /** The type of use it asked for (a refused write is recorded as one). */
+  typeOfUse: UseOfData;
   operationName: string | null;
 }
 
@@ -246,6 +254,7 @@ export function denialOf(
     subjects: subjectsAsked(access, variables),
     criteria: criteriaAsked(access, variables),
     fields: access.personalRootFields,
+    typeOfUse: access.typeOfUse,
     operationName: operation.name?.value ?? null,
   };
 }

@@ -42,17 +42,19 @@ export function createRolesPlugin<TContext extends IdentityContext>(readAccess: 
           };
           const roles = new Set(identity.roles);
           if (identity.tenant && serves && !serves(identity.tenant)) await refuse(`Municipality ${identity.tenant} is not served by this deployment.`);
-          if (roles.has('caseworker')) {
-            if (!identity.tenant) await refuse('A caseworker\'s token must name their municipality (the "municipality" claim).');
-            return;
-          }
-          if (roles.has('service') && identity.scopes.includes(SERVICE_PERSONAL_DATA_SCOPE)) return;
+          // The most restrictive role wins, here and in the subgraphs (subgraphs/shared/ownData.ts):
+          // a token that says citizen is a citizen's, whatever else it says.
           if (roles.has('citizen')) {
             const own = parseCpr(identity.actor);
             const others = subjectsAsked(access, variables).filter((cpr) => cpr !== own);
             if (!own || others.length > 0) await refuse('A citizen may see only their own data: ask for citizen(cpr:) with your own CPR number.');
             return;
           }
+          if (roles.has('caseworker')) {
+            if (!identity.tenant) await refuse('A caseworker\'s token must name their municipality (the "municipality" claim).');
+            return;
+          }
+          if (roles.has('service') && identity.scopes.includes(SERVICE_PERSONAL_DATA_SCOPE)) return;
           if (roles.has('auditor')) await refuse('Auditors do not read personal data through the graph; the audit API answers who accessed what.');
           await refuse('This role may not read personal data.');
         },

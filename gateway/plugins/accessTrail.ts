@@ -78,7 +78,7 @@ function subjectEntry(map: Map<string, SubjectAccess>, subject: string): Subject
 }
 
 /** A refused request as an access: outcome denied, with what it asked for. */
-export function deniedAccess(denial: Denial, context: Pick<AccessTrailContext, 'requestId' | 'traceId' | 'startedAt'>, typeOfUse: UseOfData = 'read'): RequestAccess {
+export function deniedAccess(denial: Denial, context: Pick<AccessTrailContext, 'requestId' | 'traceId' | 'startedAt'>): RequestAccess {
   const subjects = new Map<string, SubjectAccess>();
   for (const cpr of denial.subjects) for (const field of denial.fields) subjectEntry(subjects, cpr).fields.add(field);
   return {
@@ -89,7 +89,7 @@ export function deniedAccess(denial: Denial, context: Pick<AccessTrailContext, '
     operationName: denial.operationName,
     startedAt: context.startedAt,
     outcome: 'denied',
-    typeOfUse,
+    typeOfUse: denial.typeOfUse,
     subjects,
     criteria: denial.criteria,
     deniedFields: [...denial.fields],

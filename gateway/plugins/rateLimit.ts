@@ -17,6 +17,8 @@ export interface RateLimitOptions {
 export interface RateLimiter {
   /** Takes one request for `key`: allowed, or refused with the seconds until one is allowed. */
   take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number };
+  /** Whether `key` has a request left, without taking it. */
+  peek(key: string): boolean;
   /** Keys with a bucket now (idle full buckets are dropped). */
   size(): number;
 }
@@ -52,6 +54,12 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
         return { allowed: true };
       }
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / options.perSecond)) };
+    },
+    peek(key) {
+      const bucket = buckets.get(key);
+      if (!bucket) return true;
+      refill(bucket, now());
+      return bucket.tokens >= 1;
     },
     size: () => buckets.size,
   };

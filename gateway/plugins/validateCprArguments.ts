@@ -84,9 +84,17 @@ function checkDocument(document: DocumentNode, schema: GraphQLSchema, operation:
       },
     }),
   );
-  const cprVariables = (operation?.variableDefinitions ?? [])
-    .filter((definition) => getNamedType(typeFromAst(schema, definition.type))?.name === CPR_TYPE)
-    .map((definition) => ({ name: definition.variable.name.value, where: variableUse.get(definition.variable.name.value) }));
+  const cprDefinitions = (operation?.variableDefinitions ?? []).filter((definition) => getNamedType(typeFromAst(schema, definition.type))?.name === CPR_TYPE);
+  // A default is a literal too: checked like one, once per document.
+  for (const definition of cprDefinitions) {
+    const type = typeFromAst(schema, definition.type);
+    // typeFromAst gives the named type: a list default is checked item by item.
+    const valid = (v: ValueNode): boolean => (v.kind === Kind.LIST ? v.values.every(valid) : cprValueIsValid(v, type!, schema));
+    if (definition.defaultValue && type && !valid(definition.defaultValue)) {
+      literalProblems.push(`The default value of variable "$${definition.variable.name.value}" is invalid: ${MESSAGE}.`);
+    }
+  }
+  const cprVariables = cprDefinitions.map((definition) => ({ name: definition.variable.name.value, where: variableUse.get(definition.variable.name.value) }));
   return { literalProblems, cprVariables };
 }
 

@@ -45,7 +45,16 @@ const TYPE = {
 
 const CPR_URN = /^urn:oio:cpr-?nr:([0-9]{10})$/;
 
-export async function startCaseIndexSimulator(options: SimulatorOptions & { world?: World } = {}): Promise<RunningSimulator> {
+export interface CaseIndexSimulatorOptions extends SimulatorOptions {
+  world?: World;
+  /**
+   * Answer every case, whatever AuthorityContext asks for: an index whose access rules are wider
+   * than the asking municipality's, for tests that the graph holds tenancy on its own.
+   */
+  ignoreAuthorityContext?: boolean;
+}
+
+export async function startCaseIndexSimulator(options: CaseIndexSimulatorOptions = {}): Promise<RunningSimulator> {
   const world = options.world ?? buildWorld();
   const wsdlTemplate = readFileSync(new URL('./SagDokumentIndeksService.wsdl', import.meta.url), 'utf8');
   let baseUrl = '';
@@ -56,7 +65,7 @@ export async function startCaseIndexSimulator(options: SimulatorOptions & { worl
       handle: (request) => {
         const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CASE_INDEX_SERVICE_PATH}`);
         if (wsdl) return { response: wsdl, record: { operation: 'wsdl', key: '' } };
-        return fremsoeg(world, request);
+        return fremsoeg(world, request, options.ignoreAuthorityContext ?? false);
       },
     },
     options,
@@ -65,7 +74,7 @@ export async function startCaseIndexSimulator(options: SimulatorOptions & { worl
   return simulator;
 }
 
-function fremsoeg(world: World, request: SimulatorRequest) {
+function fremsoeg(world: World, request: SimulatorRequest, ignoreAuthority: boolean) {
   if (request.method !== 'POST' || request.url.pathname !== CASE_INDEX_SERVICE_PATH) {
     return { response: { status: 404, contentType: 'text/plain', body: 'no such service' } };
   }
@@ -87,7 +96,7 @@ function fremsoeg(world: World, request: SimulatorRequest) {
   const ids = query.partyCpr ? (world.casesByParty.get(query.partyCpr) ?? []) : query.caseIds;
   const cases = ids
     .map((id) => world.cases.get(id))
-    .filter((c): c is Case => c !== undefined && (!municipality || c.municipalityCode === municipality.code));
+    .filter((c): c is Case => c !== undefined && (!municipality || ignoreAuthority || c.municipalityCode === municipality.code));
   const record = { operation: 'fremsoeg', key: query.partyCpr ? `party:${query.partyCpr}` : `case:${[...query.caseIds].sort().join(',')}` };
   const header = query.transactionId
     ? { 'header:RequestHeader': { '@_xmlns:header': NS.header, 'header:TransactionUUID': query.transactionId } }

@@ -65,11 +65,12 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
       const subject = await deps.classification.subject(input.classification, { signal: ctx.signal });
       if (!subject) throw badInput(`${input.classification.slice(0, 20)} is not a KLE subject number (emnenummer, e.g. 32.18.04).`);
       const parties = input.parties.map((p) => ({ cpr: p.cpr, role: p.role === 'PRIMARY' ? ('PRIMARY' as const) : ('SECONDARY' as const) }));
+      // Noted before the write: one that times out may have happened, and is an access either way.
+      noteWrite(ctx, parties, 'Mutation.openCase');
       const record = await system.openCase(
         { title: input.title.trim(), kle: subject.number, parties, ...(input.responsibleUnit ? { responsibleUnit: input.responsibleUnit } : {}) },
         { signal: ctx.signal },
       );
-      noteWrite(ctx, parties, 'Mutation.openCase');
       // Built from the ESDH's answer: the national index learns of the case from the ESDH, maybe later.
       return deps.toCase({
         id: record.id,
@@ -96,8 +97,8 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
       const { kase, system } = await ownCase(ctx, input.caseId);
       if (kase.status === 'Afsluttet') throw badInput('The case is closed: documents are filed on open cases.');
       const kind: NewDocumentInput['kind'] = input.kind === 'INCOMING' || input.kind === 'OUTGOING' ? input.kind : 'NOTE';
-      const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
       noteWrite(ctx, kase.parties, 'Mutation.fileDocument');
+      const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
       return deps.toDocument(kase, { id: record.id, title: record.title, date: record.date });
     },
 
@@ -107,8 +108,8 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
       const { kase, system } = await ownCase(ctx, caseId);
       const from = kase.status ?? 'Opstaaet';
       if (from !== to && !(NEXT[from] ?? []).includes(to)) throw badInput(`A case cannot go from ${from} to ${to}.`);
-      const record = await system.changeStatus(kase.number, to, { signal: ctx.signal });
       noteWrite(ctx, kase.parties, 'Mutation.changeCaseStatus');
+      const record = await system.changeStatus(kase.number, to, { signal: ctx.signal });
       return { ...kase, status: (record.status as CaseIndexEntry['status']) ?? to };
     },
   };

@@ -18,6 +18,9 @@ import { caseResolvers, type CaseServices } from './resolvers';
 
 export { caseResolvers, type CaseServices } from './resolvers';
 
+/** How long a moved ESDH's old client stays open for calls under way: past any request's budget. */
+const MOVED_CLIENT_GRACE_MS = 60_000;
+
 export function createCaseSubgraph(services: CaseServices) {
   return { name: 'case', typeDefs: subgraphSdl('case'), resolvers: caseResolvers(services) };
 }
@@ -42,7 +45,8 @@ export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing 
       if (m && `${m.esdh.kind} ${m.esdh.url}` === known.where) continue;
       systems.delete(code);
       plumbing.resilience.forget('esdh', code);
-      void known.close();
+      // Calls already under way on the old client finish there; it closes when they surely have.
+      setTimeout(() => void known.close(), MOVED_CLIENT_GRACE_MS).unref();
     }
   });
   const caseSystem = (code: string): CaseSystem | undefined => {

@@ -74,15 +74,22 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     if (!municipalityCvr) throw new Forbidden('case-index: the caller\'s municipality is not served by this deployment', { system: 'case-index', tenant });
     return { municipalityCvr, tenant };
   };
+  /**
+   * The index is asked on the caller's municipality's behalf; what it answers is checked again
+   * here, so a case of another municipality never passes even if an index shows it more widely.
+   */
+  const ownedByCaller = (ctx: SubgraphContext, entry: CaseIndexEntry) => !ctx.caller.tenant || toCase(entry).municipalityCode === ctx.caller.tenant;
   const casesOfParty = (ctx: SubgraphContext, cpr: string) =>
     ctx.loaders
-      .loader<string, CaseIndexEntry[]>('case-index:party', eachKey((key) => services.caseIndex.casesByParty(key, { signal: ctx.signal, ...onBehalfOf(ctx) })))
+      .loader<string, CaseIndexEntry[]>('case-index:party', eachKey(async (key) =>
+        (await services.caseIndex.casesByParty(key, { signal: ctx.signal, ...onBehalfOf(ctx) })).filter((entry) => ownedByCaller(ctx, entry))))
       .load(cpr);
   // fremsoeg takes many SagUuid at once: one index call for every case id the request asks for.
   const caseById = (ctx: SubgraphContext, id: string) =>
     ctx.loaders
       .loader<string, CaseIndexEntry>('case-index:id', async (ids) => {
-        const found = new Map((await services.caseIndex.casesById(ids, { signal: ctx.signal, ...onBehalfOf(ctx) })).map((c) => [c.id, c]));
+        const answered = await services.caseIndex.casesById(ids, { signal: ctx.signal, ...onBehalfOf(ctx) });
+        const found = new Map(answered.filter((c) => ownedByCaller(ctx, c)).map((c) => [c.id, c]));
         return ids.map((id) => found.get(id) ?? new NotFound('case-index: no such case', { system: 'case-index' }));
       })
       .load(id);

@@ -32,7 +32,13 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
       ctx.access.touched(parent.cpr, coordinate, 'cpr');
       return value;
     };
-  const ref = (cpr: string | null): CitizenRef | null => (cpr ? { cpr } : null);
+  const related = (ctx: SubgraphContext, cpr: string | null, coordinate: string): CitizenRef | null => {
+    if (!cpr) return null;
+    ctx.access.touched(cpr, coordinate, 'cpr');
+    return { cpr };
+  };
+  const relatedAll = (ctx: SubgraphContext, cprs: readonly string[], coordinate: string): CitizenRef[] =>
+    cprs.map((cpr) => related(ctx, cpr, coordinate)!);
 
   return {
     CPR: cprScalar,
@@ -79,12 +85,13 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
         }
       },
     },
+    // A related person's CPR number is disclosed by naming them: an access to them as well.
     Relations: {
-      spouse: (r: PersonRecord['relations']) => ref(r.spouse),
-      children: (r: PersonRecord['relations']) => r.children.map((cpr) => ({ cpr })),
-      mother: (r: PersonRecord['relations']) => ref(r.mother),
-      father: (r: PersonRecord['relations']) => ref(r.father),
-      custodyHolders: (r: PersonRecord['relations']) => r.custodyHolders.map((cpr) => ({ cpr })),
+      spouse: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => related(ctx, r.spouse, 'Relations.spouse'),
+      children: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => relatedAll(ctx, r.children, 'Relations.children'),
+      mother: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => related(ctx, r.mother, 'Relations.mother'),
+      father: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => related(ctx, r.father, 'Relations.father'),
+      custodyHolders: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => relatedAll(ctx, r.custodyHolders, 'Relations.custodyHolders'),
     },
   };
 }

@@ -2,16 +2,20 @@
  * A citizen sees only their own data. The gateway refuses an operation that names anybody
  * else's CPR number; this is the row-level half, in the subgraph that holds the row: a citizen
  * who reaches another person through their own relations (a spouse, a child) sees that person's
- * name and nothing more. Caseworkers and services are bound by tenancy and grants instead.
+ * name and CPR number, as their own CPR record lists them, and nothing more. Caseworkers and services are bound by tenancy and grants instead.
  */
 import { GraphQLError } from 'graphql';
 import { parseCpr } from '../../schema/scalars';
 import type { SubgraphContext } from './subgraphServer';
 
-/** Whether the caller may read the personal data of the person with this CPR number. */
+/**
+ * Whether the caller may read the personal data of the person with this CPR number. The most
+ * restrictive role wins, as at the gateway (gateway/auth/roles.ts): a citizen's token is a
+ * citizen's, whatever other roles it names.
+ */
 export function mayReadPerson(ctx: SubgraphContext, cpr: string): boolean {
   const { roles, actor } = ctx.caller;
-  if (!roles.includes('citizen') || roles.includes('caseworker') || roles.includes('service')) return true;
+  if (!roles.includes('citizen')) return true;
   return actor !== null && parseCpr(actor) === cpr;
 }
 

@@ -64,7 +64,9 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
       for (const c of coordinates) fields.get(cpr)!.add(c);
     };
     add(person.cpr, 'Query.citizen', 'Citizen.name', 'Citizen.birthDate', 'Citizen.address', 'Citizen.relations', 'Citizen.cases');
-    for (const member of [person.spouseCpr!, ...person.childCprs]) add(member, 'Citizen.name');
+    // Naming a relative discloses their CPR number: recorded at the relation that named them.
+    add(person.spouseCpr!, 'Relations.spouse', 'Citizen.name');
+    for (const child of person.childCprs) add(child, 'Relations.children', 'Citizen.name');
     const cases = stack.world.casesByParty.get(person.cpr)!.map((id) => stack.world.cases.get(id)!).filter((c) => c.municipalityCode === tenant);
     for (const c of cases) {
       for (const party of c.parties) {

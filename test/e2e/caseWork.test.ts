@@ -118,10 +118,30 @@ describe('a caseworker\'s work on cases', () => {
 
   it('is for caseworkers: a citizen may not open a case, not even about themselves', async () => {
     esdh('0101').resetCalls();
-    const { body } = await postGraphQL(stack.gateway.url, OPEN, newCase(), await as('0101', 'citizen'));
+    const own = { input: { ...newCase().input, parties: [{ cpr: formatCpr(person.cpr), role: 'PRIMARY' }] } };
+    const { body } = await postGraphQL(stack.gateway.url, OPEN, own, await as('0101', 'citizen'));
     expect(body.data).toEqual({ openCase: null });
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringMatching(/Mutation\.openCase.*the role caseworker/) });
+    // Naming somebody else, inside the input object, is refused before anything is planned.
+    const withSpouse = await postGraphQL(stack.gateway.url, OPEN, newCase(), await as('0101', 'citizen'));
+    expect(withSpouse.status).toBe(403);
+    expect(withSpouse.body.errors?.[0]?.message).toMatch(/only their own data/);
     expect(esdh('0101').calls).toHaveLength(0);
+  });
+
+  it('records a write that timed out, for every party it names: it may have happened', async () => {
+    const spouseRecords = async () => (await trail.find({ subject: subjectHash(subjectKey, person.spouseCpr!) })).filter((r) => r.operationName === 'Open');
+    const before = (await spouseRecords()).length;
+    esdh('0101').setFault('hang');
+    try {
+      const { body } = await postGraphQL(stack.gateway.url, OPEN, newCase('Skrivning der hænger'), await as('0101'));
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('LEGACY_TIMEOUT');
+    } finally {
+      esdh('0101').setFault('none');
+    }
+    const after = await spouseRecords();
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)).toMatchObject({ typeOfUse: 'create', outcome: 'error', fields: expect.arrayContaining(['Mutation.openCase']), systems: ['esdh'] });
   });
 
   it('makes a write once when the ESDH fails, and once when it hangs: never retried, reported', async () => {

@@ -73,4 +73,19 @@ describe('isolation between municipalities', () => {
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await nameOf('0751')).status).toBe(200);
   });
+
+  it('bad tokens from one address are refused unverified once it has failed too often', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      const response = await fetch(stack.gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      statuses.push(response.status);
+    }
+    // 10 failures at once (a tenth of the burst, at least 10), then 429 until the bucket refills.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toContain(429);
+  });
 });

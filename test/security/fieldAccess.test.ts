@@ -166,6 +166,34 @@ describe('no way around the role rules', () => {
     });
   }
 
+  it('a citizen naming somebody else in a variable\'s default is refused, as with the variable given', async () => {
+    const query = 'query($c: CPR = "' + formatCpr(aarhusian.cpr) + '") { citizen(cpr: $c) { cpr name { full } } }';
+    const { status, text } = await ask({ role: 'citizen', sub: copenhagener.cpr, purpose: 'self-service' }, query);
+    expect(status).toBe(403);
+    expect(text).not.toContain(aarhusian.familyName);
+  });
+
+  it('a malformed CPR number in a variable\'s default is refused before planning', async () => {
+    const { status, body } = await ask(caseworker('0101'), 'query($c: CPR = "12-34") { citizen(cpr: $c) { cpr } }');
+    expect(status).toBe(400);
+    expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/default value of variable "\$c"/) });
+    expect(JSON.stringify(body)).not.toContain('12-34');
+  });
+
+  it('a token that says citizen is a citizen\'s, whatever other roles it names', async () => {
+    const token = await stack.devIdentity!.mint({ role: 'citizen', sub: copenhagener.cpr, purpose: 'self-service' });
+    // Minted with two roles, as a careless identity provider might.
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims['roles']).toEqual(['citizen']);
+    const both = await stack.devIdentity!.mint({ role: 'citizen', sub: copenhagener.cpr, purpose: 'self-service', extraRoles: ['service'], scope: 'personal-data:read cases:read' });
+    const query = 'query($cpr: CPR!) { citizen(cpr: $cpr) { relations { spouse { birthDate cases { id } } } } }';
+    const { body } = await postGraphQL(stack.gateway.url, query, { cpr: formatCpr(copenhagener.cpr) }, { authorization: `Bearer ${both}` });
+    expect(body.data?.citizen.relations.spouse).toEqual({ birthDate: null, cases: null });
+    expect(codes(body.errors)).toEqual(['citizen.relations.spouse.birthDate FORBIDDEN', 'citizen.relations.spouse.cases FORBIDDEN']);
+    const other = await postGraphQL(stack.gateway.url, 'query($cpr: CPR!) { citizen(cpr: $cpr) { name { full } } }', { cpr: formatCpr(aarhusian.cpr) }, { authorization: `Bearer ${both}` });
+    expect(other.status).toBe(403);
+  });
+
   it('field grants hold inside fragments too', async () => {
     const query = 'query($cpr: CPR!) { ...Q } fragment Q on Query { citizen(cpr: $cpr) { ... on Citizen { rel: relations { spouse { cpr } } } } }';
     const { body } = await ask({ role: 'service', purpose: 'P-3', scope: 'personal-data:read' }, query, { cpr: formatCpr(copenhagener.cpr) });
@@ -184,6 +212,22 @@ describe('no way around the role rules', () => {
 });
 
 describe('tenancy, by every path', () => {
+  it('holds even when the case index answers more widely than the asking municipality', async () => {
+    const wide = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, caseIndex: { ignoreAuthorityContext: true } });
+    try {
+      const aarhusCase = casesOf(aarhusian, '0751')[0]!;
+      const token = `Bearer ${await wide.devIdentity!.mint(caseworker('0101'))}`;
+      const byId = await postGraphQL(wide.gateway.url, 'query($id: ID!) { case(id: $id) { number } }', { id: aarhusCase.id }, { authorization: token });
+      expect(byId.body.data).toEqual({ case: null });
+      expect(codes(byId.body.errors)).toEqual(['case NOT_FOUND']);
+      const throughCitizen = await postGraphQL(wide.gateway.url, 'query($cpr: CPR!) { citizen(cpr: $cpr) { cases { number } } }', { cpr: formatCpr(aarhusian.cpr) }, { authorization: token });
+      expect(throughCitizen.body.data?.citizen.cases).toEqual([]);
+      expect(throughCitizen.text).not.toContain(aarhusCase.number);
+    } finally {
+      await wide.close();
+    }
+  });
+
   it('a caseworker of a municipality this deployment does not serve is refused', async () => {
     const { status, body } = await ask(caseworker('0630'), CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(copenhagener.cpr) });
     expect(status).toBe(403);
