@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
-import { createAuditTrail, pgliteClient, postgresClient } from '../gateway/audit';
+import { createAuditTrail, pgliteClient, postgresClient } from '../audit';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { DEFAULT_LATENCY_MS, startLocalStack } from '../scripts/localStack';
 import { formatCpr } from '../schema/scalars';

@@ -27,9 +27,10 @@ import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthoriza
 import { createOperationAccessReader } from './auth/operationAccess';
 import { createRequirePurposePlugin } from './auth/requirePurpose';
 import { createRolesPlugin } from './auth/roles';
-import { auditedAccess, type AuditTrail } from './audit';
+import type { AuditTrail } from '../audit';
+import { auditedAccess } from './recorder';
 import { createAccessTrailPlugin, deniedAccess, mergeAccessReport, type AccessTrailContext, type RequestAccess } from './plugins/accessTrail';
-import { auditRoutes } from './audit/api';
+import { auditRoutes } from './auditApi';
 import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
 import { createRateLimiter, rateLimitKey } from './plugins/rateLimit';
 import { createRequireOperationPlugin } from './plugins/requireOperation';

@@ -16,7 +16,7 @@
  * of the JSON record, arrays joined with ';'.
  */
 import { readFileSync } from 'node:fs';
-import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../gateway/audit';
+import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../audit';
 import { parseCpr } from '../schema/scalars';
 
 const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]

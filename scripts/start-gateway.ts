@@ -6,7 +6,7 @@
 import { loadGatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { readJwkFile } from '../runtime/keyFiles';
-import { configuredAuditTrail } from '../gateway/audit';
+import { configuredAuditTrail } from '../audit';
 import { runService } from './runService';
 
 await runService(

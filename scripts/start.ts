@@ -7,7 +7,7 @@
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
 import { loadGatewayConfig } from '../gateway/config';
-import { localAuditTrail } from '../gateway/audit';
+import { localAuditTrail } from '../audit';
 import { startLocalStack } from './localStack';
 
 const started = Date.now();

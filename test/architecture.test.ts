@@ -16,7 +16,8 @@ function allowedFor(file: string): string[] | undefined {
     case 'schema': return ['schema/'];
     case 'runtime': return ['runtime/'];
     case 'simulators': return ['simulators/'];
-    case 'gateway': return ['gateway/', 'schema/', 'runtime/'];
+    case 'audit': return ['audit/', 'runtime/'];
+    case 'gateway': return ['gateway/', 'schema/', 'audit/', 'runtime/'];
     case 'subgraphs': return ['subgraphs/', 'adapters/', 'schema/', 'runtime/'];
     case 'adapters': return second === 'core' ? ['adapters/core/'] : [`adapters/${second}/`, 'adapters/core/'];
     default: return undefined;
@@ -31,7 +32,7 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const files = ['schema', 'runtime', 'simulators', 'gateway', 'subgraphs', 'adapters'].flatMap(sourceFiles);
+const files = ['schema', 'runtime', 'simulators', 'audit', 'gateway', 'subgraphs', 'adapters'].flatMap(sourceFiles);
 
 describe('import boundaries', () => {
   it('finds the source files it checks', () => {

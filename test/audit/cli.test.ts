@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localAuditTrail, pgliteClient, subjectHash, toAccessRecords, type AccessRecord } from '../../gateway/audit';
+import { localAuditTrail, pgliteClient, subjectHash, toAccessRecords, type AccessRecord } from '../../audit';
 
 type RequestAccessInput = Parameters<typeof toAccessRecords>[0];
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, criterionText, pgliteClient, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../gateway/audit';
+import { createAuditTrail, criterionText, pgliteClient, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';

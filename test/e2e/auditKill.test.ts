@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, postgresClient, subjectHash } from '../../gateway/audit';
+import { createAuditTrail, pgliteClient, postgresClient, subjectHash } from '../../audit';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY } from '../../simulators/data/samples';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, postgresClient, subjectHash, type AuditTrail } from '../../gateway/audit';
+import { createAuditTrail, postgresClient, subjectHash, type AuditTrail } from '../../audit';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';

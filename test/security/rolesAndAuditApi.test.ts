@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, type AuditTrail } from '../../gateway/audit';
+import { createAuditTrail, pgliteClient, type AuditTrail } from '../../audit';
 import { documentHash } from '../../gateway/plugins/trustedDocuments';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';

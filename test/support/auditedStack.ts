@@ -3,7 +3,7 @@
  * it: embedded in AUDIT_PGLITE_DIR, or on the server at AUDIT_PG_URL in AUDIT_PG_SCHEMA.
  * Env also: AUDIT_SUBJECT_KEY (hex), AUDIT_SIGNING_KEY (JSON). Prints "ready <gateway url>" when it answers.
  */
-import { createAuditTrail, pgliteClient, postgresClient } from '../../gateway/audit';
+import { createAuditTrail, pgliteClient, postgresClient } from '../../audit';
 import { startLocalStack } from '../../scripts/localStack';
 
 const trail = await createAuditTrail({

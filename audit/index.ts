@@ -1,53 +1,20 @@
 /**
- * The access trail the gateway records into: `auditedAccess` turns each request's consolidated
- * access into records (subjects keyed-hashed) and appends them durably before the answer leaves.
+ * The access trail as a library: records and their one shape, the Merkle log, checkpoints, stores
+ * (embedded PGlite or a PostgreSQL server) and the auditors' queries. The gateway records through
+ * it; the auditors' CLI reads it. It depends on runtime/ only.
  * `localAuditTrail` opens the embedded trail `npm start` and `npm run audit:verify` share.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import type { RequestAccess } from '../plugins/accessTrail';
-import { toAccessRecords } from './accessRecord';
+import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
 import { lockFolder, pgliteClient, postgresClient } from './sql';
 
 export { createAuditTrail, type AuditTrail, type Checkpoint, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
-export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord } from './accessRecord';
-
-/**
- * The gateway's `onAccess`: one record per subject and criterion, committed before the response
- * leaves. `tenantCvr` names each municipality's CVR number for the records.
- */
-export function auditedAccess(
-  trail: AuditTrail,
-  subjectKey: Buffer,
-  tenantCvr: (code: string) => string | null = () => null,
-): (access: RequestAccess) => Promise<void> {
-  return (access) =>
-    trail.record(
-      toAccessRecords(
-        {
-          requestId: access.requestId,
-          traceId: access.traceId,
-          documentHash: access.documentHash,
-          timeIn: access.startedAt,
-          identity: access.identity,
-          operationName: access.operationName,
-          outcome: access.outcome,
-          typeOfUse: access.typeOfUse,
-          subjects: access.subjects,
-          criteria: access.criteria,
-          deniedFields: access.deniedFields,
-        },
-        subjectKey,
-        new Date(),
-        tenantCvr,
-      ),
-    );
-}
+export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord, type RequestAccessInput, type TypeOfUse } from './accessRecord';
 
 export interface AuditKeys {
   /** HMAC key for data subjects (hex in the file). */

@@ -6,7 +6,9 @@
  * list whose they are.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import type { UseOfData } from '../auth/accessPolicy';
+
+/** The type of use a record gives: the graph's reads, searches and writes, and auditors' reads of the trail itself. */
+export type TypeOfUse = 'read' | 'search' | 'create' | 'update' | 'audit';
 
 export interface AccessRecord {
   eventId: string;
@@ -32,7 +34,7 @@ export interface AccessRecord {
   subject: string;
   /** person: the record is about one data subject; criterion: about what was searched for when no person is known. */
   subjectType: 'person' | 'criterion';
-  typeOfUse: UseOfData;
+  typeOfUse: TypeOfUse;
   /** Schema coordinates read, e.g. `Citizen.name`. */
   fields: string[];
   /** Legacy systems whose data about the subject was used. */
@@ -62,7 +64,7 @@ export interface RequestAccessInput {
   operationName: string | null;
   outcome: AccessRecord['outcome'];
   /** @default 'read' */
-  typeOfUse?: UseOfData;
+  typeOfUse?: TypeOfUse;
   subjects: ReadonlyMap<string, { fields: ReadonlySet<string>; systems: ReadonlySet<string>; cached?: ReadonlySet<string> }>;
   /** Search criteria other than CPR numbers; each is recorded as a subject of its own. */
   criteria?: readonly { coordinate: string; argument: string; value: string }[];

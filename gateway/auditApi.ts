@@ -6,11 +6,11 @@
  *   and fields of accesses to their own data, without the employees' identities.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { writeJson, type Route } from '../../runtime/httpServer';
-import { parseCpr } from '../../schema/scalars';
-import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity } from '../auth/authenticate';
-import { caseLookupHash, subjectHash } from './accessRecord';
-import type { AuditTrail } from './auditTrail';
+import { writeJson, type Route } from '../runtime/httpServer';
+import { parseCpr } from '../schema/scalars';
+import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity } from './auth/authenticate';
+import { caseLookupHash, subjectHash, type AuditTrail } from '../audit';
+
 
 export interface AuditApiOptions {
   trail: AuditTrail;
