@@ -22,7 +22,7 @@ import { tenantRegistryFile } from '../runtime/tenantRegistry';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { costLimitRule } from './plugins/costLimit';
 import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
-import { readAccessPolicy, type AccessPolicy } from './auth/accessPolicy';
+import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
 import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
 import { createOperationAccessReader } from './auth/operationAccess';
 import { createRequirePurposePlugin } from './auth/requirePurpose';

@@ -26,7 +26,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { describeGrant, meetsGrant, type AccessPolicy, type Grantee } from './accessPolicy';
+import { describeGrant, meetsGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
 import { fieldsOf, type OperationAccessReader } from './operationAccess';
 
 /** One field refused to the caller, and where its null goes. */

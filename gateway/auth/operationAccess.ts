@@ -25,7 +25,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { parseCpr } from '../../schema/scalars';
-import type { AccessPolicy, UseOfData } from './accessPolicy';
+import type { AccessPolicy, UseOfData } from '../../schema/accessPolicy';
 
 const CPR_TYPE = 'CPR';
 

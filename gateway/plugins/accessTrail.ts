@@ -11,7 +11,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { describeForLog } from '../../runtime/redact';
 import type { Identity } from '../auth/authenticate';
-import type { UseOfData } from '../auth/accessPolicy';
+import type { UseOfData } from '../../schema/accessPolicy';
 import { criteriaAsked, subjectsAskedAt, type Denial, type OperationAccessReader } from '../auth/operationAccess';
 import { documentHash } from './trustedDocuments';
 
