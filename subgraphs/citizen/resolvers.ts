@@ -5,9 +5,10 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
-import { isLegacyError, isNotFound } from '../../adapters/core/errors';
+import { isLegacyError, isNotFound, type LegacyError, type LegacyErrorCode } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import { cprScalar, dateScalar } from '../../schema/scalars';
+import { addressDisclosure } from './addressProtection';
 import { citizenReference } from '../shared/citizenReference';
 import { mayReadPerson, requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
@@ -67,22 +68,35 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
       maritalStatus: field((p) => (p.maritalStatus ? (MARITAL[p.maritalStatus] ?? null) : null)),
       addressProtected: field((p) => p.addressProtected),
       relations: field((p) => p.relations),
-      // Address protection (adressebeskyttelse) is honoured at the source: the key that leads to
-      // the address never leaves this subgraph for a protected citizen.
+      // Address protection (adressebeskyttelse) is honoured at the source, for the whole household
+      // (./addressProtection.ts): the key that leads to the address never leaves this subgraph when
+      // a protected person is registered there.
       // Handed to the property subgraph, not to the client: not an access of its own (the
       // property subgraph reports Citizen.address when it shows one).
       registeredAddress: async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) => {
         // Another person's key never leaves for a citizen: the property subgraph refuses the address itself.
         if (!mayReadPerson(ctx, parent.cpr)) return null;
+        let citizen: PersonRecord;
         try {
-          const p = await person(ctx, parent.cpr);
-          return p.addressProtected ? null : p.address;
+          citizen = await person(ctx, parent.cpr);
         } catch (error) {
           // The address is the field that fails, not this internal key: the property subgraph
           // reports the failure at Citizen.address.
           if (isLegacyError(error) && !isNotFound(error)) return { failure: error.code };
           throw error;
         }
+        // The relatives are looked up only to decide; nothing of theirs leaves this subgraph, so
+        // they are not reported to the access log (ctx.access.touched): a record would say the
+        // caller read data about them that the caller never saw. Relatives the answer does show
+        // are reported by the fields that show them.
+        const decision = await addressDisclosure(citizen, (cpr) => person(ctx, cpr));
+        if (decision.disclose) return citizen.address;
+        if (decision.reason !== 'unverified') return null;
+        // Fail closed, as a failure rather than null: null would pass a CPR outage off as "no
+        // address" or as protection (which a caseworker would act on), while the failure form
+        // withholds the key just the same and says truthfully that CPR could not answer.
+        if (isLegacyError(decision.error)) return { failure: relativeFailureCode(decision.error) };
+        throw decision.error;
       },
     },
     // A related person's CPR number is disclosed by naming them: an access to them as well.
@@ -94,6 +108,15 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
       custodyHolders: (r: PersonRecord['relations'], _a: unknown, ctx: SubgraphContext) => relatedAll(ctx, r.custodyHolders, 'Relations.custodyHolders'),
     },
   };
+}
+
+/**
+ * The code to report at Citizen.address when a relative's look-up failed. CPR not knowing a
+ * person its own relations name is an inconsistent answer, not an unknown address: reported as
+ * NOT_FOUND it would read as "this citizen's address does not exist".
+ */
+function relativeFailureCode(error: LegacyError): LegacyErrorCode {
+  return isNotFound(error) ? 'LEGACY_BAD_RESPONSE' : error.code;
 }
 
 const MARITAL: Readonly<Record<string, string>> = {
