@@ -13,8 +13,12 @@ export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promis
 
 export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context. Throwing a GraphQLError rejects the request. */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds the per-request context from the HTTP request and the GraphQL request it carries (as
+   * Apollo will read it: the JSON body of a POST, the search params of a GET). Throwing a
+   * GraphQLError rejects the request.
+   */
+  context: (req: IncomingMessage, request: GraphQLRequestFields) => Promise<TContext>;
   port?: number;
   host?: string;
   /** @default '/graphql' */
@@ -28,6 +32,13 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
    * sent as is (trusted documents mode, authentication).
    */
   guard?: (req: IncomingMessage, query: string | undefined) => Promise<Refusal | undefined> | Refusal | undefined;
+}
+
+/** The GraphQL request's own fields, for a context that must know exactly what is asked. */
+export interface GraphQLRequestFields {
+  query?: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
 }
 
 export interface Refusal {
@@ -77,14 +88,9 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
         return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
       }
     }
+    const request = req.method === 'GET' ? requestFromSearch(url.searchParams) : requestFromBody(parsedBody);
     if (options.guard) {
-      const query =
-        req.method === 'GET'
-          ? (url.searchParams.get('query') ?? undefined)
-          : typeof (parsedBody as { query?: unknown } | undefined)?.query === 'string'
-            ? ((parsedBody as { query: string }).query)
-            : undefined;
-      const refusal = await options.guard(req, query);
+      const refusal = await options.guard(req, request.query);
       if (refusal) {
         for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
         return writeJson(res, refusal.status, { errors: refusal.errors });
@@ -92,7 +98,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-      context: () => options.context(req),
+      context: () => options.context(req, request),
     });
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
@@ -142,6 +148,38 @@ export function memoryReport(collect = false): { rssMb: number; heapUsedMb: numb
   const mb = (bytes: number) => Math.round(bytes / 104_857.6) / 10;
   // external: Buffers and other memory outside the V8 heap that JavaScript objects hold.
   return { rssMb: mb(rss), heapUsedMb: mb(heapUsed), externalMb: mb(external) };
+}
+
+/**
+ * A field Apollo would not accept (a POST's variables as a string, a GET's that are not JSON) is
+ * left out here; Apollo then refuses the request itself.
+ */
+function requestFromBody(body: unknown): GraphQLRequestFields {
+  if (!isRecord(body)) return {};
+  return withFields(body['query'], body['variables'], body['operationName']);
+}
+
+function requestFromSearch(params: URLSearchParams): GraphQLRequestFields {
+  const variables = params.get('variables');
+  let parsed: unknown;
+  try {
+    parsed = variables === null ? undefined : (JSON.parse(variables) as unknown);
+  } catch {
+    parsed = undefined;
+  }
+  return withFields(params.get('query') ?? undefined, parsed, params.get('operationName') ?? undefined);
+}
+
+function withFields(query: unknown, variables: unknown, operationName: unknown): GraphQLRequestFields {
+  return {
+    ...(typeof query === 'string' ? { query } : {}),
+    ...(isRecord(variables) ? { variables } : {}),
+    ...(typeof operationName === 'string' ? { operationName } : {}),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {

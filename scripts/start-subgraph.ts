@@ -3,6 +3,8 @@
  * system locations come from the JSON file LEGACY_CONFIG names (config/legacy.example.json);
  * PORT and HOST set where it listens (defaults: the port in its default URL, 127.0.0.1);
  * INTERNAL_TOKEN_PUBLIC_JWK names the gateway's public key, without which no call is accepted;
+ * INTERNAL_TOKEN_REPLAY_STORE where used tokens are remembered (`redis://host:port`, shared by
+ * the replicas of a subgraph; default this process's memory);
  * SHUTDOWN_DELAY_MS how long /ready says "draining" on SIGTERM before it stops accepting.
  */
 import { defaultSubgraphUrls, subgraphNames, type SubgraphName } from '../schema/subgraphs';
@@ -11,6 +13,7 @@ import { startCitizenSubgraph } from '../subgraphs/citizen';
 import { startCaseSubgraph } from '../subgraphs/case';
 import { startPropertySubgraph } from '../subgraphs/property';
 import { createInternalTokenVerifier } from '../runtime/internalToken';
+import { replayStoreFrom } from '../runtime/replayStore';
 import { readJwkFile } from '../runtime/keyFiles';
 import { runService } from './runService';
 
@@ -24,8 +27,15 @@ await runService(
   async () => {
     const keyPath = process.env['INTERNAL_TOKEN_PUBLIC_JWK'];
     if (!keyPath) throw new Error('INTERNAL_TOKEN_PUBLIC_JWK: set it to the gateway\'s public key file (`npm run keys` makes one)');
+    const publicJwk = readJwkFile(keyPath, 'INTERNAL_TOKEN_PUBLIC_JWK');
+    let replay;
+    try {
+      replay = replayStoreFrom(process.env['INTERNAL_TOKEN_REPLAY_STORE']);
+    } catch (error) {
+      throw new Error(`INTERNAL_TOKEN_REPLAY_STORE: ${(error as Error).message}`);
+    }
     return start(loadLegacyConfig(), {
-      internalTokens: await createInternalTokenVerifier(readJwkFile(keyPath, 'INTERNAL_TOKEN_PUBLIC_JWK')),
+      internalTokens: await createInternalTokenVerifier(publicJwk, { subgraph: name, replay }),
       port: Number(process.env['PORT'] ?? new URL(defaultSubgraphUrls[name]).port),
       host: process.env['HOST'] ?? '127.0.0.1',
       shutdownDelayMs: Number(process.env['SHUTDOWN_DELAY_MS'] ?? 0) || 0,

@@ -9,13 +9,13 @@ import { parseCpr } from '../../schema/scalars';
 import type { SubgraphContext } from './subgraphServer';
 
 /**
- * Whether the caller may read the personal data of the person with this CPR number. The most
- * restrictive role wins, as at the gateway (gateway/auth/roles.ts): a citizen's token is a
- * citizen's, whatever other roles it names.
+ * Whether the caller may read the personal data of the person with this CPR number. The gateway
+ * sends the one role it decided for the request (the most restrictive the client token names),
+ * so a citizen's request is a citizen's, whatever other roles the client token named.
  */
 export function mayReadPerson(ctx: SubgraphContext, cpr: string): boolean {
-  const { roles, actor } = ctx.caller;
-  if (!roles.includes('citizen')) return true;
+  const { role, actor } = ctx.caller;
+  if (role !== 'citizen') return true;
   return actor !== null && parseCpr(actor) === cpr;
 }
 

@@ -2,6 +2,11 @@
  * Builds and serves one subgraph: federation schema, per-request loaders scoped to the
  * gateway's request id, the request's deadline as an AbortSignal, errors mapped once,
  * stale-data reporting back to the gateway, /health and /ready.
+ *
+ * The subgraph does not take the gateway's word on faith for what it resolves: the gateway's
+ * token must be for this subgraph and this exact request, and the grants it carries (personal
+ * data or not, one role, scopes, a write's recorded intent) are enforced on every field against
+ * the subgraph's own `@access` declarations. A token that leaks is worth one request, as asked.
  */
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -9,12 +14,20 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, parse } from 'graphql';
+import { defaultFieldResolver, GraphQLError, isObjectType, parse, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { createRequestScopes, type LoaderRegistry } from '../../adapters/core/loaders';
-import { memoryReport, startGraphQLHttpServer, writeJson, type RunningHttpServer } from '../../runtime/httpServer';
-import { INTERNAL_TOKEN_HEADER, InternalTokenRejected, type InternalClaims, type InternalTokenVerifier } from '../../runtime/internalToken';
+import { memoryReport, startGraphQLHttpServer, writeJson, type GraphQLRequestFields, type RunningHttpServer } from '../../runtime/httpServer';
+import {
+  INTERNAL_TOKEN_HEADER,
+  InternalTokenRejected,
+  ReplayCheckUnavailable,
+  subgraphRequestHash,
+  type InternalClaims,
+  type InternalTokenVerifier,
+} from '../../runtime/internalToken';
 import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
+import { describeGrant, meetsGrant, readAccessPolicy, type AccessGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
 import { ACCESS_EXTENSION, AccessLog } from './accessLog';
 import { toGraphQLError } from './toGraphQLError';
 
@@ -27,7 +40,7 @@ export interface SubgraphContext {
   loaders: LoaderRegistry;
   /** The gateway's id for the client request, from its signed internal token. */
   requestId: string;
-  /** Who the gateway says is asking, on whose behalf and why. */
+  /** Who the gateway says is asking, on whose behalf and why, and what it granted this call. */
   caller: InternalClaims;
   /** Aborts when the request's budget is spent: every legacy call takes it. */
   signal: AbortSignal;
@@ -44,7 +57,10 @@ export interface SubgraphDefinition {
 }
 
 export interface SubgraphServerOptions {
-  /** Verifies the gateway's internal token on every call; calls without a valid one are refused. */
+  /**
+   * Verifies the gateway's internal token on every call (made for this subgraph's name: tokens
+   * for another are refused); calls without a valid one are refused. Closed with the subgraph.
+   */
   internalTokens: InternalTokenVerifier;
   port?: number;
   host?: string;
@@ -75,7 +91,12 @@ const reportStale = createResponseExtensionPlugin<SubgraphContext>(STALE_EXTENSI
 );
 
 export async function startSubgraph(definition: SubgraphDefinition, options: SubgraphServerOptions): Promise<RunningSubgraph> {
-  const schema = buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers }]);
+  if (options.internalTokens.subgraph !== definition.name) {
+    throw new Error(`the ${definition.name} subgraph needs an internal token verifier made for it, not for ${options.internalTokens.subgraph}`);
+  }
+  const typeDefs = parse(definition.typeDefs);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers }]);
+  enforceGrants(schema, readAccessPolicy(typeDefs));
   const scopes = createRequestScopes();
   const defaultBudgetMs = options.requestBudgetMs ?? 3_000;
   const onUnexpectedError =
@@ -87,6 +108,9 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     includeStacktraceInErrorResponses: false,
     // The gateway is the client: it has already validated the operation, and it needs `_service`.
     introspection: false,
+    // A token is bound to the query text it came with; a request that brings only a hash of it
+    // would be bound to nothing. The gateway sends the text.
+    persistedQueries: false,
     csrfPrevention: true,
     // Federated traces would carry timings out to whoever asks; we keep observability in-house.
     plugins: [ApolloServerPluginInlineTraceDisabled(), reportStale, reportAccess],
@@ -101,15 +125,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     apollo,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
-    context: async (req: IncomingMessage) => {
-      const token = req.headers[INTERNAL_TOKEN_HEADER];
-      let caller: InternalClaims;
-      try {
-        caller = await options.internalTokens.verify(typeof token === 'string' ? token : undefined);
-      } catch (error) {
-        const message = error instanceof InternalTokenRejected ? error.message : 'the internal token could not be checked';
-        throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-      }
+    context: async (req: IncomingMessage, request: GraphQLRequestFields) => {
+      const caller = await verifiedCaller(options.internalTokens, req, request);
       // The request id comes from the signed token, so nobody can join another request's loaders.
       const requestId = caller.requestId;
       const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
@@ -143,7 +160,130 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
       if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       await running.close();
       scopes.close();
+      await options.internalTokens.close();
       await options.onClose?.();
     },
   };
+}
+
+/** The claims of the gateway's token, checked against this very request; refuses the call otherwise. */
+async function verifiedCaller(verifier: InternalTokenVerifier, req: IncomingMessage, request: GraphQLRequestFields): Promise<InternalClaims> {
+  const token = req.headers[INTERNAL_TOKEN_HEADER];
+  let caller: InternalClaims;
+  try {
+    caller = await verifier.verify(typeof token === 'string' ? token : undefined, {
+      // A request without its text hashes to what no token was issued for: refused as "another request".
+      requestHash: subgraphRequestHash(request.query ?? '', request.variables),
+    });
+  } catch (error) {
+    if (error instanceof ReplayCheckUnavailable) {
+      // Accepting the token unchecked would reopen replay; refusing says "try again" instead.
+      throw new GraphQLError(`${error.message}: the call is refused, try again`, { extensions: { code: 'UNAUTHENTICATED', http: { status: 503 } } });
+    }
+    const message = error instanceof InternalTokenRejected ? error.message : 'the internal token could not be checked';
+    throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+  }
+  if (caller.development && process.env['NODE_ENV'] === 'production') {
+    throw new GraphQLError('the internal token comes from a gateway that authenticates nobody (development); a production subgraph does not answer it', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return caller;
+}
+
+/** What one field (or one entity type's reference) asks of the caller's token. */
+interface FieldRule {
+  coordinate: string;
+  personal: boolean;
+  grants: readonly AccessGrant[];
+  needsIntent: boolean;
+}
+
+/** The error refusing a caller, or undefined when the caller may go on. */
+type Check = (caller: InternalClaims) => GraphQLError | undefined;
+
+/**
+ * Wraps every resolver the schema's own `@access` declarations constrain, and every entity
+ * type's reference resolver, with the check of its rule. Rules are worked out once here; a field
+ * nothing constrains keeps its resolver untouched.
+ */
+function enforceGrants(schema: GraphQLSchema, policy: AccessPolicy): void {
+  const mutationType = schema.getMutationType();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const refusal = refusalFor({
+        coordinate: `${type.name}.${field.name}`,
+        personal: policy.isPersonal(type.name, field.name),
+        grants: policy.grantsFor(type.name, field.name),
+        needsIntent: type === mutationType,
+      });
+      if (refusal) field.resolve = guarded(field.resolve ?? defaultFieldResolver, refusal);
+    }
+  }
+  for (const type of entityTypes(schema)) guardReference(type, policy);
+}
+
+function refusalFor(rule: FieldRule): Check | undefined {
+  if (!rule.personal && rule.grants.length === 0 && !rule.needsIntent) return undefined;
+  return (caller) => {
+    if (rule.needsIntent && caller.intent === null) return forbidden('a write needs its intent recorded first');
+    if (rule.personal && !caller.personal) return forbidden(`${rule.coordinate} is personal data, and this request was not granted personal data`);
+    // A development gateway authenticates nobody and says so; production subgraphs refuse its tokens.
+    const unmet = caller.development ? undefined : rule.grants.find((grant) => !meetsGrant(grant, granteeOf(caller)));
+    return unmet ? forbidden(`Not authorized to read ${rule.coordinate}: it needs ${describeGrant(unmet)}`) : undefined;
+  };
+}
+
+function guarded<TSource, TArgs>(resolve: GraphQLFieldResolver<TSource, SubgraphContext, TArgs>, refusal: Check): GraphQLFieldResolver<TSource, SubgraphContext, TArgs> {
+  return (source, args, context, info) => {
+    const refused = refusal(context.caller);
+    if (refused) throw refused;
+    return resolve(source, args, context, info);
+  };
+}
+
+/** The object types `_entities` can resolve. */
+function entityTypes(schema: GraphQLSchema): readonly GraphQLObjectType[] {
+  const entity = schema.getType('_Entity');
+  return entity && 'getTypes' in entity ? (entity as { getTypes(): readonly GraphQLObjectType[] }).getTypes() : [];
+}
+
+type ResolveReference = (reference: object, context: SubgraphContext, info: unknown) => unknown;
+
+/**
+ * `_entities` skips the field resolvers of the type it resolves into and calls the type's
+ * reference resolver (or returns the representation itself): the type's own rule is checked
+ * there, so a refused entity is null with its error and costs no legacy call.
+ */
+function guardReference(type: GraphQLObjectType, policy: AccessPolicy): void {
+  // A name no field has: what the policy gives for it is the type's own rule.
+  const personal = policy.isPersonal(type.name, '__resolveReference');
+  const grants = policy.grantsFor(type.name, '__resolveReference');
+  const refusal = refusalFor({ coordinate: type.name, personal, grants, needsIntent: false });
+  if (!refusal) return;
+  const extensions = type.extensions as { apollo?: { subgraph?: { resolveReference?: ResolveReference } } };
+  const apollo = (extensions.apollo ??= {});
+  const subgraph = (apollo.subgraph ??= {});
+  const resolve: ResolveReference = subgraph.resolveReference ?? ((reference) => reference);
+  // A rejected promise, not a throw: the other representations of the same call still resolve.
+  subgraph.resolveReference = (reference, context, info) => {
+    const refused = refusal(context.caller);
+    return refused ? Promise.reject(refused) : resolve(reference, context, info);
+  };
+}
+
+/** The caller as a grant sees it: the one role the gateway decided, and the scopes. */
+const grantees = new WeakMap<InternalClaims, Grantee>();
+function granteeOf(caller: InternalClaims): Grantee {
+  let grantee = grantees.get(caller);
+  if (!grantee) {
+    grantee = { roles: caller.role ? [caller.role] : [], scopes: caller.scopes };
+    grantees.set(caller, grantee);
+  }
+  return grantee;
+}
+
+function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 }
