@@ -3,12 +3,24 @@
  * manipulator): per data subject, who asked, on whose behalf, why, which fields, from which
  * systems, with what outcome. The CPR number is never stored: the subject is a keyed HMAC of it,
  * so an auditor who is given a CPR number can find its records, and nobody reading the trail can
- * list whose they are.
+ * list whose they are. A person who is the actor, or on whose behalf the actor asks, is named by the
+ * same HMAC, so one person is one value wherever they appear.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 
 /** The type of use a record gives: the graph's reads, searches and writes, and auditors' reads of the trail itself. */
 export type TypeOfUse = 'read' | 'search' | 'create' | 'update' | 'audit';
+
+/**
+ * What came of the request. `intent` is a write's intent, recorded before the legacy write is made
+ * (write-ahead): if the gateway dies during the write, the trail still says it was about to be made.
+ * The write's outcome record (ok, partial, error or denied) follows under the same requestId;
+ * `verify` reports an intent that none follows (`openIntents`).
+ */
+export type Outcome = 'ok' | 'partial' | 'denied' | 'error' | 'intent';
+
+/** Uses that write: the only ones an intent is recorded for. */
+const WRITES: ReadonlySet<TypeOfUse> = new Set(['create', 'update']);
 
 export interface AccessRecord {
   eventId: string;
@@ -23,11 +35,24 @@ export interface AccessRecord {
   /** The actor's municipality (kommunekode) and its CVR number. */
   tenant: string | null;
   tenantCvr: string | null;
+  /**
+   * Who asked: an employee's or system's id as the token gave it (actorType `user`), or, for a person
+   * identified by CPR number (actorType `person`), the keyed hash a subject of that person gets,
+   * so a citizen's own requests can be found by CPR number and the number is never stored.
+   */
   actor: string | null;
+  /** Whether `actor` is a person's keyed hash or a user id kept as given; null when no actor is known. */
+  actorType: 'person' | 'user' | null;
+  /** Every role the token listed, sorted. */
   roles: string[];
+  /** The one effective role the request was decided under (null when none was decided: no identity). */
+  role: string | null;
   /** The client system the actor used. */
   clientSystem: string | null;
+  /** On whose behalf the actor asked: a user id, or a person's keyed hash as for `actor`. */
   onBehalfOf: string | null;
+  /** Whether `onBehalfOf` is a person's keyed hash or a user id kept as given; null when nobody. */
+  onBehalfOfType: 'person' | 'user' | null;
   purpose: string | null;
   caseReference: string | null;
   /** HMAC-SHA256(subject key, the subject): a person's CPR number, or a search criterion (`Query.case(id):…`), hex. */
@@ -43,7 +68,7 @@ export interface AccessRecord {
   cached: string[];
   /** Fields the actor asked for and was refused. */
   denied: string[];
-  outcome: 'ok' | 'partial' | 'denied' | 'error';
+  outcome: Outcome;
   operationName: string | null;
 }
 
@@ -54,15 +79,26 @@ export interface RequestAccessInput {
   timeIn: Date;
   identity: {
     actor: string;
+    /**
+     * The actor's CPR number, ten digits, when the actor is a person identified by one (normalised by
+     * the caller: this library does not parse CPR numbers). The record then holds its keyed hash in
+     * place of `actor`, which is not stored.
+     */
+    actorCpr?: string | null;
     roles: string[];
+    /** The one effective role the request was decided under. */
+    role?: string | null;
     tenant: string | null;
     purpose: string | null;
     clientSystem?: string | null;
     onBehalfOf?: string | null;
+    /** As `actorCpr`, for the person on whose behalf the actor asked; replaces `onBehalfOf`. */
+    onBehalfOfCpr?: string | null;
     caseReference?: string | null;
   } | null;
   operationName: string | null;
-  outcome: AccessRecord['outcome'];
+  /** `intent` before a write is made (typeOfUse create or update only), then the write's outcome under the same requestId. */
+  outcome: Outcome;
   /** @default 'read' */
   typeOfUse?: TypeOfUse;
   subjects: ReadonlyMap<string, { fields: ReadonlySet<string>; systems: ReadonlySet<string>; cached?: ReadonlySet<string> }>;
@@ -73,6 +109,20 @@ export interface RequestAccessInput {
 
 export function subjectHash(subjectKey: Buffer, cpr: string): string {
   return createHmac('sha256', subjectKey).update(cpr).digest('hex');
+}
+
+/**
+ * Who a party of the request is, as the record names them: a person's keyed hash (the value a
+ * subject of that person gets) when a CPR number is given, else the id as given.
+ */
+function party(subjectKey: Buffer, id: string | null | undefined, cpr: string | null | undefined, which: string): { id: string | null; type: 'person' | 'user' | null } {
+  if (cpr !== undefined && cpr !== null) {
+    // The hash is only the same for the same person if every caller gives the same form; the
+    // number itself is not echoed, so a rejected one does not end up in a log.
+    if (!/^\d{10}$/.test(cpr)) throw new TypeError(`audit: ${which} must be a CPR number as ten digits, normalised by the caller; the value given is not (not shown: it may be personal data)`);
+    return { id: subjectHash(subjectKey, cpr), type: 'person' };
+  }
+  return id === undefined || id === null ? { id: null, type: null } : { id, type: 'user' };
 }
 
 /** What a criterion's subject hash is taken over: `Query.case(id):<value>`. */
@@ -95,6 +145,13 @@ export function toAccessRecords(
   now: Date = new Date(),
   tenantCvr: (code: string) => string | null = () => null,
 ): AccessRecord[] {
+  const typeOfUse = input.typeOfUse ?? ('read' as const);
+  if (input.outcome === 'intent' && !WRITES.has(typeOfUse)) {
+    throw new TypeError(`audit: an intent is recorded before a write (typeOfUse create or update), not for typeOfUse ${typeOfUse}`);
+  }
+  const identity = input.identity;
+  const actor = party(subjectKey, identity?.actor, identity?.actorCpr, 'identity.actorCpr');
+  const onBehalfOf = party(subjectKey, identity?.onBehalfOf, identity?.onBehalfOfCpr, 'identity.onBehalfOfCpr');
   const denied = [...(input.deniedFields ?? [])].sort();
   const common = {
     requestId: input.requestId,
@@ -102,15 +159,18 @@ export function toAccessRecords(
     documentHash: input.documentHash ?? null,
     timeIn: input.timeIn.toISOString(),
     timeOut: now.toISOString(),
-    tenant: input.identity?.tenant ?? null,
-    tenantCvr: input.identity?.tenant ? tenantCvr(input.identity.tenant) : null,
-    actor: input.identity?.actor ?? null,
-    roles: [...(input.identity?.roles ?? [])].sort(),
-    clientSystem: input.identity?.clientSystem ?? null,
-    onBehalfOf: input.identity?.onBehalfOf ?? null,
-    purpose: input.identity?.purpose ?? null,
-    caseReference: input.identity?.caseReference ?? null,
-    typeOfUse: input.typeOfUse ?? ('read' as const),
+    tenant: identity?.tenant ?? null,
+    tenantCvr: identity?.tenant ? tenantCvr(identity.tenant) : null,
+    actor: actor.id,
+    actorType: actor.type,
+    roles: [...(identity?.roles ?? [])].sort(),
+    role: identity?.role ?? null,
+    clientSystem: identity?.clientSystem ?? null,
+    onBehalfOf: onBehalfOf.id,
+    onBehalfOfType: onBehalfOf.type,
+    purpose: identity?.purpose ?? null,
+    caseReference: identity?.caseReference ?? null,
+    typeOfUse,
     denied,
     outcome: input.outcome,
     operationName: input.operationName,

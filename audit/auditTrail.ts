@@ -7,10 +7,11 @@
  *
  * A purge drops a payload but keeps, in the clear, the record's timeIn and the retention applied,
  * so `verify` can also tell a purge past retention from a payload nulled early (see `verify`).
+ * `verify` also names each write whose intent was recorded and whose outcome never was.
  */
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
-import { canonicalJson, type AccessRecord } from './accessRecord';
+import { canonicalJson, type AccessRecord, type TypeOfUse } from './accessRecord';
 import { leafHash, MerkleFrontier, rootOf } from './merkle';
 import { migrate, type SqlClient } from './sql';
 
@@ -24,20 +25,40 @@ export interface Checkpoint {
 }
 
 export interface VerifyReport {
-  /** No problems (warnings do not count: they name what cannot be checked, not what is wrong). */
+  /**
+   * No problems and no open intents (warnings do not count: they name what cannot be checked, not
+   * what is wrong). An open intent is no sign of tampering, but a write whose outcome nobody knows
+   * needs an auditor to look all the same.
+   */
   ok: boolean;
   records: number;
   checkpoints: number;
   problems: string[];
   /** Records purged before purges kept their timeIn and retention (migration 3): unverifiable. */
   warnings: string[];
+  /** Writes whose intent was recorded and no outcome after it, oldest first: made or not, nobody knows. */
+  openIntents: OpenIntent[];
+}
+
+/** A write's intent with no outcome recorded after it (one per request). */
+export interface OpenIntent {
+  requestId: string;
+  /** The index of the request's first intent record that is still open. */
+  index: number;
+  /** When the intent was recorded (its timeOut): the write was about to be made. */
+  time: string;
 }
 
 export interface VerifyOptions {
   /** A purge that applied a shorter retention is a problem. @default 183 (days; six months, the legal floor) */
   minRetentionDays?: number;
-  /** The time to judge purges against (none may lie after it). @default now */
+  /** The time to judge purges and intents against (no purge may lie after it). @default now */
   now?: Date;
+  /**
+   * An intent recorded less than this before `now` is a write in flight, not an open intent: on a
+   * shared server the gateway may be making it while verify reads. @default 900000 (15 minutes)
+   */
+  intentGraceMs?: number;
 }
 
 /** The legal floor of retention: six months (Danish practice, at least 6 months), in days. */
@@ -51,6 +72,10 @@ const DAY_MS = 86_400_000;
 const MAX_REQUEST_SPAN_MS = DAY_MS;
 /** How far a purge time may lie after the verifier's clock (skew between hosts). 1 hour. */
 const MAX_CLOCK_SKEW_MS = 3_600_000;
+/** Longer than any write (legacy call, retries, outcome record) takes. 15 minutes. */
+const INTENT_GRACE_MS = 15 * 60_000;
+/** The most records one page holds. */
+export const MAX_PAGE_LIMIT = 1000;
 
 export interface AuditTrail {
   /** Appends the records durably (committed) before it resolves; throws when it cannot. */
@@ -63,8 +88,14 @@ export interface AuditTrail {
    * against the timeIn and retention it kept (and the evidence of when the record was appended).
    */
   verify(kept?: Checkpoint, options?: VerifyOptions): Promise<VerifyReport>;
-  /** Records matching every given criterion, oldest first (the auditor's question). */
+  /** Every record matching every given criterion, oldest first (the auditor's question). Purged records are not found. */
   find(filter: AuditFilter): Promise<AccessRecord[]>;
+  /**
+   * One page of what `find` answers: at most `limit` records (1..1000, else RangeError), oldest
+   * first, after the cursor `after` (a previous page's `next`; none for the first page). `next` is
+   * null on the last page. Records appended while paging show on a later page, never twice.
+   */
+  page(filter: AuditFilter, options: PageOptions): Promise<AuditPage>;
   /**
    * Drops the payload of every record older than its purpose's retention, keeping its leaf hash
    * (so the trail still verifies), its timeIn and the retention applied (so the purge can be
@@ -87,6 +118,22 @@ export interface AuditFilter {
   /** ISO instants, inclusive from, exclusive to, on the record's timeIn. */
   from?: string;
   to?: string;
+  typeOfUse?: TypeOfUse;
+  /** The effective role the request was decided under. */
+  role?: string;
+}
+
+export interface PageOptions {
+  /** 1..1000 records. */
+  limit: number;
+  /** Opaque: the `next` of the previous page. */
+  after?: string | null;
+}
+
+export interface AuditPage {
+  records: AccessRecord[];
+  /** The cursor of the next page; null when this is the last. */
+  next: string | null;
 }
 
 export interface RetentionPolicy {
@@ -124,6 +171,36 @@ interface Purge {
   retentionDays: number | null;
   /** Purged before purges kept them (migration 3). */
   legacy: boolean;
+}
+
+/** The record index a cursor names: the last index of the page before. */
+function cursorIndex(after: string): number {
+  if (!/^(0|[1-9]\d{0,14})$/.test(after)) throw new RangeError('audit: the page cursor is not one this trail gave (pass a page\'s `next` as it is)');
+  return Number(after);
+}
+
+/**
+ * The records after index `after` matching the filter, oldest first. Only the given criteria are
+ * in the statement, each as `payload->>'key' = $n`, so the planner can use the expression indexes
+ * of migration 4 (a `$n is null or …` form would leave that to the plan's parameter values).
+ */
+export function pageQuery(filter: AuditFilter, limit: number, after: number): { sql: string; values: unknown[] } {
+  const values: unknown[] = [after];
+  const where = ['purged_at is null', 'idx > $1'];
+  const add = (condition: (param: string) => string, value: string | undefined) => {
+    if (value === undefined) return;
+    values.push(value);
+    where.push(condition(`$${values.length}`));
+  };
+  add((p) => `payload->>'subject' = ${p}`, filter.subject);
+  add((p) => `payload->>'actor' = ${p}`, filter.actor);
+  add((p) => `payload->>'tenant' = ${p}`, filter.tenant);
+  add((p) => `payload->>'timeIn' >= ${p}`, filter.from);
+  add((p) => `payload->>'timeIn' < ${p}`, filter.to);
+  add((p) => `payload->>'typeOfUse' = ${p}`, filter.typeOfUse);
+  add((p) => `payload->>'role' = ${p}`, filter.role);
+  values.push(limit);
+  return { sql: `select idx, payload from audit_records where ${where.join(' and ')} order by idx limit $${values.length}`, values };
 }
 
 /** One writer at a time appends, so leaf indices are contiguous and in commit order. */
@@ -216,6 +293,17 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     });
   }
 
+  async function readPage(filter: AuditFilter, { limit, after = null }: PageOptions): Promise<AuditPage> {
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+      throw new RangeError(`audit: a page holds 1 to ${MAX_PAGE_LIMIT} records; limit ${limit} is not that`);
+    }
+    const query = pageQuery(filter, limit + 1, after === null ? -1 : cursorIndex(after));
+    // One row more than asked says whether another page follows.
+    const rows = await db.query<{ idx: string | number; payload: AccessRecord }>(query.sql, query.values);
+    const records = rows.slice(0, limit);
+    return { records: records.map((r) => r.payload), next: rows.length > limit ? String(records.at(-1)!.idx) : null };
+  }
+
   const toCheckpoint = (r: { tree_size: string | number; root_hash: Uint8Array; signature: Uint8Array; signed_at: string | Date }): Checkpoint => ({
     treeSize: Number(r.tree_size),
     rootHash: Buffer.from(r.root_hash).toString('hex'),
@@ -294,7 +382,8 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         }
       }
       checkPurges(log, signed, { minRetentionDays, now }, problems, warnings);
-      return { ok: problems.length === 0, records: log.length, checkpoints: checkpoints.length, problems, warnings };
+      const openIntents = findOpenIntents(log, now.getTime() - (verifyOptions.intentGraceMs ?? INTENT_GRACE_MS));
+      return { ok: problems.length === 0 && openIntents.length === 0, records: log.length, checkpoints: checkpoints.length, problems, warnings, openIntents };
     },
     async purge(retention, now = new Date()) {
       const defaultDays = retention.defaultDays ?? MIN_RETENTION_DAYS;
@@ -328,19 +417,16 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       );
       return purged + rows.length;
     },
+    page: readPage,
     async find(filter) {
-      const rows = await db.query<{ payload: AccessRecord }>(
-        `select payload from audit_records
-          where purged_at is null
-            and ($1::text is null or payload->>'subject' = $1)
-            and ($2::text is null or payload->>'actor' = $2)
-            and ($3::text is null or payload->>'tenant' = $3)
-            and ($4::text is null or payload->>'timeIn' >= $4)
-            and ($5::text is null or payload->>'timeIn' < $5)
-          order by idx`,
-        [filter.subject ?? null, filter.actor ?? null, filter.tenant ?? null, filter.from ?? null, filter.to ?? null],
-      );
-      return rows.map((r) => r.payload);
+      const found: AccessRecord[] = [];
+      let after: string | null = null;
+      do {
+        const page: AuditPage = await readPage(filter, { limit: MAX_PAGE_LIMIT, after });
+        found.push(...page.records);
+        after = page.next;
+      } while (after !== null);
+      return found;
     },
     async reachable() {
       try {
@@ -414,4 +500,22 @@ function checkPurges(
       problems.push(`${label} was purged as if it came in at ${iso(timeIn)}, but it was appended after ${iso(appendedAfter)}: its kept timeIn was backdated`);
     }
   }
+}
+
+/**
+ * Each request whose intent has no record with another outcome after it, in one pass over the log
+ * (linear in records). Purged records are skipped: their payload, requestId and outcome are gone.
+ * Intents recorded after `recordedBefore` are writes still in flight, not reported.
+ */
+function findOpenIntents(log: readonly { idx: number; payload: unknown; purge: Purge | undefined }[], recordedBefore: number): OpenIntent[] {
+  const open = new Map<string, OpenIntent>();
+  for (const entry of log) {
+    if (entry.purge || entry.payload === null || typeof entry.payload !== 'object') continue;
+    const { requestId, outcome, timeOut } = entry.payload as { requestId?: unknown; outcome?: unknown; timeOut?: unknown };
+    if (typeof requestId !== 'string') continue;
+    if (outcome !== 'intent') open.delete(requestId);
+    else if (!open.has(requestId)) open.set(requestId, { requestId, index: entry.idx, time: String(timeOut) });
+  }
+  // A time that does not parse is reported: NaN is not after the grace's start.
+  return [...open.values()].filter((intent) => !(Date.parse(intent.time) > recordedBefore)).sort((a, b) => a.index - b.index);
 }

@@ -12,9 +12,9 @@ import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
 import { lockFolder, pgliteClient, postgresClient } from './sql';
 
-export { createAuditTrail, type AuditTrail, type Checkpoint, type VerifyReport } from './auditTrail';
+export { createAuditTrail, MAX_PAGE_LIMIT, type AuditFilter, type AuditPage, type AuditTrail, type Checkpoint, type OpenIntent, type PageOptions, type RetentionPolicy, type VerifyOptions, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
-export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord, type RequestAccessInput, type TypeOfUse } from './accessRecord';
+export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord, type Outcome, type RequestAccessInput, type TypeOfUse } from './accessRecord';
 
 export interface AuditKeys {
   /** HMAC key for data subjects (hex in the file). */

@@ -36,12 +36,11 @@ export async function postgresClient(url: string, schema = 'audit'): Promise<Sql
   pool.on('connect', (client) => void client.query(`set search_path to ${schema}`));
   // The pool reports errors of idle clients here; a query in flight gets its own error.
   pool.on('error', () => undefined);
-  const admin = await pool.connect();
   try {
-    await admin.query(`create schema if not exists ${schema}`);
-    await admin.query(`set search_path to ${schema}`);
-  } finally {
-    admin.release();
+    await createSchema(pool, schema);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
   }
   return {
     singleWriter: false,
@@ -65,7 +64,30 @@ export async function postgresClient(url: string, schema = 'audit'): Promise<Sql
   };
 }
 
-/** Versioned migrations, applied in order, each once. */
+/**
+ * Advisory lock (first key; the second is the schema's hashtext) held while a schema is created or
+ * migrated. Two processes opening a new trail at once would otherwise both create it, and the
+ * second fails on PostgreSQL's catalog ("duplicate key value violates unique constraint
+ * pg_namespace_nspname_index"): `if not exists` is checked before the insert, not atomically.
+ */
+const SCHEMA_LOCK = 6963;
+
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const admin = await pool.connect();
+  try {
+    await admin.query('begin');
+    await admin.query('select pg_advisory_xact_lock($1, hashtext($2))', [SCHEMA_LOCK, schema]);
+    await admin.query(`create schema if not exists ${schema}`);
+    await admin.query('commit');
+  } catch (error) {
+    await admin.query('rollback').catch(() => undefined);
+    throw new Error(`audit: cannot create schema ${schema}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    admin.release();
+  }
+}
+
+/** Versioned migrations, applied in order, each once. Add a new version; never edit an applied one. */
 const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
@@ -102,18 +124,33 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       alter table audit_records add column legacy_purge boolean not null default false;
       update audit_records set legacy_purge = true where purged_at is not null`,
   },
+  {
+    // The auditors' questions (find, page): by subject, actor or tenant, oldest first, and by time.
+    // idx second, so a page of one subject's records is read in order from the index, after its cursor.
+    version: 4,
+    sql: `
+      create index audit_records_subject_idx on audit_records ((payload->>'subject'), idx);
+      create index audit_records_actor_idx on audit_records ((payload->>'actor'), idx);
+      create index audit_records_tenant_idx on audit_records ((payload->>'tenant'), idx);
+      create index audit_records_time_in_idx on audit_records ((payload->>'timeIn'), idx)`,
+  },
 ];
 
+/**
+ * Applies the migrations not yet applied, all in one transaction under the schema's advisory lock:
+ * of two processes opening a new trail at once, the second waits, then finds every one applied.
+ */
 export async function migrate(db: SqlClient): Promise<void> {
-  await db.query('create table if not exists audit_schema_migrations (version int primary key, applied_at timestamptz not null default now())');
-  const applied = new Set((await db.query<{ version: number }>('select version from audit_schema_migrations')).map((r) => Number(r.version)));
-  for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
-    await db.transaction(async (tx) => {
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1, hashtext(current_schema()))', [SCHEMA_LOCK]);
+    await tx.query('create table if not exists audit_schema_migrations (version int primary key, applied_at timestamptz not null default now())');
+    const applied = new Set((await tx.query<{ version: number }>('select version from audit_schema_migrations')).map((r) => Number(r.version)));
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
       for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
       await tx.query('insert into audit_schema_migrations (version) values ($1)', [migration.version]);
-    });
-  }
+    }
+  });
 }
 
 /** The embedded trail's folder is held by another opener (code `AUDIT_TRAIL_LOCKED`). */

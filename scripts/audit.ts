@@ -7,9 +7,13 @@
  *   npm run audit:checkpoint > kept.json               sign a checkpoint now and print it, for the auditor to keep
  *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …] [--min-retention-days 183]
  *
+ * --actor takes a user id as the token gave it, or a CPR number (DDMMYY-SSSS or ten digits): a person
+ * acting is recorded under the keyed hash a subject of theirs gets, and searched for under it.
+ *
  * Exit codes: 0 done (verify: the trail is intact; its warnings name purges made before purges
- * became checkable, which nothing left can prove or disprove), 1 verify found problems, 2 the command
- * could not run (bad arguments, or the trail is open in another process: embedded PGlite allows one).
+ * became checkable, which nothing left can prove or disprove), 1 verify found problems or writes
+ * whose intent was recorded and their outcome never was (open intents), 2 the command could not run
+ * (bad arguments, or the trail is open in another process: embedded PGlite allows one).
  *
  * Dates are YYYY-MM-DD (midnight UTC) or a time with its offset, 2026-11-01T10:00:00+01:00;
  * --from is inclusive, --to exclusive, both on the record's timeIn. The CSV has one column per field
@@ -19,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditTrail, type Checkpoint } from '../audit';
 import { parseCpr } from '../schema/scalars';
 
-const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor ID] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
+const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor ID|CPR] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
        npm run audit:verify [-- --checkpoint FILE] [--min-retention-days N]
        npm run audit:checkpoint
        npm run audit:purge [-- --default-days N] [--purpose P=DAYS …] [--min-retention-days N]
@@ -130,8 +134,13 @@ if (command === 'verify') {
     const report = await trail.verify(kept, floor);
     console.log(`${report.records} records, ${report.checkpoints} signed checkpoints${kept ? `, checked against the kept checkpoint of ${kept.treeSize}` : ''}`);
     for (const warning of report.warnings) console.log(`WARNING: ${warning}`);
+    for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
+    // Not tampering, but a write nobody knows the outcome of: the auditor checks its legacy system.
+    for (const intent of report.openIntents) {
+      console.log(`OPEN INTENT: request ${intent.requestId} (record ${intent.index}, ${intent.time}) was about to write and no outcome was recorded: check whether the write was made`);
+    }
     if (report.ok) console.log('the trail is intact');
-    else for (const problem of report.problems) console.log(`PROBLEM: ${problem}`);
+    else if (report.problems.length === 0) console.log(`the records are intact, but ${report.openIntents.length} ${report.openIntents.length === 1 ? 'write has' : 'writes have'} no recorded outcome`);
     return report.ok ? 0 : 1;
   };
 } else if (command === 'purge') {
@@ -166,13 +175,15 @@ if (command === 'verify') {
   if (cpr && caseId) fail('give --subject or --case, not both');
   const format = option('--format') ?? 'json';
   if (format !== 'json' && format !== 'csv') fail('--format must be json or csv');
-  const [actor, tenant] = [option('--actor'), option('--tenant')];
+  const [actorGiven, tenant] = [option('--actor'), option('--tenant')];
+  // A person acting is recorded under their keyed hash, never their number (see accessRecord.ts).
+  const actorCpr = actorGiven === undefined ? undefined : parseCpr(actorGiven);
   const [from, to] = [isoDate(option('--from'), '--from'), isoDate(option('--to'), '--to')];
   run = async (trail, keys) => {
     const records = await trail.find({
       ...(cpr ? { subject: subjectHash(keys.subjectKey, cpr) } : {}),
       ...(caseId ? { subject: caseLookupHash(keys.subjectKey, caseId) } : {}),
-      ...(actor ? { actor } : {}),
+      ...(actorGiven ? { actor: actorCpr ? subjectHash(keys.subjectKey, actorCpr) : actorGiven } : {}),
       ...(tenant ? { tenant } : {}),
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),

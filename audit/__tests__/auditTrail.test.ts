@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateInternalTokenKeys } from '../../../runtime/internalToken';
-import { toAccessRecords, type AccessRecord } from '../accessRecord';
-import { createAuditTrail, type AuditTrail } from '../auditTrail';
+import { generateInternalTokenKeys } from '../../runtime/internalToken';
+import { subjectHash, toAccessRecords, type AccessRecord, type RequestAccessInput } from '../accessRecord';
+import { createAuditTrail, type AuditFilter, type AuditTrail } from '../auditTrail';
 import { pgliteClient, postgresClient, type SqlClient } from '../sql';
 
 const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -57,7 +57,7 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     await trailWith(12);
     await trail.checkpoint();
     const report = await trail.verify(await trail.latestCheckpoint());
-    expect(report).toEqual({ ok: true, records: 12, checkpoints: 3, problems: [], warnings: [] });
+    expect(report).toEqual({ ok: true, records: 12, checkpoints: 3, problems: [], warnings: [], openIntents: [] });
   });
 
   it('stores no CPR number, only its keyed hash', async () => {
@@ -171,7 +171,7 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
       expect(kept.map((r) => [Number(r.idx), new Date(r.kept_time_in).toISOString(), r.retention_days, r.payload])).toEqual(
         [0, 1, 2, 3].map((i) => [i, daysAgo(400).toISOString(), 183, null]),
       );
-      expect(await trail.verify()).toEqual({ ok: true, records: 7, checkpoints: 1, problems: [], warnings: [] });
+      expect(await trail.verify()).toEqual({ ok: true, records: 7, checkpoints: 1, problems: [], warnings: [], openIntents: [] });
     });
 
     it('fails a recent record whose payload was nulled and purged_at set, naming it', async () => {
@@ -235,6 +235,182 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
       const report = await trail.verify();
       expect(report).toMatchObject({ ok: true, problems: [] });
       expect(report.warnings).toEqual(['record 2 was purged before purges kept its timeIn and retention: that purge cannot be checked']);
+    });
+  });
+
+  describe('paging (issue "Decide once, record once")', () => {
+    const START = Date.parse('2026-11-01T00:00:00Z');
+    const cprOf = (i: number) => `07${String(i % 6).padStart(8, '0')}`;
+
+    /** n requests of one subject each, varied in subject, actor, tenant, type of use and role, a minute apart. */
+    function varied(n: number): AccessRecord[] {
+      return Array.from({ length: n }, (_, i) => {
+        const timeIn = new Date(START + i * 60_000);
+        return toAccessRecords(
+          {
+            requestId: `p${i}`,
+            timeIn,
+            identity: { actor: `cw-${i % 4}`, roles: ['caseworker', 'supervisor'], role: i % 5 === 0 ? 'supervisor' : 'caseworker', tenant: i % 2 ? '0101' : '0147', purpose: 'P-1' },
+            operationName: 'CitizenOverview',
+            outcome: 'ok',
+            typeOfUse: i % 3 === 0 ? 'update' : 'read',
+            subjects: new Map([[cprOf(i), { fields: new Set(['Citizen.name']), systems: new Set(['cpr']) }]]),
+          },
+          subjectKey,
+          new Date(timeIn.getTime() + 40),
+        );
+      }).flat();
+    }
+
+    /** Every page of `filter`, `limit` at a time, checking each page's size and cursor as it goes. */
+    async function allPages(filter: AuditFilter, limit: number): Promise<{ records: AccessRecord[]; pages: number }> {
+      const seen: AccessRecord[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const page: Awaited<ReturnType<AuditTrail['page']>> = await trail.page(filter, { limit, after });
+        pages++;
+        expect(page.records.length).toBeLessThanOrEqual(limit);
+        if (page.next !== null) expect(page.records).toHaveLength(limit); // only the last page is short
+        seen.push(...page.records);
+        after = page.next;
+      } while (after !== null && pages < 1000);
+      return { records: seen, pages };
+    }
+
+    const ids = (rs: readonly AccessRecord[]) => rs.map((r) => r.requestId);
+
+    it('pages through 250 records with each filter: every match once, oldest first, next null at the end', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000 });
+      const all = varied(250);
+      await trail.record(all);
+      const minutes = (m: number) => new Date(START + m * 60_000).toISOString();
+      const cases: [AuditFilter, (r: AccessRecord) => boolean][] = [
+        [{}, () => true],
+        [{ subject: subjectHash(subjectKey, cprOf(1)) }, (r) => r.subject === subjectHash(subjectKey, cprOf(1))],
+        [{ actor: 'cw-2' }, (r) => r.actor === 'cw-2'],
+        [{ tenant: '0101', typeOfUse: 'update' }, (r) => r.tenant === '0101' && r.typeOfUse === 'update'],
+        [{ role: 'supervisor' }, (r) => r.role === 'supervisor'],
+        [{ from: minutes(30), to: minutes(170), actor: 'cw-1' }, (r) => r.timeIn >= minutes(30) && r.timeIn < minutes(170) && r.actor === 'cw-1'],
+        [{ tenant: '9999' }, () => false],
+      ];
+      for (const [filter, matches] of cases) {
+        const expected = ids(all.filter(matches));
+        for (const limit of [1, 7, 100, 1000]) {
+          const { records } = await allPages(filter, limit);
+          expect(ids(records), `${JSON.stringify(filter)} by ${limit}`).toEqual(expected);
+        }
+        expect(ids(await trail.find(filter))).toEqual(expected);
+      }
+      // A page boundary that falls on the last record: five full pages, the fifth says it is the last.
+      expect(await allPages({}, 50)).toMatchObject({ pages: 5 });
+      const first = await trail.page({}, { limit: 250 });
+      expect(first.next).toBeNull();
+      expect(first.records).toHaveLength(250);
+    });
+
+    it('shows records appended while paging on a later page, never twice', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000 });
+      const thirty = varied(30);
+      const [before, after] = [thirty.slice(0, 20), thirty.slice(20)];
+      await trail.record(before);
+      const first = await trail.page({}, { limit: 15 });
+      await trail.record(after);
+      const second = await trail.page({}, { limit: 15, after: first.next });
+      expect(second.next).toBeNull();
+      expect([...ids(first.records), ...ids(second.records)]).toEqual(ids([...before, ...after]));
+    });
+
+    it('refuses a limit outside 1..1000 and a cursor it did not give', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys() });
+      for (const limit of [0, 1001, -1, 1.5, Number.NaN]) {
+        await expect(trail.page({}, { limit })).rejects.toThrow(RangeError);
+      }
+      await expect(trail.page({}, { limit: 0 })).rejects.toThrow(/a page holds 1 to 1000 records; limit 0/);
+      for (const after of ['', 'abc', '-1', '1e3', '01']) {
+        await expect(trail.page({}, { limit: 10, after })).rejects.toThrow(/the page cursor is not one this trail gave/);
+      }
+      expect(await trail.page({}, { limit: 1000 })).toEqual({ records: [], next: null });
+    });
+  });
+
+  describe('open intents: a write whose intent was recorded and its outcome never was', () => {
+    const hourAgo = () => new Date(Date.now() - 3_600_000);
+
+    /** A write's records: its intent, or its outcome, for the given subjects. */
+    function write(requestId: string, outcome: RequestAccessInput['outcome'], timeIn: Date, cprs = ['0700000001']): AccessRecord[] {
+      return toAccessRecords(
+        {
+          requestId,
+          timeIn,
+          identity: { actor: 'cw-1', roles: ['caseworker'], role: 'caseworker', tenant: '0101', purpose: 'P-1' },
+          operationName: 'UpdateCase',
+          outcome,
+          typeOfUse: 'update',
+          subjects: new Map(cprs.map((cpr) => [cpr, { fields: new Set(['Case.status']), systems: new Set(['esdh']) }])),
+        },
+        subjectKey,
+        new Date(timeIn.getTime() + 20),
+      );
+    }
+
+    async function emptyTrail(): Promise<AuditTrail> {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000 });
+      return trail;
+    }
+
+    it('reports none when each intent is followed by its outcome, whatever the outcome', async () => {
+      await emptyTrail();
+      for (const [i, outcome] of (['ok', 'partial', 'error', 'denied'] as const).entries()) {
+        await trail.record(write(`w${i}`, 'intent', hourAgo(), ['0700000001', '0700000002']));
+        await trail.record(records(1, 100 + i)); // other requests in between
+        await trail.record(write(`w${i}`, outcome, hourAgo(), ['0700000001', '0700000002']));
+      }
+      expect(await trail.verify()).toEqual({ ok: true, records: 20, checkpoints: 0, problems: [], warnings: [], openIntents: [] });
+    });
+
+    it('reports an intent with no outcome, once per request, and fails verify without calling it tampering', async () => {
+      await emptyTrail();
+      const timeIn = hourAgo();
+      await trail.record(records(2));
+      await trail.record(write('w-lost', 'intent', timeIn, ['0700000001', '0700000002', '0700000003']));
+      await trail.record(write('w-done', 'intent', timeIn));
+      await trail.record(write('w-done', 'ok', timeIn));
+      const report = await trail.verify();
+      expect(report.openIntents).toEqual([{ requestId: 'w-lost', index: 2, time: new Date(timeIn.getTime() + 20).toISOString() }]);
+      expect(report).toMatchObject({ ok: false, problems: [], warnings: [], records: 7 });
+    });
+
+    it('closes an intent only with an outcome recorded after it', async () => {
+      await emptyTrail();
+      const timeIn = hourAgo();
+      await trail.record(write('w-1', 'ok', timeIn)); // before the intent: not its outcome
+      await trail.record(write('w-1', 'intent', timeIn));
+      await trail.record(write('w-2', 'intent', timeIn));
+      await trail.record(write('w-2', 'intent', timeIn)); // another intent is no outcome
+      expect((await trail.verify()).openIntents.map((o) => [o.requestId, o.index])).toEqual([['w-1', 1], ['w-2', 2]]);
+    });
+
+    it('does not report a write still in flight (recorded within the grace), unless told to', async () => {
+      await emptyTrail();
+      await trail.record(write('w-now', 'intent', new Date()));
+      expect(await trail.verify()).toMatchObject({ ok: true, openIntents: [] });
+      expect((await trail.verify(undefined, { intentGraceMs: 0, now: new Date(Date.now() + 1000) })).openIntents).toEqual([expect.objectContaining({ requestId: 'w-now', index: 0 })]);
+      expect((await trail.verify(undefined, { now: new Date(Date.now() + 16 * 60_000) })).ok).toBe(false);
+    });
+
+    it('skips purged records: their payload is gone', async () => {
+      await emptyTrail();
+      const old = new Date(Date.now() - 400 * 86_400_000);
+      await trail.record(write('w-old', 'intent', old));
+      await trail.record(write('w-new', 'intent', hourAgo()));
+      expect((await trail.verify()).openIntents.map((o) => o.requestId)).toEqual(['w-old', 'w-new']);
+      expect(await trail.purge({ defaultDays: 183 })).toBe(1);
+      expect((await trail.verify()).openIntents.map((o) => o.requestId)).toEqual(['w-new']);
     });
   });
 });

@@ -288,3 +288,92 @@ describe('npm run audit:purge', () => {
     expect(stdout).toMatch(/PROBLEM: record 4 lost its payload without the timeIn and retention a purge keeps/);
   });
 });
+
+describe('npm run audit --actor with a CPR number (a person acting is recorded by their keyed hash)', () => {
+  const dir = tempDir();
+  const PARENT = '0202602345';
+  let key: Buffer;
+  beforeAll(async () => {
+    const citizen = (actor: string, actorCpr: string) => ({ actor, actorCpr, roles: ['citizen'], role: 'citizen', tenant: null, purpose: null });
+    key = await trailIn(dir, (k) => [
+      access(CITIZEN, ago(30 * DAY), citizen('010160-1234', CITIZEN), {}, k), // the token wrote it with a dash…
+      access(CITIZEN, ago(20 * DAY), { ...caseworker('cw-1', '0101', 'P-1'), roles: ['caseworker', 'supervisor'], role: 'caseworker' }, {}, k),
+      access(CITIZEN, ago(10 * DAY), citizen(CITIZEN, CITIZEN), {}, k), // …and without
+      access(CITIZEN, ago(5 * DAY), { ...citizen('020260-2345', PARENT), onBehalfOf: '010160-1234', onBehalfOfCpr: CITIZEN }, {}, k),
+    ]);
+  });
+
+  const find = async (...args: string[]) => {
+    const { code, stdout, stderr } = await cli(dir, 'find', ...args);
+    expect(code, stderr).toBe(0);
+    expect(stdout).not.toMatch(/010160-?1234|020260-?2345/); // no CPR number in the output either
+    return JSON.parse(stdout) as AccessRecord[];
+  };
+  const ages = (records: AccessRecord[]) => records.map((r) => Math.round((now - Date.parse(r.timeIn)) / DAY));
+
+  it('finds a person\'s own requests under one value, whether given as DDMMYY-SSSS or ten digits', async () => {
+    const dashed = await find('--subject', '010160-1234', '--actor', '010160-1234');
+    expect(ages(dashed)).toEqual([30, 10]);
+    expect(dashed.map((r) => [r.actor, r.actorType, r.role])).toEqual([
+      [subjectHash(key, CITIZEN), 'person', 'citizen'],
+      [subjectHash(key, CITIZEN), 'person', 'citizen'],
+    ]);
+    expect(dashed.every((r) => r.actor === r.subject)).toBe(true);
+    expect(await find('--subject', '010160-1234', '--actor', CITIZEN)).toEqual(dashed);
+  });
+
+  it('finds a person acting on behalf of another without --subject, and a user id as given', async () => {
+    const parent = await find('--actor', '020260-2345');
+    expect(parent.map((r) => [ages([r])[0], r.actorType, r.onBehalfOf, r.onBehalfOfType])).toEqual([[5, 'person', subjectHash(key, CITIZEN), 'person']]);
+    const user = await find('--actor', 'cw-1');
+    expect(user.map((r) => [ages([r])[0], r.actor, r.actorType, r.role, r.roles])).toEqual([[20, 'cw-1', 'user', 'caseworker', ['caseworker', 'supervisor']]]);
+    expect(await find('--actor', '0303603456')).toEqual([]);
+  });
+
+  it('writes role, actorType and onBehalfOfType as CSV columns', async () => {
+    const { code, stdout } = await cli(dir, 'find', '--subject', '010160-1234', '--format', 'csv');
+    expect(code).toBe(0);
+    const [header, ...rows] = parseCsv(stdout);
+    expect(header).toEqual(expect.arrayContaining(['role', 'roles', 'actorType', 'onBehalfOfType']));
+    const column = (name: string) => rows.map((row) => row[header!.indexOf(name)]);
+    expect(column('actorType')).toEqual(['person', 'user', 'person', 'person']);
+    expect(column('role')).toEqual(['citizen', 'caseworker', 'citizen', 'citizen']);
+    expect(column('roles')).toEqual(['citizen', 'caseworker;supervisor', 'citizen', 'citizen']);
+    expect(column('onBehalfOfType')).toEqual(['', '', '', 'person']);
+    expect(stdout).not.toMatch(/010160-?1234|020260-?2345/);
+  });
+});
+
+describe('npm run audit:verify with a write whose outcome was never recorded', () => {
+  const dir = tempDir();
+  const writeAt = ago(2 * 3_600_000);
+  const write = (requestId: string, outcome: RequestAccessInput['outcome'], k: Buffer) =>
+    access(CITIZEN, writeAt, { ...caseworker('cw-1', '0101', 'P-1'), role: 'caseworker' }, { requestId, outcome, typeOfUse: 'update', operationName: 'UpdateCase' }, k);
+  beforeAll(async () => {
+    await trailIn(dir, (k) => [
+      access(CITIZEN, ago(3 * 3_600_000), caseworker('cw-1', '0101', 'P-1'), {}, k),
+      write('w-lost', 'intent', k),
+      write('w-done', 'intent', k),
+      write('w-done', 'ok', k),
+    ]);
+  });
+
+  it('names the open intent, request and record, and exits 1 without calling the records altered', async () => {
+    const { code, stdout } = await cli(dir, 'verify');
+    expect(stdout).toContain(`OPEN INTENT: request w-lost (record 1, ${new Date(writeAt.getTime() + 40).toISOString()}) was about to write and no outcome was recorded`);
+    expect(stdout).not.toContain('w-done');
+    expect(stdout).toContain('the records are intact, but 1 write has no recorded outcome');
+    expect(stdout).not.toContain('the trail is intact');
+    expect(stdout).not.toContain('PROBLEM');
+    expect(code).toBe(1);
+  });
+
+  it('passes once the outcome is recorded after the intent', async () => {
+    await trailIn(dir, (k) => [write('w-lost', 'error', k)]);
+    const { code, stdout } = await cli(dir, 'verify');
+    expect(stdout).toContain('5 records');
+    expect(stdout).not.toContain('OPEN INTENT');
+    expect(stdout).toContain('the trail is intact');
+    expect(code).toBe(0);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Migrations: two processes opening a new trail on a PostgreSQL server at once (two gateways
+ * started together) both get a working trail, where the second used to fail on PostgreSQL's
+ * catalog; and the auditors' queries use the indexes migration 4 makes, on both stores.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateInternalTokenKeys } from '../../runtime/internalToken';
+import { subjectHash, toAccessRecords, type AccessRecord } from '../accessRecord';
+import { createAuditTrail, pageQuery, type AuditFilter, type AuditTrail } from '../auditTrail';
+import { pgliteClient, postgresClient, type SqlClient } from '../sql';
+
+const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const subjectKey = randomBytes(32);
+const schemas: string[] = [];
+
+afterAll(async () => {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+});
+
+function freshSchema(): string {
+  const schema = `audit_migrate_${randomBytes(4).toString('hex')}`;
+  schemas.push(schema);
+  return schema;
+}
+
+function recordsOf(n: number, offset = 0): AccessRecord[] {
+  const timeIn = new Date('2026-11-23T10:00:00Z');
+  return Array.from({ length: n }, (_, i) =>
+    toAccessRecords(
+      {
+        requestId: `m${offset + i}`,
+        timeIn: new Date(timeIn.getTime() + (offset + i) * 1000),
+        identity: { actor: `cw-${i % 20}`, roles: ['caseworker'], role: 'caseworker', tenant: `0${100 + (i % 30)}`, purpose: 'P-1' },
+        operationName: 'CitizenOverview',
+        outcome: 'ok',
+        subjects: new Map([[`07${String((offset + i) % 500).padStart(8, '0')}`, { fields: new Set(['Citizen.name']), systems: new Set(['cpr']) }]]),
+      },
+      subjectKey,
+      new Date(timeIn.getTime() + (offset + i) * 1000 + 40),
+    ),
+  ).flat();
+}
+
+describe('two processes opening a new trail at once', () => {
+  it('both open it, in each of six rounds on a fresh schema, and share one log', async () => {
+    const signingKey = await generateInternalTokenKeys();
+    const open = async (schema: string) => createAuditTrail({ db: await postgresClient(POSTGRES_URL, schema), signingKey });
+    for (let round = 0; round < 6; round++) {
+      const schema = freshSchema();
+      const opened = await Promise.allSettled([open(schema), open(schema)]);
+      const trails = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      try {
+        expect(opened.map((o) => (o.status === 'rejected' ? String(o.reason) : 'opened')), `round ${round}`).toEqual(['opened', 'opened']);
+        await Promise.all(trails.map((trail, i) => trail.record(recordsOf(3, i * 3))));
+        expect(await trails[0]!.verify()).toMatchObject({ ok: true, records: 6, problems: [] });
+      } finally {
+        await Promise.all(trails.map((trail) => trail.close()));
+      }
+    }
+  });
+});
+
+const stores: { name: string; open: () => Promise<SqlClient> }[] = [
+  { name: 'PGlite', open: () => pgliteClient() },
+  { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, freshSchema()) },
+];
+
+describe.each(stores)('the auditors\' queries on $name', ({ open }) => {
+  let db: SqlClient;
+  let trail: AuditTrail;
+  beforeAll(async () => {
+    db = await open();
+    trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 100_000 });
+    await trail.record(recordsOf(2000));
+    await db.query('analyze audit_records');
+  });
+  afterAll(async () => {
+    await trail?.close();
+  });
+
+  /** The plan of a page query, with sequential scans priced out so an available index shows. */
+  async function plan(filter: AuditFilter): Promise<string> {
+    const query = pageQuery(filter, 101, 250);
+    return db.transaction(async (tx) => {
+      await tx.query('set local enable_seqscan = off');
+      const rows = await tx.query<{ 'QUERY PLAN': string }>(`explain ${query.sql}`, query.values);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  }
+
+  it.each([
+    [{ subject: subjectHash(subjectKey, '0700000007') }, 'audit_records_subject_idx'],
+    [{ actor: 'cw-3' }, 'audit_records_actor_idx'],
+    [{ tenant: '0107' }, 'audit_records_tenant_idx'],
+    [{ from: '2026-11-23T10:10:00.000Z', to: '2026-11-23T10:11:00.000Z' }, 'audit_records_time_in_idx'],
+  ] as const)('finds %j through its index', async (filter, index) => {
+    expect(await plan(filter)).toContain(index);
+  });
+});
+
+describe('migration 4 on a trail made before it', () => {
+  it('adds the indexes when a trail at version 3 is opened, and the trail still verifies', async () => {
+    const db = await pgliteClient();
+    const signingKey = await generateInternalTokenKeys();
+    let trail = await createAuditTrail({ db, signingKey });
+    await trail.record(recordsOf(5));
+    for (const name of ['subject', 'actor', 'tenant', 'time_in']) await db.query(`drop index audit_records_${name}_idx`);
+    await db.query('delete from audit_schema_migrations where version = 4');
+    trail = await createAuditTrail({ db, signingKey }); // opening migrates
+    try {
+      const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' order by indexname");
+      expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
+      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
+      expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });
+    } finally {
+      await trail.close();
+    }
+  });
+});
