@@ -10,12 +10,18 @@ import type { Refusal } from '../runtime/httpServer';
 interface CodeEntry {
   /** The status of a whole request refused with this code; null: the code is only ever given at a field (200). */
   status: number | null;
+  /**
+   * Also given at a field, among the data of a 200 answer, besides refusing whole requests with
+   * `status`: clients must expect the code in both places.
+   */
+  atField?: true;
 }
 
 export const GATEWAY_ERROR_CODES = {
   GRAPHQL_PARSE_FAILED: { status: 400 },
   GRAPHQL_VALIDATION_FAILED: { status: 400 },
-  BAD_USER_INPUT: { status: 400 },
+  // At a field: a write the graph can tell is wrong, refused by the subgraph before it is made.
+  BAD_USER_INPUT: { status: 400, atField: true },
   BAD_REQUEST: { status: 400 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   RATE_LIMITED: { status: 429 },
@@ -24,7 +30,7 @@ export const GATEWAY_ERROR_CODES = {
   OPERATION_RESOLUTION_FAILURE: { status: 400 },
   OPERATION_NOT_TRUSTED: { status: 400 },
   UNAUTHENTICATED: { status: 401 },
-  FORBIDDEN: { status: 403 },
+  FORBIDDEN: { status: 403, atField: true },
   NOT_FOUND: { status: null },
   LEGACY_FAULT: { status: null },
   LEGACY_TIMEOUT: { status: null },
@@ -32,12 +38,19 @@ export const GATEWAY_ERROR_CODES = {
   LEGACY_BAD_RESPONSE: { status: null },
   SUBGRAPH_UNAVAILABLE: { status: null },
   SUBGRAPH_TIMEOUT: { status: null },
+  // A subgraph answered with an error the gateway cannot name more precisely. Its own message
+  // could carry internals, so the client is told only which subgraph failed.
   SUBGRAPH_ERROR: { status: null },
-  AUDIT_UNAVAILABLE: { status: 503 },
-  INTERNAL_SERVER_ERROR: { status: 500 },
+  // 503: a write refused before it is made; at a field: a read's answer withheld (it was fetched, not recorded).
+  AUDIT_UNAVAILABLE: { status: 503, atField: true },
+  INTERNAL_SERVER_ERROR: { status: 500, atField: true },
 } as const satisfies Record<string, CodeEntry>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
+
+export function isGatewayErrorCode(code: unknown): code is GatewayErrorCode {
+  return typeof code === 'string' && Object.hasOwn(GATEWAY_ERROR_CODES, code);
+}
 
 /** Codes a client may see with their own message; anything else is masked as INTERNAL_SERVER_ERROR. */
 export const publicErrorCodes: ReadonlySet<string> = new Set(Object.keys(GATEWAY_ERROR_CODES).filter((c) => c !== 'INTERNAL_SERVER_ERROR'));
