@@ -12,8 +12,11 @@ export default defineConfig({
   },
   test: {
     include: ['**/*.test.ts'],
-    // The audit trail's tests run against the PostgreSQL server too; start it when it is down.
-    globalSetup: ['test/support/ensurePostgres.ts'],
+    // The audit trail's tests run against the PostgreSQL server too, and the replay store's against
+    // Redis; start them when they are down.
+    globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts'],
+    // Every answer that carried personal data, in every test, must have its access record.
+    setupFiles: ['test/support/disclosureWitness.ts'],
     exclude: ['node_modules/**', 'bench/**'],
     // Suites start real HTTP servers on ephemeral ports; two cores, so keep forks modest.
     pool: 'forks',

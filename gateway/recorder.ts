@@ -3,7 +3,8 @@
  * records (subjects keyed-hashed) appended durably before the answer leaves.
  */
 import { toAccessRecords, type AuditTrail } from '../audit';
-import type { RequestAccess } from './plugins/accessTrail';
+import { parseCpr } from '../schema/scalars';
+import type { RequestAccess } from './access';
 
 /**
  * The gateway's `onAccess`: one record per subject and criterion, committed before the response
@@ -22,7 +23,15 @@ export function auditedAccess(
           traceId: access.traceId,
           documentHash: access.documentHash,
           timeIn: access.startedAt,
-          identity: access.identity,
+          // A person acting under their CPR number is recorded as its keyed hash, whichever way the token wrote it.
+          identity: access.identity
+            ? {
+                ...access.identity,
+                role: access.role,
+                actorCpr: parseCpr(access.identity.actor) ?? null,
+                onBehalfOfCpr: access.identity.onBehalfOf ? (parseCpr(access.identity.onBehalfOf) ?? null) : null,
+              }
+            : null,
           operationName: access.operationName,
           outcome: access.outcome,
           typeOfUse: access.typeOfUse,

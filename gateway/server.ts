@@ -2,59 +2,39 @@
  * The gateway: Apollo Server over @apollo/gateway, serving a supergraph file. It meets the
  * subgraphs only over HTTP and the composed supergraph; it imports none of them.
  *
- * In order: body limit (HTTP) → trusted documents → operation limits (tokens, depth, aliases,
- * directives, cost) → CPR argument validation → planning and subgraph calls within the request's
- * budget → stale-data notice → error masking.
+ * This file assembles the parts; the stages a request goes through, in their order, are listed
+ * and wired in one place: pipeline.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { IncomingMessage } from 'node:http';
-import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
-import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../runtime/internalToken';
-import { describeForLog } from '../runtime/redact';
-import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import type { JWK } from 'jose';
-import { tenantRegistryFile } from '../runtime/tenantRegistry';
-import { disableApolloTelemetry, type GatewayConfig } from './config';
-import { costLimitRule } from './plugins/costLimit';
-import { AuthenticationFailed, createAuthenticator, PURPOSE_HEADER, type Identity } from './auth/authenticate';
-import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
-import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
-import { createOperationAccessReader } from './auth/operationAccess';
-import { createRequirePurposePlugin } from './auth/requirePurpose';
-import { createRolesPlugin } from './auth/roles';
 import type { AuditTrail } from '../audit';
-import { auditedAccess } from './recorder';
-import { createAccessTrailPlugin, deniedAccess, mergeAccessReport, type AccessTrailContext, type RequestAccess } from './plugins/accessTrail';
+import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
+import { createInternalTokenSigner, type InternalTokenSigner } from '../runtime/internalToken';
+import { createResponseExtensionPlugin } from '../runtime/responseExtension';
+import { tenantRegistryFile } from '../runtime/tenantRegistry';
+import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
+import type { RequestAccess } from './access';
+import { createAuthenticator, type Identity } from './auth/authenticate';
+import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
 import { auditRoutes } from './auditApi';
-import { classifySubgraphFailure, maskError } from './plugins/maskErrors';
-import { createRateLimiter, rateLimitKey } from './plugins/rateLimit';
-import { createRequireOperationPlugin } from './plugins/requireOperation';
+import { disableApolloTelemetry, type GatewayConfig } from './config';
+import { createOperationReader } from './operation';
+import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
+import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
-import { createValidateCprArgumentsPlugin } from './plugins/validateCprArguments';
+import { auditedAccess } from './recorder';
 
-/** Header carrying the milliseconds left of the client request's budget. */
-export const REQUEST_BUDGET_HEADER = 'x-request-budget-ms';
-/** Subgraph response extension naming legacy systems answered from stale cache. */
-const SUBGRAPH_STALE_EXTENSION = 'legacyStale';
-/** Subgraph response extension listing the personal data it touched, per subject. */
-const SUBGRAPH_ACCESS_EXTENSION = 'legacyAccess';
+export { REQUEST_BUDGET_HEADER, type GatewayContext } from './pipeline';
+export type { RequestAccess } from './access';
 
 /** A subgraph gets this long past the budget to answer with what it has before the gateway stops waiting. */
 const SUBGRAPH_GRACE_MS = 250;
-
-export type { RequestAccess } from './plugins/accessTrail';
-
-export interface GatewayContext extends BaseContext, AccessTrailContext {
-  /** When the request's budget is spent (epoch milliseconds). */
-  deadlineAt: number;
-  /** Legacy systems whose cached data some subgraph served stale. */
-  stale: Set<string>;
-}
 
 /** A municipality as the gateway names it: in the citizen's view of the trail, and by CVR number in records. */
 export interface Organisation {
@@ -70,8 +50,8 @@ export interface RunningGateway extends RunningHttpServer {
 export interface GatewayOptions {
   /** The private key (Ed25519 JWK) the gateway signs internal tokens for subgraph calls with. */
   internalTokenKey: JWK;
-  /** Where unexpected errors are reported (they reach clients only as "Unexpected error."). */
-  onUnexpectedError?: (error: unknown) => void;
+  /** Where errors are logged, redacted (unexpected ones reach clients only as "Unexpected error."). @default console */
+  log?: { warn(message: string): void; error(message: string): void };
   /**
    * Told, before the response leaves, which personal data a request touched (the seam the audit
    * trail plugs into). Awaited: the response waits for it.
@@ -84,10 +64,6 @@ export interface GatewayOptions {
   audit?: { trail: AuditTrail; subjectKey: Buffer };
 }
 
-const logUnexpected = (error: unknown) => {
-  const cause = (error as { originalError?: { cause?: unknown } })?.originalError?.cause;
-  console.error(`[gateway] unexpected error: ${describeForLog(error)}${cause ? ` (cause: ${describeForLog(cause)})` : ''}`);
-};
 
 /**
  * Node's fetch, stopping when the request's budget (sent as a header) is spent: a hung subgraph
@@ -118,7 +94,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     ? { ...givenOptions, onAccess: auditedAccess(givenOptions.audit.trail, givenOptions.audit.subjectKey, (code) => organisation(code)?.cvr ?? null) }
     : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
-  const onUnexpectedError = options.onUnexpectedError ?? logUnexpected;
+  const log = options.log ?? console;
   let supergraphSdl: string;
   try {
     supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
@@ -131,56 +107,24 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   } catch (error) {
     throw new Error(`the supergraph's access rules are invalid: ${(error as Error).message}`);
   }
-  const readAccess = createOperationAccessReader(policy);
-  const authorizeFields = createFieldAuthorizer(policy, readAccess);
+  const reader = createOperationReader({ policy, maxCost: config.limits.maxCost });
+  const authorize = createFieldAuthorizer();
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   const authenticator = config.auth
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
     : undefined;
   if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
+  const admission = createAdmission({ authenticator, rateLimit: config.rateLimit });
   const identities = new WeakMap<IncomingMessage, Identity | null>();
   const trustedGuard = trusted ? trustedDocumentsGuard(trusted) : undefined;
-  const rateLimiter = config.rateLimit.perSecond > 0 ? createRateLimiter(config.rateLimit) : undefined;
-  // A tenth of the request rate may fail authentication per address (at least 1/s, 10 at once).
-  const failedAuthentications =
-    config.rateLimit.perSecond > 0
-      ? createRateLimiter({ perSecond: Math.max(1, config.rateLimit.perSecond / 10), burst: Math.max(10, Math.round(config.rateLimit.burst / 10)) })
-      : undefined;
-  const limited = (key: string): Refusal | undefined => (rateLimiter ? limitedBy(rateLimiter, key) : undefined);
-  const limitedBy = (limiter: ReturnType<typeof createRateLimiter>, key: string): Refusal | undefined => {
-    const verdict = limiter.take(key);
-    if (verdict.allowed) return undefined;
-    return {
-      status: 429,
-      headers: { 'retry-after': String(verdict.retryAfterSeconds) },
-      errors: [{ message: `Too many requests for ${key.startsWith('tenant:') ? `municipality ${key.slice(7)}` : 'this caller'}: try again in ${verdict.retryAfterSeconds} s.`, extensions: { code: 'RATE_LIMITED' } }],
-    };
-  };
+  // Stages 1–4 (the body limit is the HTTP server's own).
   const guard = async (req: IncomingMessage, query: string | undefined): Promise<Refusal | undefined> => {
     const refused = trustedGuard?.(query);
     if (refused) return refused;
-    if (!authenticator) return limited(rateLimitKey(null, req.socket.remoteAddress));
-    const header = req.headers['authorization'];
-    const purpose = req.headers[PURPOSE_HEADER];
-    const caseReference = req.headers['x-case-reference'];
-    // Failed authentications per client address are limited apart: a bad token is refused
-    // without verifying it once the address has failed too often.
-    const address = req.socket.remoteAddress;
-    if (failedAuthentications && !failedAuthentications.peek(`address:${address ?? 'unknown'}`)) return limitedBy(failedAuthentications, `address:${address ?? 'unknown'}`);
-    let identity: Identity | null;
-    try {
-      identity = await authenticator.authenticate(
-        typeof header === 'string' ? header : undefined,
-        typeof purpose === 'string' ? purpose : undefined,
-        typeof caseReference === 'string' ? caseReference : undefined,
-      );
-    } catch (error) {
-      if (!(error instanceof AuthenticationFailed)) throw error;
-      failedAuthentications?.take(`address:${address ?? 'unknown'}`);
-      return { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' }, errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] };
-    }
-    identities.set(req, identity);
-    return limited(rateLimitKey(identity, req.socket.remoteAddress));
+    const admitted = await admission.admit(req);
+    if ('refusal' in admitted) return admitted.refusal;
+    identities.set(req, admitted.identity);
+    return undefined;
   };
   const resolvedUrls: Record<string, string> = {};
   const apolloGateway = new ApolloGateway({
@@ -189,50 +133,22 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       const target = config.subgraphUrls[name] ?? url;
       if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
       resolvedUrls[name] = target;
+      const hooks = subgraphCall(name, signer, authenticator !== undefined);
       return new RemoteGraphQLDataSource<GatewayContext>({
         url: target,
         fetcher: budgetedFetch,
-        willSendRequest: async ({ request, context }) => {
-          // Client headers (Authorization included) are not forwarded; only ours are.
-          if (!context.requestId) return;
-          const left = context.deadlineAt - Date.now();
-          // A spent budget: the subgraph would only answer "timed out"; do not ask it.
-          if (left <= 0) throw new DOMException('the request budget is spent', 'TimeoutError');
-          // One token per call: subgraphs refuse a token they have seen.
-          const { identity } = context;
-          const token = await signer.sign({
-            actor: identity?.actor ?? null,
-            roles: identity?.roles ?? [],
-            tenant: identity?.tenant ?? null,
-            purpose: identity?.purpose ?? null,
-            requestId: context.requestId,
-          });
-          request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
-          request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
-        },
-        didReceiveResponse: ({ response, context }) => {
-          const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];
-          if (Array.isArray(stale)) for (const system of stale) if (typeof system === 'string') context.stale?.add(system);
-          if (context.access) mergeAccessReport(context.access, response.extensions?.[SUBGRAPH_ACCESS_EXTENSION]);
-          // Subgraph reports are for the gateway alone; none reaches a client.
-          if (response.extensions) {
-            delete response.extensions[SUBGRAPH_STALE_EXTENSION];
-            delete response.extensions[SUBGRAPH_ACCESS_EXTENSION];
-          }
-          return response;
+        willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
+        didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
+        // A failure to reach the subgraph carries its name, for the log and for the client.
+        didEncounterError: (error) => {
+          throw attributedToSubgraph(name, error);
         },
       });
     },
   });
 
-  // Field-level authorization wraps the gateway: it rewrites the operation before planning.
-  const gateway = authorizingGateway(apolloGateway, (requestContext) => {
-    const context = requestContext.context as GatewayContext;
-    if (!context.identity) return undefined;
-    const authorized = authorizeFields(requestContext.schema, requestContext.document, requestContext.operation, context.identity);
-    for (const field of authorized?.deniedFields ?? []) context.deniedFields.add(field);
-    return authorized;
-  });
+  // Stage 11: the operation is planned and run with the refused fields taken out, as decided.
+  const gateway = authorizingGateway(apolloGateway, (requestContext) => (requestContext.context as GatewayContext).decision?.authorized);
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
@@ -241,15 +157,10 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     // every syntax error as a 500 validation failure instead of a 400 parse failure.
     maxTokens: { enabled: false },
     maxDirectives: { n: config.limits.maxDirectives },
-    // Cost is ours (costLimitRule): armor's weighs depth, not the sizes of nested lists.
+    // Cost is the operation reader's (operation.ts): armor's weighs depth, not the sizes of nested lists.
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: config.production },
   }).protect();
-
-  // A refused request is recorded like an access, with outcome "denied" and what it asked for.
-  const recordDenial = options.onAccess
-    ? (denial: Parameters<typeof deniedAccess>[0], context: GatewayContext) => options.onAccess!(deniedAccess(denial, context))
-    : undefined;
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -259,29 +170,19 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
-    validationRules: [...armor.validationRules, costLimitRule({ maxCost: config.limits.maxCost })],
+    validationRules: [...armor.validationRules, costLimitRule(reader, config.limits.maxCost)],
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
-      createRequireOperationPlugin() as ApolloServerPlugin<GatewayContext>,
-      ...(authenticator
-        ? [
-            createRequirePurposePlugin<GatewayContext>(readAccess, recordDenial),
-            createRolesPlugin<GatewayContext>(readAccess, { ...(tenants ? { serves: (code: string) => tenants.current().byCode.has(code) } : {}), ...(recordDenial ? { onDenied: recordDenial } : {}) }),
-          ]
-        : []),
-      createValidateCprArgumentsPlugin() as ApolloServerPlugin<GatewayContext>,
+      pipelinePlugin({
+        reader,
+        authorize,
+        authenticating: authenticator !== undefined,
+        ...(tenants ? { serves: (code: string) => tenants.current().byCode.has(code) } : {}),
+        ...(options.onAccess ? { record: options.onAccess } : {}),
+      }),
       staleNotice,
-      ...(options.onAccess
-        ? [createAccessTrailPlugin<GatewayContext>({ readAccess, onAccess: options.onAccess, ...(options.audit ? { canRecord: () => options.audit!.trail.reachable() } : {}) })]
-        : []),
     ],
-    formatError: (formatted, error) => {
-      const masked = maskError(classifySubgraphFailure(formatted, error));
-      const code = masked.extensions?.['code'];
-      if (code === 'INTERNAL_SERVER_ERROR') onUnexpectedError(error);
-      else if (code === 'SUBGRAPH_UNAVAILABLE' || code === 'SUBGRAPH_TIMEOUT') console.warn(`[gateway] ${code}: ${describeForLog(error)}`);
-      return masked;
-    },
+    formatError: (formatted, error) => formatGatewayError(formatted, error, log),
   });
   await apollo.start();
 
@@ -297,14 +198,14 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       traceId: traceIdOf(req.headers['traceparent']),
       identity: identities.get(req) ?? null,
       startedAt: new Date(),
-      access: new Map(),
-      deniedFields: new Set<string>(),
       deadlineAt: Date.now() + config.requestBudgetMs,
       stale: new Set<string>(),
+      intent: null,
+      reported: new Map(),
     }),
     routes: {
       ...(options.audit && authenticator
-        ? auditRoutes({ ...options.audit, authenticator, organisation })
+        ? auditRoutes({ ...options.audit, admission, record: options.onAccess!, organisation })
         : {}),
       '/health': (req, res) => writeJson(res, 200, { status: 'ok', memory: memoryReport(req.url?.includes('gc=1') ?? false) }),
       // Ready means: take traffic. A subgraph or the access trail being down degrades the answers

@@ -23,6 +23,8 @@ import { startGateway, type GatewayOptions, type RunningGateway } from '../gatew
 import type { AuditTrail } from '../audit';
 import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
+import { memoryReplayStore, redisReplayStore } from '../runtime/replayStore';
+import type { SubgraphName } from '../schema/subgraphs';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
 export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
@@ -57,6 +59,8 @@ export interface LocalStackOptions {
   onAccess?: GatewayOptions['onAccess'];
   /** Record every access in this trail (fail closed); `npm start` keeps one in .data/audit. */
   audit?: { trail: AuditTrail; subjectKey: Buffer };
+  /** Every subgraph remembers used internal tokens in this Redis (`redis://host:port`) instead of its own memory. */
+  replayStoreUrl?: string;
 }
 
 export interface LocalStack {
@@ -135,14 +139,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const internalTokenKeys = await generateInternalTokenKeys();
-    const subgraphOptions = async () => ({
-      internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk),
+    const subgraphOptions = async (subgraph: SubgraphName) => ({
+      internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk, {
+        subgraph,
+        replay: options.replayStoreUrl ? redisReplayStore(options.replayStoreUrl) : memoryReplayStore(),
+      }),
       ...(options.subgraphShutdownDelayMs ? { shutdownDelayMs: options.subgraphShutdownDelayMs } : {}),
     });
     const subgraphs = await Promise.all([
-      startCitizenSubgraph(legacyConfig, await subgraphOptions()),
-      startCaseSubgraph(legacyConfig, await subgraphOptions()),
-      startPropertySubgraph(legacyConfig, await subgraphOptions()),
+      startCitizenSubgraph(legacyConfig, await subgraphOptions('citizen')),
+      startCaseSubgraph(legacyConfig, await subgraphOptions('case')),
+      startPropertySubgraph(legacyConfig, await subgraphOptions('property')),
     ]);
     started.push(...subgraphs);
     const devIdentity = options.devIdentityDir ? await devIdentityProvider(options.devIdentityDir) : undefined;

@@ -7,7 +7,7 @@
  * (space-separated), `municipality` (kommunekode of the actor's tenant), `purpose` (processing
  * activity; the `x-purpose` header may give it instead).
  */
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 
 export const PURPOSE_HEADER = 'x-purpose';
 
@@ -48,7 +48,12 @@ export class AuthenticationFailed extends Error {
 export interface Authenticator {
   /** The identity behind an Authorization header, null when there is none; throws AuthenticationFailed. */
   authenticate(authorization: string | undefined, purposeHeader: string | undefined, caseReferenceHeader?: string): Promise<Identity | null>;
+  /** Whether this header's token verified before and has not expired: it is not verified again. */
+  knows(authorization: string): boolean;
 }
+
+/** How many verified tokens are remembered (the oldest are forgotten first). */
+const VERIFIED_CACHE_SIZE = 10_000;
 
 const ASYMMETRIC = /^(RS|PS|ES)(256|384|512)$|^EdDSA$/;
 
@@ -57,23 +62,40 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
   const unsafe = algorithms.filter((a) => !ASYMMETRIC.test(a));
   if (unsafe.length > 0) throw new Error(`authentication: only asymmetric algorithms may be allowed, not ${unsafe.join(', ')}`);
   const keys = createLocalJWKSet(options.jwks);
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
+  // Verified tokens by their text, with their payload, until they expire: a client sending the
+  // same token again costs a map look-up, not a signature check, and is never held back by a
+  // limit on failed authentications that others behind its address ran into.
+  const verified = new Map<string, JWTPayload>();
+  const known = (token: string): JWTPayload | undefined => {
+    const payload = verified.get(token);
+    if (!payload) return undefined;
+    if ((payload.exp ?? 0) + clockTolerance < Date.now() / 1000) {
+      verified.delete(token);
+      return undefined;
+    }
+    return payload;
+  };
+  const tokenOf = (authorization: string) => /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization.trim())?.[1];
 
   return {
+    knows: (authorization) => {
+      const token = tokenOf(authorization);
+      return token !== undefined && known(token) !== undefined;
+    },
     async authenticate(authorization, purposeHeader, caseReferenceHeader) {
       if (authorization === undefined || authorization === '') return null;
-      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization.trim());
-      if (!match) throw new AuthenticationFailed('The Authorization header must be "Bearer <JWT>".');
-      let payload;
-      try {
-        ({ payload } = await jwtVerify(match[1]!, keys, {
-          issuer: options.issuer,
-          audience: options.audience,
-          algorithms,
-          clockTolerance: options.clockToleranceSeconds ?? 30,
-          requiredClaims: ['sub', 'exp'],
-        }));
-      } catch (error) {
-        throw new AuthenticationFailed(reason(error));
+      const token = tokenOf(authorization);
+      if (!token) throw new AuthenticationFailed('The Authorization header must be "Bearer <JWT>".');
+      let payload = known(token);
+      if (!payload) {
+        try {
+          ({ payload } = await jwtVerify(token, keys, { issuer: options.issuer, audience: options.audience, algorithms, clockTolerance, requiredClaims: ['sub', 'exp'] }));
+        } catch (error) {
+          throw new AuthenticationFailed(reason(error));
+        }
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, payload);
       }
       const roles = (Array.isArray(payload['roles']) ? payload['roles'] : []).filter((r): r is Role => typeof r === 'string' && ROLES.has(r));
       const scopes = typeof payload['scope'] === 'string' ? payload['scope'].split(' ').filter(Boolean) : [];

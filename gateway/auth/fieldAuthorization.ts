@@ -10,24 +10,10 @@
  * propagation would (spec §6.4.4), and that parent is what is taken out.
  */
 import { createHash } from 'node:crypto';
-import {
-  getNamedType,
-  GraphQLError,
-  isListType,
-  isNonNullType,
-  Kind,
-  print,
-  visit,
-  type DocumentNode,
-  type FieldNode,
-  type GraphQLCompositeType,
-  type GraphQLOutputType,
-  type GraphQLSchema,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { GraphQLError, isListType, isNonNullType, Kind, print, visit, type DocumentNode, type FieldNode, type GraphQLOutputType } from 'graphql';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
-import { describeGrant, meetsGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
-import { fieldsOf, type OperationAccessReader } from './operationAccess';
+import { describeGrant, meetsGrant, type Grantee } from '../../schema/accessPolicy';
+import type { OperationReading, Segment } from '../operation';
 
 /** One field refused to the caller, and where its null goes. */
 export interface FieldDenial {
@@ -54,68 +40,49 @@ export interface AuthorizedOperation {
   nothingLeft: boolean;
 }
 
-interface Segment {
-  key: string;
-  type: GraphQLOutputType;
-  node: FieldNode;
-}
-
 /**
  * The operation as this caller may run it, or undefined when every field it selects is granted.
- * Depends only on the document and the caller's roles and scopes, so it is kept per document.
+ * Depends only on the reading and the caller's grantee, so it is kept per reading and grantee.
  */
-export function createFieldAuthorizer(policy: AccessPolicy, readAccess: OperationAccessReader) {
-  const cache = new WeakMap<DocumentNode, Map<string, AuthorizedOperation | null>>();
-  return (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, who: Grantee): AuthorizedOperation | undefined => {
-    if (policy.empty) return undefined;
-    const key = `${operation.name?.value ?? ''}|${[...who.roles].sort().join(',')}|${[...who.scopes].sort().join(' ')}`;
-    let perDocument = cache.get(document);
-    if (!perDocument) cache.set(document, (perDocument = new Map()));
-    let found = perDocument.get(key);
-    if (found === undefined) {
-      found = authorize(policy, schema, readAccess(schema, document, operation).tree, who) ?? null;
-      perDocument.set(key, found);
-    }
+export function createFieldAuthorizer() {
+  const cache = new WeakMap<OperationReading, Map<string, AuthorizedOperation | null>>();
+  return (reading: OperationReading, who: Grantee): AuthorizedOperation | undefined => {
+    const key = `${[...who.roles].sort().join(',')}|${[...who.scopes].sort().join(' ')}`;
+    let perReading = cache.get(reading);
+    if (!perReading) cache.set(reading, (perReading = new Map()));
+    let found = perReading.get(key);
+    if (found === undefined) perReading.set(key, (found = authorize(reading, who) ?? null));
     return found ?? undefined;
   };
 }
 
-function authorize(policy: AccessPolicy, schema: GraphQLSchema, tree: OperationDefinitionNode, who: Grantee): AuthorizedOperation | undefined {
-  const root = schema.getRootType(tree.operation);
-  if (!root) return undefined;
+function authorize(reading: OperationReading, who: Grantee): AuthorizedOperation | undefined {
   const denials: FieldDenial[] = [];
   const removed = new Set<FieldNode>();
+  // Fields below a refused one go with it: they are neither fetched nor refused on their own.
+  const refused = new Set<FieldNode>();
   let nothingLeft = false;
-
-  const walk = (selectionSet: FieldNode['selectionSet'], parentType: GraphQLCompositeType, ancestors: readonly Segment[]) => {
-    if (!selectionSet) return;
-    for (const { node, parentType: on, definition } of fieldsOf(selectionSet, parentType, schema)) {
-      if (!definition || node.name.value.startsWith('__')) continue;
-      const segment: Segment = { key: node.alias?.value ?? node.name.value, type: definition.type, node };
-      const unmet = policy.grantsFor(on.name, node.name.value).find((grant) => !meetsGrant(grant, who));
-      if (unmet) {
-        const coordinate = `${on.name}.${node.name.value}`;
-        const message = `Not authorized to read ${coordinate}: it needs ${describeGrant(unmet)}.`;
-        const chain = [...ancestors, segment];
-        const target = nullablePosition(chain);
-        if (!target) {
-          nothingLeft = true;
-          denials.push({ coordinate, message, path: [], itemDepth: 0, below: [] });
-        } else {
-          const path = chain.slice(0, target.segment + 1).map((s) => s.key);
-          const below = target.itemDepth > 0 ? chain.slice(target.segment + 1).map((s) => s.key) : [];
-          denials.push({ coordinate, message, path, itemDepth: target.itemDepth, below });
-          removed.add(target.itemDepth === 0 ? chain[target.segment]!.node : node);
-        }
-        continue;
-      }
-      walk(node.selectionSet, getNamedType(definition.type) as GraphQLCompositeType, [...ancestors, segment]);
+  for (const { coordinate, chain, grants } of reading.fields) {
+    if (chain.some((s) => refused.has(s.node))) continue;
+    const unmet = grants.find((grant) => !meetsGrant(grant, who));
+    if (!unmet) continue;
+    const node = chain.at(-1)!.node;
+    refused.add(node);
+    const message = `Not authorized to read ${coordinate}: it needs ${describeGrant(unmet)}.`;
+    const target = nullablePosition(chain);
+    if (!target) {
+      nothingLeft = true;
+      denials.push({ coordinate, message, path: [], itemDepth: 0, below: [] });
+      continue;
     }
-  };
-  walk(tree.selectionSet, root, []);
+    const path = chain.slice(0, target.segment + 1).map((s) => s.key);
+    const below = target.itemDepth > 0 ? chain.slice(target.segment + 1).map((s) => s.key) : [];
+    denials.push({ coordinate, message, path, itemDepth: target.itemDepth, below });
+    removed.add(target.itemDepth === 0 ? chain[target.segment]!.node : node);
+  }
   if (denials.length === 0) return undefined;
 
-  const operation = visit(tree, {
+  const operation = visit(reading.tree, {
     Field(node) {
       if (!removed.has(node)) return undefined;
       // The placeholder keeps the field's response key and directives, and selects nothing.

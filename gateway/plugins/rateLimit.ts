@@ -17,8 +17,11 @@ export interface RateLimitOptions {
 export interface RateLimiter {
   /** Takes one request for `key`: allowed, or refused with the seconds until one is allowed. */
   take(key: string): { allowed: true } | { allowed: false; retryAfterSeconds: number };
-  /** Whether `key` has a request left, without taking it. */
-  peek(key: string): boolean;
+  /**
+   * Gives back one request taken for `key` (a reservation that was not needed). Check and take
+   * are one step (`take`), so concurrent requests cannot all pass a check and then all take.
+   */
+  give(key: string): void;
   /** Keys with a bucket now (idle full buckets are dropped). */
   size(): number;
 }
@@ -55,11 +58,11 @@ export function createRateLimiter(options: RateLimitOptions): RateLimiter {
       }
       return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / options.perSecond)) };
     },
-    peek(key) {
+    give(key) {
       const bucket = buckets.get(key);
-      if (!bucket) return true;
+      if (!bucket) return;
       refill(bucket, now());
-      return bucket.tokens >= 1;
+      bucket.tokens = Math.min(options.burst, bucket.tokens + 1);
     },
     size: () => buckets.size,
   };

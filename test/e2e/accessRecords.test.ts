@@ -158,7 +158,9 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
     expect(new Set(found.keys())).toEqual(new Set([...fields.keys()].map(hash)));
     for (const [cpr, expected] of fields) {
       expect(found.get(hash(cpr))!.fields).toEqual([...expected].sort());
-      expect(found.get(hash(cpr))).toMatchObject({ denied: ['CaseParty.citizen'], outcome: 'partial', actor: person.cpr, roles: ['citizen'], tenant: null });
+      expect(found.get(hash(cpr))).toMatchObject({ denied: ['CaseParty.citizen'], outcome: 'partial', actor: hash(person.cpr), actorType: 'person', role: 'citizen', roles: ['citizen'], tenant: null });
+      // The trail keeps no CPR number in clear: the actor is the keyed hash, like the subject.
+      expect(JSON.stringify(found.get(hash(cpr)))).not.toContain(person.cpr);
     }
   });
 
@@ -204,13 +206,13 @@ describe.each(stores)('access records of the overview, on $name', ({ open }) => 
     expect(refused.body.data).toEqual({ case: null });
     expect(refused.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
     expect(refused.text).not.toContain(worldCase.number);
-    expect((await trail.find({})).slice(middle)).toEqual([expect.objectContaining({ subject: criterion, subjectType: 'criterion', outcome: 'denied', denied: ['Query.case'], actor: person.cpr })]);
+    expect((await trail.find({})).slice(middle)).toEqual([expect.objectContaining({ subject: criterion, subjectType: 'criterion', outcome: 'denied', denied: ['Query.case'], actor: hash(person.cpr), actorType: 'person' })]);
 
     // An auditor asks who looked this case up, by its id.
     const auditor = await stack.devIdentity!.mint({ role: 'auditor' });
     const answer = await fetch(stack.gateway.url.replace('/graphql', `/audit/records?case=${caseId}`), { headers: { authorization: `Bearer ${auditor}` } });
     const { records: lookups } = (await answer.json()) as { records: AccessRecord[] };
-    expect(lookups.map((r) => [r.actor, r.outcome])).toEqual([['kw-case', 'ok'], [person.cpr, 'denied']]);
+    expect(lookups.map((r) => [r.actor, r.outcome])).toEqual([['kw-case', 'ok'], [hash(person.cpr), 'denied']]);
   });
 
   it('while the store fails, no personal data leaves, public data still does, and service resumes', async () => {

@@ -140,8 +140,11 @@ describe('a caseworker\'s work on cases', () => {
       esdh('0101').setFault('none');
     }
     const after = await spouseRecords();
-    expect(after).toHaveLength(before + 1);
+    // Its intent, recorded before the write was tried, and its outcome.
+    expect(after).toHaveLength(before + 2);
+    expect(after.at(-2)).toMatchObject({ typeOfUse: 'create', outcome: 'intent', fields: ['Mutation.openCase'], systems: [] });
     expect(after.at(-1)).toMatchObject({ typeOfUse: 'create', outcome: 'error', fields: expect.arrayContaining(['Mutation.openCase']), systems: ['esdh'] });
+    expect(after.at(-1)!.requestId).toBe(after.at(-2)!.requestId);
   });
 
   it('makes a write once when the ESDH fails, and once when it hangs: never retried, reported', async () => {
@@ -161,8 +164,10 @@ describe('a caseworker\'s work on cases', () => {
   });
 
   it('makes no write while the access trail cannot record it', async () => {
-    const reachable = trail.reachable;
-    trail.reachable = async () => false;
+    const record = trail.record;
+    trail.record = async () => {
+      throw new Error('the store is failing');
+    };
     esdh('0101').resetCalls();
     try {
       const { status, body } = await postGraphQL(stack.gateway.url, OPEN, newCase('Uden spor'), await as('0101'));
@@ -170,7 +175,7 @@ describe('a caseworker\'s work on cases', () => {
       expect(body.errors?.[0]?.extensions?.['code']).toBe('AUDIT_UNAVAILABLE');
       expect(esdh('0101').calls).toHaveLength(0);
     } finally {
-      trail.reachable = reachable;
+      trail.record = record;
     }
   });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, type AuditTrail } from '../../audit';
+import { createAuditTrail, pgliteClient, subjectHash, type AuditTrail } from '../../audit';
 import { documentHash } from '../../gateway/plugins/trustedDocuments';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
@@ -22,12 +22,13 @@ let trail: AuditTrail;
 let dir: string;
 let citizen: Person;
 let other: Person;
+const subjectKey = randomBytes(32);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
   trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey: randomBytes(32) } });
+  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey } });
   citizen = sampleCitizens(stack.world).get('0101')!;
   other = sampleCitizens(stack.world).get('0751')!;
 });
@@ -54,7 +55,8 @@ describe('roles on the graph', () => {
     expect(foreign.body.errors?.[0]?.message).toMatch(/only their own data/);
     const auditor = await stack.devIdentity!.mint({ role: 'auditor' });
     const { body } = await api(`/audit/records?subject=${formatCpr(other.cpr)}`, auditor);
-    expect(body['records']).toEqual([expect.objectContaining({ outcome: 'denied', actor: citizen.cpr, fields: ['Query.citizen'] })]);
+    expect(body['records']).toEqual([expect.objectContaining({ outcome: 'denied', actor: subjectHash(subjectKey, citizen.cpr), actorType: 'person', role: 'citizen', fields: ['Query.citizen'] })]);
+    expect(JSON.stringify(body)).not.toContain(citizen.cpr);
   });
 
   it('records a caseworker\'s attempt without a purpose as denied', async () => {
