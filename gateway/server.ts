@@ -164,6 +164,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
 
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // The process has one owner of its signals (runtime/shutdown.ts), which calls close below.
+    stopOnTerminationSignals: false,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.production,
@@ -222,16 +224,19 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       },
     },
   });
+  // Once: a signal's shutdown and a caller's own close share one drain.
+  let closing: Promise<void> | undefined;
+  const drain = async () => {
+    // Say "draining" on /ready first, so a load balancer stops sending work, then finish what is in flight.
+    draining = true;
+    if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+    await running.close();
+    tenants?.close();
+  };
   return {
     ...running,
     subgraphUrls: resolvedUrls,
-    close: async () => {
-      // Say "draining" on /ready first, so a load balancer stops sending work, then finish what is in flight.
-      draining = true;
-      if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
-      await running.close();
-      tenants?.close();
-    },
+    close: () => (closing ??= drain()),
   };
 }
 

@@ -117,23 +117,28 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
+  // Once: a second close (a shutdown racing a test's own close) gets the first one's promise.
+  // Apollo's stop() must never run twice: a second call while the first runs can wait forever.
+  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost === '0.0.0.0' ? '127.0.0.1' : urlHost}:${port}${path}`,
     server,
-    close: async () => {
-      // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // A keep-alive socket goes idle when its last response is sent: close those as they appear.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-      server.closeIdleConnections();
-      const forced = setTimeout(() => server.closeAllConnections(), 10_000);
-      forced.unref();
-      await closed;
-      clearInterval(sweeper);
-      clearTimeout(forced);
-      await options.apollo.stop();
-    },
+    close: () => (closing ??= drainAndStop(server, options.apollo)),
   };
+}
+
+/** Stops accepting, lets in-flight requests finish, drops idle keep-alive sockets, then stops Apollo. */
+async function drainAndStop(server: Server, apollo: { stop(): Promise<void> }): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive socket goes idle when its last response is sent: close those as they appear.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  const forced = setTimeout(() => server.closeAllConnections(), 10_000);
+  forced.unref();
+  await closed;
+  clearInterval(sweeper);
+  clearTimeout(forced);
+  await apollo.stop();
 }
 
 /**

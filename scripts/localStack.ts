@@ -2,9 +2,9 @@
  * The whole house on localhost: every simulator, the three subgraphs and the gateway, each on
  * its own port. `npm start` runs it; end-to-end tests start it the same way (ephemeral ports).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/core/simulator';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
 import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
@@ -61,6 +61,12 @@ export interface LocalStackOptions {
   audit?: { trail: AuditTrail; subjectKey: Buffer };
   /** Every subgraph remembers used internal tokens in this Redis (`redis://host:port`) instead of its own memory. */
   replayStoreUrl?: string;
+  /**
+   * Keep the tenant registry in this file (`npm start`: .data/tenants.json): written at start from
+   * the world and this run's ESDH simulators, watched, and left in place on close. Absent: a
+   * temporary file, removed on close.
+   */
+  tenantRegistryPath?: string;
 }
 
 export interface LocalStack {
@@ -106,15 +112,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const esdh = new Map(world.municipalities.map((m, i) => [m.code, esdhList[i] as RunningSimulator]));
 
     // The tenant registry is a file, as in a deployment: tests change it to move or add systems.
-    const registryDir = mkdtempSync(join(tmpdir(), 'kommune-graph-tenants-'));
-    started.push({ close: async () => rmSync(registryDir, { recursive: true, force: true }) });
-    const tenantRegistryPath = join(registryDir, 'tenants.json');
-    writeFileSync(
-      tenantRegistryPath,
-      JSON.stringify({
-        municipalities: world.municipalities.map((m) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url } })),
-      }, null, 2),
-    );
+    const tenantRegistryPath = options.tenantRegistryPath ?? temporaryRegistryPath(started);
+    writeLocalRegistry(tenantRegistryPath, {
+      municipalities: world.municipalities.map((m) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url } })),
+    });
 
     const legacyConfig = parseLegacyConfig({
       cpr: {
@@ -194,4 +195,64 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /** Closes in reverse start order: the gateway first, the simulators last. */
 async function closeAll(started: { close(): Promise<void> }[]): Promise<void> {
   for (const piece of [...started].reverse()) await piece.close().catch(() => undefined);
+}
+
+const TEMPORARY_REGISTRY_PREFIX = 'kommune-graph-tenants-';
+
+/**
+ * A temporary registry folder named with this process's pid, removed on close. A process killed
+ * before its close leaves its folder: the next stack to start removes those of pids no longer alive.
+ */
+function temporaryRegistryPath(started: { close(): Promise<void> }[]): string {
+  removeRegistriesOfDeadProcesses();
+  const dir = mkdtempSync(join(tmpdir(), `${TEMPORARY_REGISTRY_PREFIX}${process.pid}-`));
+  started.push({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+  return join(dir, 'tenants.json');
+}
+
+function removeRegistriesOfDeadProcesses(): void {
+  const pattern = new RegExp(`^${TEMPORARY_REGISTRY_PREFIX}(\\d+)-`);
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(pattern.exec(name)?.[1] ?? 0);
+    if (pid > 0 && !isAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, and is someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Writes the stack's registry, replacing the one a previous run left: the simulators take new
+ * ports on every run, so its ESDH URLs would point at nothing. A file naming any ESDH that is not
+ * on this machine is somebody's real registry, and is refused rather than overwritten.
+ */
+function writeLocalRegistry(path: string, registry: { municipalities: { esdh: { url: string } }[] }): void {
+  if (existsSync(path)) {
+    const foreign = foreignEsdhUrls(readFileSync(path, 'utf8'));
+    if (foreign.length > 0) {
+      throw new Error(
+        `tenant registry ${path}: it names ESDHs that are not local simulators (${foreign.join(', ')}); ` +
+          'this stack writes its own registry there and will not replace that one. Name a file that does not exist yet, or delete it.',
+      );
+    }
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(registry, null, 2)}\n`);
+}
+
+/** The ESDH URLs of a registry's text that are not on this machine; the text itself when it is no registry. */
+function foreignEsdhUrls(text: string): string[] {
+  try {
+    const urls = (JSON.parse(text) as { municipalities: { esdh: { url: string } }[] }).municipalities.map((m) => m.esdh.url);
+    return urls.filter((url) => !['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname));
+  } catch {
+    return ['(the file is not a tenant registry)'];
+  }
 }

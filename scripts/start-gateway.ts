@@ -2,24 +2,52 @@
  * `npm run start:gateway`: the gateway alone, for deployments. Settings from the environment
  * (see gateway/config.ts): PORT, HOST, SUPERGRAPH_PATH or --supergraph FILE, SUBGRAPH_URL_<NAME>,
  * INTERNAL_TOKEN_PRIVATE_JWK (the key that signs subgraph calls; `npm run keys` makes a pair).
+ *
+ * SIGINT or SIGTERM (or npm, its parent, gone) stops it: the gateway drains (SHUTDOWN_DELAY_MS,
+ * then the requests in flight), then the access trail closes; see runtime/shutdown.ts.
  */
-import { loadGatewayConfig } from '../gateway/config';
+import { loadGatewayConfig, type GatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { readJwkFile } from '../runtime/keyFiles';
+import { DEFAULT_GRACE_MS, serveUntilStopped } from '../runtime/shutdown';
 import { configuredAuditTrail } from '../audit';
-import { runService } from './runService';
 
-await runService(
-  async () => {
-    const config = loadGatewayConfig();
-    if (!config.internalTokenKeyPath) throw new Error('INTERNAL_TOKEN_PRIVATE_JWK: set it to the gateway\'s private key file (`npm run keys` makes one)');
-    const audit = config.audit ? await configuredAuditTrail(config.audit) : undefined;
-    if (!audit) console.warn('[gateway] no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
-    return startGateway(config, {
-      internalTokenKey: readJwkFile(config.internalTokenKeyPath, 'INTERNAL_TOKEN_PRIVATE_JWK'),
+let config: GatewayConfig;
+try {
+  config = loadGatewayConfig();
+  if (!config.internalTokenKeyPath) throw new Error('INTERNAL_TOKEN_PRIVATE_JWK: set it to the gateway\'s private key file (`npm run keys` makes one)');
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+
+await serveUntilStopped(
+  'gateway',
+  () => start(config),
+  (gateway) => [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),
+  // The draining delay is asked for: it comes on top of the time to finish what is in flight.
+  { graceMs: DEFAULT_GRACE_MS + config.shutdownDelayMs },
+);
+
+/** The gateway and its access trail, closed in that order: the trail records what is in flight. */
+async function start(config: GatewayConfig) {
+  const internalTokenKey = readJwkFile(config.internalTokenKeyPath!, 'INTERNAL_TOKEN_PRIVATE_JWK');
+  const audit = config.audit ? await configuredAuditTrail(config.audit) : undefined;
+  if (!audit) console.warn('[gateway] no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
+  try {
+    const gateway = await startGateway(config, {
+      internalTokenKey,
       ...(audit ? { audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey } } : {}),
     });
-  },
-  (gateway) =>
-    [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),
-);
+    return {
+      ...gateway,
+      close: async () => {
+        await gateway.close();
+        await audit?.trail.close();
+      },
+    };
+  } catch (error) {
+    await audit?.trail.close().catch(() => undefined);
+    throw error;
+  }
+}

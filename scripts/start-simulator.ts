@@ -1,6 +1,7 @@
 /**
  * `npm run start:simulator -- <cpr|case-index|bbr|dar|kle|esdh> [--municipality 0101] [--port N] [--latency MS]`:
  * one legacy simulator on its own, e.g. to run subgraphs against in a test environment.
+ * SIGINT or SIGTERM (or npm, its parent, gone) stops it: runtime/shutdown.ts.
  */
 import { startCprSimulator } from '../simulators/cpr/server';
 import { startCaseIndexSimulator } from '../simulators/case-index/server';
@@ -8,7 +9,7 @@ import { startBbrSimulator } from '../simulators/bbr/server';
 import { startDarSimulator } from '../simulators/dar/server';
 import { startKleSimulator } from '../simulators/kle/server';
 import { startEsdhSimulator } from '../simulators/esdh/server';
-import { runService } from './runService';
+import { serveUntilStopped } from '../runtime/shutdown';
 
 const [kind, ...rest] = process.argv.slice(2);
 const option = (flag: string) => {
@@ -34,4 +35,4 @@ if (!start) {
   console.error(`usage: npm run start:simulator -- <${Object.keys(starters).join('|')}> [--municipality 0101] [--port N] [--latency MS]`);
   process.exit(2);
 }
-await runService(start, (simulator) => `simulator ${simulator.name} ready at ${simulator.url} (faults: POST ${simulator.url}/__control/fault)`);
+await serveUntilStopped(`simulator ${kind}`, start, (simulator) => `simulator ${simulator.name} ready at ${simulator.url} (faults: POST ${simulator.url}/__control/fault)`);

@@ -1,36 +1,119 @@
 /**
  * `npm start`: the whole house on localhost — simulators, subgraphs, gateway — for a newcomer.
- * Prints the gateway URL, a sample CPR and a sample query; Ctrl-C stops everything cleanly.
+ * Prints the gateway URL, a sample CPR and a sample query; Ctrl-C or SIGTERM stops everything
+ * (a second Ctrl-C exits at once): runtime/shutdown.ts.
  *
- * PORT sets the gateway's port (default 4000); the other pieces take free ports.
+ * The gateway's configuration is read as `npm run start:gateway` reads it (loadGatewayConfig over
+ * the environment), so every documented setting means the same here; npm start then sets only
+ * what running the whole house needs (SETS_ITSELF), and refuses those settings rather than
+ * ignore them. The gateway's PORT and HOST are the gateway's; the other pieces take free ports.
  */
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
-import { loadGatewayConfig } from '../gateway/config';
-import { localAuditTrail } from '../audit';
-import { startLocalStack } from './localStack';
+import { ConfigInvalid, loadGatewayConfig, type GatewayConfig } from '../gateway/config';
+import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
+import { configuredAuditTrail } from '../audit';
+import { DEFAULT_GRACE_MS, onShutdown } from '../runtime/shutdown';
+import { startLocalStack, type LocalStack } from './localStack';
+
+const DEV_IDENTITY_DIR = '.data/dev-idp';
+const DEFAULT_AUDIT_DIR = '.data/audit';
+const DEFAULT_TENANT_REGISTRY = '.data/tenants.json';
+
+/** Settings npm start sets itself, and why it cannot take them from the environment. */
+const SETS_ITSELF: readonly { pattern: RegExp; why: string }[] = [
+  { pattern: /^SUBGRAPH_URL_/, why: 'npm start runs its own subgraphs and points the gateway at them' },
+  { pattern: /^AUTH_(ISSUER|AUDIENCE|JWKS_FILE|ALGORITHMS)$/, why: `npm start authenticates with its development identity provider (${DEV_IDENTITY_DIR}), whose tokens it prints` },
+  { pattern: /^INTERNAL_TOKEN_(PRIVATE|PUBLIC)_JWK$/, why: 'npm start makes the gateway-to-subgraph key pair for each run' },
+  { pattern: /^LEGACY_CONFIG$/, why: 'npm start\'s subgraphs call its own simulators' },
+];
 
 const started = Date.now();
 console.log('Starting simulators (CPR, case index, ESDH ×3, BBR, DAR, KLE), subgraphs and gateway…');
-const gatewayConfig = loadGatewayConfig();
-const audit = await localAuditTrail(process.env['AUDIT_DIR'] ?? '.data/audit');
-const stack = await startLocalStack({
-  gateway: { port: gatewayConfig.port, host: gatewayConfig.host },
-  devIdentityDir: '.data/dev-idp',
-  audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey },
-}).catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`Could not start: ${message}`);
-  if ((error as { code?: string }).code === 'EADDRINUSE') console.error(`Port ${gatewayConfig.port} is taken; try PORT=4100 npm start`);
+const refused = refusedSettings(process.env);
+if (refused.length > 0) exitWith(new ConfigInvalid('npm start', [...refused, 'for a gateway over other subgraphs or another identity provider, run npm run start:gateway']));
+const identity = await devIdentityProvider(DEV_IDENTITY_DIR);
+let config: GatewayConfig;
+try {
+  config = npmStartConfig(process.env, identity);
+} catch (error) {
+  exitWith(error);
+}
+
+let audit: Awaited<ReturnType<typeof configuredAuditTrail>> | undefined;
+let stack: LocalStack | undefined;
+const starting = start(config);
+onShutdown(
+  'gateway, subgraphs and simulators',
+  async () => {
+    await starting.catch(() => undefined);
+    // The gateway first (it finishes what is in flight), then subgraphs, then simulators
+    // (localStack closes in reverse start order); the trail last, since the gateway records into
+    // it until its last answer, and its close releases the trail's lock.
+    await stack?.close();
+    await audit?.trail.close();
+  },
+  { graceMs: DEFAULT_GRACE_MS + config.shutdownDelayMs },
+);
+await starting.catch(async (error: unknown) => {
+  console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  if ((error as { code?: string }).code === 'EADDRINUSE') console.error(`Port ${config.port} is taken; try PORT=4100 npm start`);
+  await audit?.trail.close().catch(() => undefined);
   process.exit(1);
 });
+console.log(await banner(stack!, config));
 
-const samples = sampleCitizens(stack.world);
-const sample = samples.get('0101') ?? [...samples.values()][0];
-const cpr = sample ? formatCpr(sample.cpr) : '';
-const token = await stack.devIdentity!.mint({ role: 'caseworker', municipality: '0101', purpose: 'demo: sagsbehandling' });
-const line = '─'.repeat(72);
-console.log(`
+async function start(config: GatewayConfig): Promise<void> {
+  audit = await configuredAuditTrail(config.audit!);
+  const replay = process.env['INTERNAL_TOKEN_REPLAY_STORE'];
+  stack = await startLocalStack({
+    gateway: config,
+    devIdentityDir: DEV_IDENTITY_DIR,
+    audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey },
+    tenantRegistryPath: config.tenantRegistryPath!,
+    ...(replay && replay !== 'memory' ? { replayStoreUrl: replay } : {}),
+  });
+}
+
+/** Every setting in the environment that npm start sets itself, with why. */
+function refusedSettings(env: NodeJS.ProcessEnv): string[] {
+  const refused = Object.keys(env)
+    .filter((name) => env[name])
+    .flatMap((name) => SETS_ITSELF.filter((s) => s.pattern.test(name)).map((s) => `${name}: ${s.why}`));
+  const replay = env['INTERNAL_TOKEN_REPLAY_STORE'];
+  if (replay && replay !== 'memory' && !/^rediss?:\/\//.test(replay)) refused.push('INTERNAL_TOKEN_REPLAY_STORE: the replay store must be "memory" or a redis:// URL');
+  return refused;
+}
+
+/**
+ * The gateway's configuration from the environment, through the reader start:gateway uses, with
+ * what npm start sets put into that same environment: the development identity provider always;
+ * the trail and the tenant registry where the environment names none.
+ */
+function npmStartConfig(env: NodeJS.ProcessEnv, identity: DevIdentityProvider): GatewayConfig {
+  const trailNamed = Boolean(env['AUDIT_DIR'] || env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']);
+  return loadGatewayConfig({
+    ...env,
+    AUTH_ISSUER: identity.issuer,
+    AUTH_AUDIENCE: identity.audience,
+    AUTH_JWKS_FILE: identity.jwksPath,
+    ...(trailNamed ? {} : { AUDIT_DIR: DEFAULT_AUDIT_DIR }),
+    TENANT_REGISTRY: env['TENANT_REGISTRY'] || DEFAULT_TENANT_REGISTRY,
+  });
+}
+
+function trailLocation(config: GatewayConfig): string {
+  return config.audit && 'dir' in config.audit ? config.audit.dir : 'the PostgreSQL server AUDIT_DATABASE_URL names';
+}
+
+async function banner(stack: LocalStack, config: GatewayConfig): Promise<string> {
+  const samples = sampleCitizens(stack.world);
+  const sample = samples.get('0101') ?? [...samples.values()][0];
+  const cpr = sample ? formatCpr(sample.cpr) : '';
+  const token = await stack.devIdentity!.mint({ role: 'caseworker', municipality: '0101', purpose: 'demo: sagsbehandling' });
+  const auditEnv = process.env['AUDIT_DIR'] ? `AUDIT_DIR=${process.env['AUDIT_DIR']} ` : '';
+  const line = '─'.repeat(72);
+  return `
 ${line}
 Gateway ready in ${Date.now() - started} ms:
 
@@ -52,19 +135,19 @@ Try it:
 
 Simulators: ${stack.allSimulators().map((s) => `${s.name} ${s.url}`).join(', ')}
 Subgraphs:  ${stack.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}
-Every access to personal data is recorded in .data/audit: npm run audit -- --subject ${cpr}; npm run audit:verify.
-Ctrl-C stops everything.
-${line}`);
 
-let stopping = false;
-const stop = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping gateway, subgraphs and simulators…`);
-  await stack.close();
-  await audit.trail.close();
-  console.log('Stopped.');
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop('SIGINT'));
-process.on('SIGTERM', () => void stop('SIGTERM'));
+npm start sets: the gateway's subgraph URLs (the subgraphs above), its identity provider (the
+  development one in ${DEV_IDENTITY_DIR}), its gateway-to-subgraph keys (made for this run), the access trail
+  (${trailLocation(config)}) and the tenant registry (${config.tenantRegistryPath}).
+  Every other gateway setting (README, Configuration) is read as npm run start:gateway reads it.
+Tenant registry: ${config.tenantRegistryPath}, written at this start from the simulators above; edit it while
+  this runs (remove a municipality, move an ESDH) and the change takes effect. TENANT_REGISTRY names another file.
+Every access to personal data is recorded in ${trailLocation(config)}: ${auditEnv}npm run audit -- --subject ${cpr}; ${auditEnv}npm run audit:verify.
+Ctrl-C (or SIGTERM) stops everything; a second Ctrl-C exits at once.
+${line}`;
+}
+
+function exitWith(error: unknown): never {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

@@ -1,9 +1,16 @@
 /**
- * `npm start` as a newcomer runs it: one process brings up the whole house, prints the gateway
- * URL, a sample CPR and a sample query, answers that query, and stops cleanly on Ctrl-C (SIGINT).
+ * `npm start` as a newcomer runs it, under npm: it prints the gateway URL, a sample CPR and a
+ * sample query, answers that query, and stops on Ctrl-C (SIGINT) and on SIGTERM to npm, every
+ * port it printed closed, no process left, the trail's lock released, within 5 s. The gateway's
+ * settings mean what they mean under start:gateway; the tenant registry it names is the one in
+ * force, edits included.
+ *
+ * Two boots (each costs seconds): one with limits set, stopped with SIGTERM to npm; one with
+ * defaults, stopped with SIGINT.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,71 +19,181 @@ import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
 import { postGraphQL } from './support/graphql';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-let child: ChildProcess | undefined;
-let output = '';
-const auditDir = mkdtempSync(join(tmpdir(), 'audit-'));
+const STOP_BOUND_MS = 5_000;
+const boots: Boot[] = [];
+const dirs: string[] = [];
 
 afterAll(() => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
-  rmSync(auditDir, { recursive: true, force: true });
+  for (const boot of boots) {
+    for (const pid of [...boot.children, boot.npm.pid!]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-    const check = () => {
-      const match = pattern.exec(output);
-      if (match) {
+interface Boot {
+  npm: ChildProcess;
+  /** npm's children once the banner was printed (npm start's node process). */
+  children: number[];
+  auditDir: string;
+  registryPath: string;
+  output(): string;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exited: Promise<{ code: number | null; at: number }>;
+  url: string;
+  cpr: string;
+  bearer: string;
+  /** Every URL the banner printed: the gateway's, the subgraphs', the simulators'. */
+  printedUrls: string[];
+}
+
+/** `npm start` with its trail and tenant registry in a folder of the test's own, and `env` on top. */
+async function bootNpmStart(env: Record<string, string> = {}): Promise<Boot> {
+  const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
+  dirs.push(dir);
+  const auditDir = join(dir, 'audit');
+  const registryPath = join(dir, 'tenants.json');
+  // NODE_ENV=test (vitest's) would quietly turn off Apollo's own signal handlers: run as a newcomer does.
+  const { NODE_ENV: _nodeEnv, ...inherited } = process.env;
+  const npm = spawn('npm', ['start'], {
+    cwd: root,
+    env: { ...inherited, PORT: '0', AUDIT_DIR: auditDir, TENANT_REGISTRY: registryPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => npm.on('exit', (code) => resolve({ code, at: performance.now() })));
+  const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
+      const check = () => {
+        const match = pattern.exec(output);
+        if (!match) return;
         clearTimeout(timer);
+        npm.stdout!.off('data', check);
         resolve(match);
-      }
-    };
-    child!.stdout!.on('data', check);
-    check();
+      };
+      npm.stdout!.on('data', check);
+      check();
+    });
+  const boot: Boot = { npm, children: [], auditDir, registryPath, output: () => output, waitFor, exited, url: '', cpr: '', bearer: '', printedUrls: [] };
+  boots.push(boot);
+
+  await waitFor(/Ctrl-C \(or SIGTERM\) stops everything; a second Ctrl-C exits at once/);
+  boot.url = /Gateway ready in \d+ ms:\s+(http:\/\/localhost:\d+\/graphql)/.exec(output)![1]!;
+  boot.cpr = /Sample CPR[^:]*: (\d{6}-\d{4})/.exec(output)![1]!;
+  boot.bearer = /Authorization: (Bearer [\w.-]+)/.exec(output)![1]!;
+  const pieces = [/^Simulators: (.*)$/m, /^Subgraphs: (.*)$/m].flatMap((line) => [...line.exec(output)![1]!.matchAll(/http:\/\/[\w.:]+/g)].map((m) => m[0]));
+  boot.printedUrls = [boot.url, ...pieces];
+  boot.children = childPids(npm.pid!);
+  return boot;
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // ps exits 1 when there are none
+  }
+}
+
+/** Running, that is: a zombie (exited, its orphaned entry not yet reaped by init) counts as gone. */
+function isAlive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function accepts(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
   });
 }
 
-describe('npm start', () => {
-  it('prints the gateway URL, a sample CPR and query, answers it, and stops on SIGINT', async () => {
-    // The same command `npm start` runs, on a free port so it cannot clash with anything.
-    child = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'scripts/start.ts'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0', APOLLO_TELEMETRY_DISABLED: '1', AUDIT_DIR: auditDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+/** Sends `signal` to npm and checks that everything stopped within the bound: the process, its children, every printed port, the trail's lock. */
+async function stopsWithin(boot: Boot, signal: NodeJS.Signals): Promise<number> {
+  expect(boot.children.length).toBeGreaterThan(0);
+  expect(existsSync(join(boot.auditDir, 'lock'))).toBe(true);
+  const signalled = performance.now();
+  boot.npm.kill(signal);
+  const { code, at } = await boot.exited;
+  const elapsed = at - signalled;
+  expect(code).toBe(0);
+  expect(elapsed).toBeLessThan(STOP_BOUND_MS);
+  expect(boot.output()).toContain(`${signal}: stopping gateway, subgraphs and simulators`);
+  expect(boot.output()).toContain('Stopped.');
+  expect(boot.children.filter(isAlive)).toEqual([]);
+  const stillOpen = (await Promise.all(boot.printedUrls.map(async (url) => ((await accepts(url)) ? [url] : [])))).flat();
+  expect(stillOpen).toEqual([]);
+  expect(existsSync(join(boot.auditDir, 'lock'))).toBe(false);
+  return elapsed;
+}
 
-    const [, url] = await waitFor(/(http:\/\/localhost:\d+\/graphql)/, 30_000);
-    const [, cpr] = await waitFor(/Sample CPR[^:]*: (\d{6}-\d{4})/, 5_000);
-    const [, bearer] = await waitFor(/Authorization: (Bearer [\w.-]+)/, 5_000);
-    await waitFor(/Ctrl-C stops everything/, 5_000);
-    expect(output).toContain('query CitizenOverview($cpr: CPR!)');
+function verifyTrail(auditDir: string): Promise<{ code: number | null; output: string }> {
+  const verify = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', 'verify'], {
+    cwd: root,
+    env: { ...process.env, AUDIT_DIR: auditDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  verify.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => verify.on('exit', (code) => resolve({ code, output })));
+}
+
+describe('npm start', () => {
+  it('takes the gateway\'s settings as start:gateway does (a rate limit, a depth limit), and stops on SIGTERM to npm', async () => {
+    const boot = await bootNpmStart({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '1', MAX_DEPTH: '2' });
+    const auth = { authorization: boot.bearer };
+
+    // The overview is 6 deep: refused. It took the one request the bucket held.
+    const deep = await postGraphQL(boot.url, CITIZEN_OVERVIEW_QUERY, { cpr: boot.cpr }, auth);
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors?.[0]?.message).toMatch(/^Syntax Error: Query depth limit of 2 exceeded/);
+    // Two at once: at most one token (1 a second, burst 1), however long the first took.
+    const [first, second] = await Promise.all([postGraphQL(boot.url, '{ __typename }', {}, auth), postGraphQL(boot.url, '{ __typename }', {}, auth)]);
+    const limited = [first, second].filter((a) => a.status === 429);
+    expect(limited.length).toBeGreaterThanOrEqual(1);
+    expect(limited[0]!.body.errors?.[0]?.extensions?.['code']).toBe('RATE_LIMITED');
+
+    await stopsWithin(boot, 'SIGTERM');
+  });
+
+  it('prints the gateway URL, a sample CPR and query, answers it, follows its named tenant registry, and stops on SIGINT', async () => {
+    const boot = await bootNpmStart();
+    expect(boot.output()).toContain('query CitizenOverview($cpr: CPR!)');
+    expect(boot.output()).toContain(`Tenant registry: ${boot.registryPath}`);
 
     // Personal data needs the printed caseworker token.
-    expect((await postGraphQL(url!, CITIZEN_OVERVIEW_QUERY, { cpr })).status).toBe(401);
-    const { status, body } = await postGraphQL(url!, CITIZEN_OVERVIEW_QUERY, { cpr }, { authorization: bearer! });
+    expect((await postGraphQL(boot.url, CITIZEN_OVERVIEW_QUERY, { cpr: boot.cpr })).status).toBe(401);
+    const { status, body } = await postGraphQL(boot.url, CITIZEN_OVERVIEW_QUERY, { cpr: boot.cpr }, { authorization: boot.bearer });
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(body.data?.citizen.cpr).toBe(cpr);
+    expect(body.data?.citizen.cpr).toBe(boot.cpr);
     expect(body.data?.citizen.cases.length).toBeGreaterThanOrEqual(10);
 
-    const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(output).toContain('Stopped.');
+    // The registry it named is the one in force: without København, København's caseworker is refused.
+    const registry = JSON.parse(readFileSync(boot.registryPath, 'utf8')) as { municipalities: { code: string }[] };
+    expect(registry.municipalities.map((m) => m.code)).toContain('0101');
+    writeFileSync(boot.registryPath, JSON.stringify({ municipalities: registry.municipalities.filter((m) => m.code !== '0101') }, null, 2));
+    const name = '{ citizen(cpr: "' + boot.cpr + '") { name { full } } }';
+    let refused = 0;
+    for (const until = performance.now() + 10_000; refused !== 403 && performance.now() < until; ) {
+      refused = (await postGraphQL(boot.url, name, {}, { authorization: boot.bearer })).status;
+      if (refused !== 403) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(refused).toBe(403);
+
+    await stopsWithin(boot, 'SIGINT');
 
     // The overview it answered was recorded, and the trail verifies.
-    const verify = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'scripts/audit.ts', 'verify'], {
-      cwd: root,
-      env: { ...process.env, AUDIT_DIR: auditDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let verifyOutput = '';
-    verify.stdout!.on('data', (chunk: Buffer) => (verifyOutput += chunk.toString()));
-    const verifyCode = await new Promise<number | null>((resolve) => verify.on('exit', resolve));
-    expect(verifyOutput).toMatch(/[1-9]\d* records/);
-    expect(verifyOutput).toContain('the trail is intact');
-    expect(verifyCode).toBe(0);
+    const verify = await verifyTrail(boot.auditDir);
+    expect(verify.output).toMatch(/[1-9]\d* records/);
+    expect(verify.output).toContain('the trail is intact');
+    expect(verify.code).toBe(0);
   });
 });

@@ -96,15 +96,36 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
       })
       .catch((error: unknown) => {
         client = undefined; // try again on the next call; the WSDL host may come back
-        throw new LegacyUnavailable(`${system}: WSDL could not be loaded`, { system, detail: 'wsdl', cause: error });
+        throw new WsdlNotLoaded(error);
       });
     return client;
   };
 
+  /**
+   * The load is shared, its failure is not: every caller that started or joined it gets an error
+   * of its own, with its own tenant. One error object thrown to two calls would also confuse the
+   * retry policy, which remembers per error which attempt threw it.
+   */
+  const wsdlError = (error: unknown, tenant: string | undefined): unknown => {
+    if (!(error instanceof WsdlNotLoaded)) return error;
+    // A load that ran out of time is a timeout, whoever waited for it: a retry that joined a hung
+    // load must not report the system as unreachable.
+    if (isTimeout(error.cause)) {
+      return new LegacyTimeout(`${system}: the WSDL did not load within ${timeoutMs} ms`, { system, tenant, detail: 'wsdl', cause: error.cause });
+    }
+    return new LegacyUnavailable(`${system}: WSDL could not be loaded`, { system, tenant, detail: 'wsdl', cause: error.cause });
+  };
+  const loadedClient = (signal: AbortSignal | undefined, tenant: string | undefined): Promise<SoapClient> =>
+    waitUnlessAborted(loadClient(), signal, () =>
+      new LegacyTimeout(`${system}: no answer within the deadline (the WSDL is still loading)`, { system, tenant, detail: 'wsdl' }),
+    ).catch((error: unknown) => {
+      throw wsdlError(error, tenant);
+    });
+
   return {
     sentRequests,
     async operations() {
-      const c = await loadClient();
+      const c = await loadedClient(undefined, undefined);
       const services = c.describe() as Record<string, Record<string, Record<string, unknown>>>;
       return Object.values(services).flatMap((ports) => Object.values(ports).flatMap((ops) => Object.keys(ops)));
     },
@@ -116,9 +137,7 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
         const deadline = callDeadline(timeoutMs, signal);
         try {
           // The WSDL load is shared by every call; this one stops waiting for it at its deadline.
-          const c = await waitUnlessAborted(loadClient(), deadline.signal, () =>
-            new LegacyTimeout(`${system}: no answer within the deadline (the WSDL is still loading)`, { system, tenant: call.tenant, detail: 'wsdl' }),
-          );
+          const c = await loadedClient(deadline.signal, call.tenant);
           const method = c[`${operation}Async`];
           if (typeof method !== 'function') {
             throw new LegacyFault(`${system}: the WSDL has no operation ${operation}`, { system, tenant: call.tenant });
@@ -151,6 +170,22 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
       keepAlive.httpsAgent.destroy();
     },
   };
+}
+
+/** The shared WSDL load failed; `cause` is what soap (or axios under it) threw. */
+class WsdlNotLoaded extends Error {
+  constructor(cause: unknown) {
+    super('the WSDL could not be loaded', { cause });
+  }
+}
+
+/**
+ * No answer in time, as axios (under soap) reports it: ECONNABORTED for its own `timeout`
+ * (wsdl_options), ETIMEDOUT when `clarifyTimeoutError` is on or the connect itself timed out.
+ */
+function isTimeout(error: unknown): boolean {
+  const e = error as { code?: unknown; isAxiosError?: unknown } | null;
+  return e?.isAxiosError === true && (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT');
 }
 
 /**

@@ -1,14 +1,16 @@
 /**
  * The trail against both stores it supports: embedded PGlite and the PostgreSQL server at
- * 127.0.0.1:5432 (database `test`, a schema of its own per run). Each kind of alteration is made
- * directly in the database, as an intruder with SQL access would, and `verify` must name it.
+ * 127.0.0.1:5432 (database `test`), each test in a schema of its own: on the server, and in the one
+ * PGlite this file boots (a boot costs about two seconds). Each kind of alteration is made directly
+ * in the database, as an intruder with SQL access would, and `verify` must name it.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { subjectHash, toAccessRecords, type AccessRecord, type RequestAccessInput } from '../accessRecord';
 import { createAuditTrail, type AuditFilter, type AuditTrail } from '../auditTrail';
-import { pgliteClient, postgresClient, type SqlClient } from '../sql';
+import { sharedPglite } from '../../test/support/auditFixtures';
+import { postgresClient, type SqlClient } from '../sql';
 
 const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const subjectKey = randomBytes(32);
@@ -30,8 +32,11 @@ function records(n: number, offset = 0, timeIn = new Date('2026-11-23T10:00:00Z'
   ).flat();
 }
 
+const pglite = sharedPglite();
+afterAll(() => pglite.close());
+
 const stores: { name: string; open: () => Promise<SqlClient> }[] = [
-  { name: 'PGlite', open: () => pgliteClient() },
+  { name: 'PGlite', open: () => pglite.client() },
   { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, `audit_test_${randomBytes(4).toString('hex')}`) },
 ];
 

@@ -2,26 +2,31 @@
  * The embedded trail's folder has one opener at a time: PGlite is single-process, and the README
  * has operators run `npm run audit…` against the folder `npm start` uses. `localAuditTrail` takes
  * dir/lock (holding its pid) and refuses a second opener, naming the holder and what to do.
+ * A test that opens a trail gets its folder seeded with a new trail's PGlite data (made once; a new
+ * PGlite folder costs about two seconds): the lock is what is tested, and it is taken either way.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { trailFolders } from '../../test/support/auditFixtures';
 import { localAuditTrail, type AuditTrail } from '../index';
 
 let dir: string;
 const open: AuditTrail[] = [];
+const folders = trailFolders('audit-lock-');
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'audit-lock-'));
+  dir = folders.make();
 });
+afterAll(() => folders.cleanup());
 afterEach(async () => {
   for (const trail of open.splice(0)) await trail.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function openTrail(): Promise<AuditTrail> {
+  if (!existsSync(join(dir, 'pgdata'))) await folders.seed(dir);
   const { trail } = await localAuditTrail(dir);
   open.push(trail);
   return trail;

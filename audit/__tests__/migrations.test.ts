@@ -1,7 +1,8 @@
 /**
  * Migrations: two processes opening a new trail on a PostgreSQL server at once (two gateways
  * started together) both get a working trail, where the second used to fail on PostgreSQL's
- * catalog; and the auditors' queries use the indexes migration 4 makes, on both stores.
+ * catalog; and the auditors' queries use the indexes migration 4 makes, on both stores. The PGlite
+ * stores share one PGlite (a boot costs about two seconds), a schema each.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -9,12 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { subjectHash, toAccessRecords, type AccessRecord } from '../accessRecord';
 import { createAuditTrail, pageQuery, type AuditFilter, type AuditTrail } from '../auditTrail';
-import { pgliteClient, postgresClient, type SqlClient } from '../sql';
+import { sharedPglite } from '../../test/support/auditFixtures';
+import { postgresClient, type SqlClient } from '../sql';
 
 const POSTGRES_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const subjectKey = randomBytes(32);
 const schemas: string[] = [];
+const pglite = sharedPglite();
 
+afterAll(() => pglite.close());
 afterAll(async () => {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
@@ -69,7 +73,7 @@ describe('two processes opening a new trail at once', () => {
 });
 
 const stores: { name: string; open: () => Promise<SqlClient> }[] = [
-  { name: 'PGlite', open: () => pgliteClient() },
+  { name: 'PGlite', open: () => pglite.client() },
   { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, freshSchema()) },
 ];
 
@@ -108,7 +112,7 @@ describe.each(stores)('the auditors\' queries on $name', ({ open }) => {
 
 describe('migration 4 on a trail made before it', () => {
   it('adds the indexes when a trail at version 3 is opened, and the trail still verifies', async () => {
-    const db = await pgliteClient();
+    const db = await pglite.client();
     const signingKey = await generateInternalTokenKeys();
     let trail = await createAuditTrail({ db, signingKey });
     await trail.record(recordsOf(5));
@@ -116,7 +120,8 @@ describe('migration 4 on a trail made before it', () => {
     await db.query('delete from audit_schema_migrations where version = 4');
     trail = await createAuditTrail({ db, signingKey }); // opening migrates
     try {
-      const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' order by indexname");
+      // This trail's schema only: the PGlite holds other tests' trails too.
+      const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' and schemaname = current_schema() order by indexname");
       expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
       expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
       expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });

@@ -105,6 +105,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
 
   const apollo = new ApolloServer<SubgraphContext>({
     schema,
+    // The process has one owner of its signals (runtime/shutdown.ts), which calls close below.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // The gateway is the client: it has already validated the operation, and it needs `_service`.
     introspection: false,
@@ -152,17 +154,20 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
         writeJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', subgraph: definition.name, ...options.readiness?.() }),
     },
   });
+  // Once: a signal's shutdown and a caller's own close share one drain.
+  let closing: Promise<void> | undefined;
+  const drain = async () => {
+    draining = true;
+    if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+    await running.close();
+    scopes.close();
+    await options.internalTokens.close();
+    await options.onClose?.();
+  };
   return {
     ...running,
     name: definition.name,
-    close: async () => {
-      draining = true;
-      if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
-      await running.close();
-      scopes.close();
-      await options.internalTokens.close();
-      await options.onClose?.();
-    },
+    close: () => (closing ??= drain()),
   };
 }
 

@@ -1,35 +1,49 @@
 /**
- * The auditor's commands as an auditor runs them: `scripts/audit.ts` (what `npm run audit`,
- * `audit:verify`, `audit:checkpoint` and `audit:purge` run) in a child process, over a trail in a
- * temporary AUDIT_DIR that the test fills through the library and closes first (one opener at a time).
+ * The auditor's commands: `runAudit` (scripts/auditCommand.ts, what `npm run audit`, `audit:verify`,
+ * `audit:checkpoint`, `audit:purge` and `audit:keys` run) in process, over a trail in a temporary
+ * AUDIT_DIR that the test fills through the library and closes first (one opener at a time); each
+ * run opens the trail and closes it again, as the command line does. In process, because a child
+ * process per case (tsx, then PGlite) cost a minute; the last describe runs each command once as an
+ * auditor does, `npm run audit…` in a child process.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAuditTrail, pgliteClient, subjectHash, toAccessRecords, type AccessRecord } from '../../audit';
+import { runAudit } from '../../scripts/auditCommand';
+import { trailFolders } from '../support/auditFixtures';
 
 type RequestAccessInput = Parameters<typeof toAccessRecords>[0];
+type Outcome = { code: number | null; stdout: string; stderr: string };
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
-});
+const folders = trailFolders('audit-cli-');
+afterAll(() => folders.cleanup());
 
 function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
-  folders.push(dir);
-  return dir;
+  return folders.make();
 }
 
-/** Runs `tsx scripts/audit.ts ARGS` over the trail in `dir`, as the npm scripts do. */
-function cli(dir: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The environment a command runs in: the embedded trail in `dir`, whatever the caller's names. */
+function envFor(dir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_DIR: dir };
   delete env['AUDIT_DATABASE_URL'];
-  const child = spawn(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, 'scripts/audit.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return env;
+}
+
+/** Runs the command `args` (`find …`, `verify …`) over the trail in `dir`, in process. */
+async function cli(dir: string, ...args: string[]): Promise<Outcome> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runAudit(args, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: envFor(dir) });
+  return { code, stdout, stderr };
+}
+
+/** Runs `npm run --silent SCRIPT -- ARGS` over the trail in `dir`, as an auditor does. */
+function npmRun(dir: string, script: string, ...args: string[]): Promise<Outcome> {
+  const child = spawn('npm', ['run', '--silent', script, ...(args.length ? ['--', ...args] : [])], { cwd: root, env: envFor(dir), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -88,8 +102,9 @@ function access(cpr: string, timeIn: Date, identity: NonNullable<RequestAccessIn
 
 const caseworker = (actor: string, tenant: string, purpose: string) => ({ actor, roles: ['caseworker'], tenant, purpose });
 
-/** Fills a new trail in `dir` through the library, oldest first, and closes it. */
+/** Fills the trail in `dir` (a new one, when there is none) through the library, oldest first, and closes it. */
 async function trailIn(dir: string, make: (subjectKey: Buffer) => AccessRecord[], checkpointEvery?: number): Promise<Buffer> {
+  if (!existsSync(join(dir, 'pgdata'))) await folders.seed(dir);
   const { trail, keys } = await localAuditTrail(dir, checkpointEvery);
   for (const record of make(keys.subjectKey)) await trail.record([record]);
   await trail.close();
@@ -177,21 +192,33 @@ describe('npm run audit (find)', () => {
   });
 
   it('is refused, naming the holder, while another process has the trail open', async () => {
+    // Held in this process (as by a gateway started in it): the command says so.
     const { trail } = await localAuditTrail(dir);
+    try {
+      const { code, stdout, stderr } = await cli(dir, 'find', '--subject', '010160-1234');
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/open in this process already;.*Stop the gateway.*HTTP audit API/s);
+    } finally {
+      await trail.close();
+    }
+    // Held by another live process (the test runner stands in for a gateway): the lock file naming
+    // it is all of the holder an opener sees, so the command names that process.
+    const holder = process.ppid;
+    writeFileSync(join(dir, 'lock'), `${holder}\n`);
     try {
       const { code, stderr } = await cli(dir, 'find', '--subject', '010160-1234');
       expect(code).toBe(2);
-      expect(stderr).toMatch(new RegExp(`open in process ${process.pid};.*Stop the gateway.*HTTP audit API`, 's'));
+      expect(stderr).toMatch(new RegExp(`open in process ${holder};.*Stop the gateway.*HTTP audit API`, 's'));
     } finally {
-      await trail.close();
+      rmSync(join(dir, 'lock'));
     }
   });
 });
 
 describe('npm run audit:checkpoint and audit:verify --checkpoint', () => {
   const dir = tempDir();
-  const keptPath = join(dir, '..', `${dir.split('/').pop()}-kept.json`);
-  folders.push(keptPath);
+  const keptPath = join(tempDir(), 'kept.json');
   beforeAll(async () => {
     await trailIn(dir, (k) => Array.from({ length: 5 }, (_, i) => access(CITIZEN, ago((5 - i) * 3_600_000), caseworker('cw-1', '0101', 'P-1'), {}, k)), 4);
   });
@@ -214,7 +241,7 @@ describe('npm run audit:checkpoint and audit:verify --checkpoint', () => {
 
   it('fails a kept checkpoint that is not the trail\'s', async () => {
     const forged = join(dir, 'forged.json');
-    const kept = JSON.parse((await import('node:fs')).readFileSync(keptPath, 'utf8')) as Record<string, unknown>;
+    const kept = JSON.parse(readFileSync(keptPath, 'utf8')) as Record<string, unknown>;
     writeFileSync(forged, JSON.stringify({ ...kept, rootHash: '00'.repeat(32) }));
     const { code, stdout } = await cli(dir, 'verify', '--checkpoint', forged);
     expect(code).toBe(1);
@@ -375,5 +402,51 @@ describe('npm run audit:verify with a write whose outcome was never recorded', (
     expect(stdout).not.toContain('OPEN INTENT');
     expect(stdout).toContain('the trail is intact');
     expect(code).toBe(0);
+  });
+});
+
+describe('each command as an auditor runs it: npm run audit… in a child process', () => {
+  const dir = tempDir();
+  const keptPath = join(tempDir(), 'kept.json');
+  const keysPath = join(tempDir(), 'audit-keys.json');
+  beforeAll(async () => {
+    await trailIn(dir, (k) => [
+      access(CITIZEN, ago(400 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k), // past the default 183 days
+      access(CITIZEN, ago(10 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k),
+      access(OTHER, ago(5 * DAY), caseworker('cw-1', '0101', 'P-1'), {}, k),
+    ]);
+  });
+
+  it('npm run audit (find)', async () => {
+    const { code, stdout, stderr } = await npmRun(dir, 'audit', '--subject', '010160-1234');
+    expect(code, stderr).toBe(0);
+    expect((JSON.parse(stdout) as AccessRecord[]).map((r) => r.actor)).toEqual(['cw-1', 'cw-1']);
+    expect(stderr).toContain('2 records');
+  });
+
+  it('npm run audit:checkpoint', async () => {
+    const { code, stdout, stderr } = await npmRun(dir, 'audit:checkpoint');
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ treeSize: 3, rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    writeFileSync(keptPath, stdout);
+  });
+
+  it('npm run audit:verify', async () => {
+    const { code, stdout, stderr } = await npmRun(dir, 'audit:verify', '--checkpoint', keptPath);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('3 records, 1 signed checkpoints, checked against the kept checkpoint of 3\nthe trail is intact');
+  });
+
+  it('npm run audit:purge', async () => {
+    const { code, stdout, stderr } = await npmRun(dir, 'audit:purge');
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain('purged the payloads of 1 records past retention');
+  });
+
+  it('npm run audit:keys', async () => {
+    const { code, stdout, stderr } = await npmRun(dir, 'audit:keys', keysPath);
+    expect(code, stderr).toBe(0);
+    expect(stdout).toContain(`wrote ${keysPath}: the subject HMAC key and checkpoint signing key for AUDIT_KEYS`);
+    expect(statSync(keysPath).mode & 0o777).toBe(0o600);
   });
 });

@@ -4,18 +4,14 @@
  * a field refused to the caller is named in the records; a refused request and a search for a
  * case leave records too. On the embedded store and on the PostgreSQL server alike.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, criterionText, pgliteClient, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
+import { criterionText, pgliteClient, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
 const stores = [
   { name: 'embedded PGlite', open: () => pgliteClient() },
@@ -23,28 +19,24 @@ const stores = [
 ];
 
 describe.each(stores)('access records of the overview, on $name', ({ open }) => {
-  let stack: LocalStack;
+  let stack: AuthedStack;
   let trail: AuditTrail;
-  let dir: string;
   const subjectKey = randomBytes(32);
   /** While set, the store fails every statement, as a full disk or a lost server would. */
   let storeFails = false;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
     const db = await open();
     const failing = <T>(work: () => Promise<T>) => (storeFails ? Promise.reject(new Error('the store is failing')) : work());
-    trail = await createAuditTrail({
-      db: { ...db, singleWriter: db.singleWriter, query: (sql, params) => failing(() => db.query(sql, params)), transaction: (work) => failing(() => db.transaction(work)), close: () => db.close() },
-      signingKey: await generateInternalTokenKeys(),
+    stack = await startAuthedStack({
+      audit: {
+        db: { ...db, singleWriter: db.singleWriter, query: (sql, params) => failing(() => db.query(sql, params)), transaction: (work) => failing(() => db.transaction(work)), close: () => db.close() },
+        subjectKey,
+      },
     });
-    stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey } });
+    trail = stack.trail!;
   });
-  afterAll(async () => {
-    await stack.close();
-    await trail.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.close());
 
   const overview = async (person: Person, token: string) => {
     const before = (await trail.verify()).records;

@@ -4,48 +4,36 @@
  * when the ESDH fails or hangs), refused in words when the graph can tell it is wrong, never made
  * in another municipality, and recorded in the access trail as create or update.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, subjectHash, type AuditTrail } from '../../audit';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
+import { subjectHash, type AuditTrail } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
+let stack: AuthedStack;
 let trail: AuditTrail;
-let dir: string;
 let person: Person;
 const subjectKey = randomBytes(32);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
-  stack = await startLocalStack({
-    latencyMs: noLatency,
-    devIdentityDir: dir,
-    audit: { trail, subjectKey },
+  stack = await startAuthedStack({
+    audit: { subjectKey },
     legacy: { timeoutMs: 300, resilience: { maxRetries: 2, breakerThreshold: 1_000 } },
   });
+  trail = stack.trail!;
   person = sampleCitizens(stack.world).get('0101')!;
 });
-afterAll(async () => {
-  await stack.close();
-  await trail.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const OPEN = `mutation Open($input: OpenCaseInput!) { openCase(input: $input) { id number title status classification { number title } parties { role citizen { cpr name { full } } } } }`;
 const FILE = `mutation File($input: FileDocumentInput!) { fileDocument(input: $input) { id title date kind } }`;
 const MOVE = `mutation Move($id: ID!, $status: CaseStatus!) { changeCaseStatus(caseId: $id, status: $status) { id status } }`;
 
 const as = async (municipality: string, role: 'caseworker' | 'citizen' = 'caseworker') =>
-  ({ authorization: `Bearer ${await stack.devIdentity!.mint(role === 'citizen' ? { role, sub: person.cpr, purpose: 'self-service' } : { role, sub: `kw-${municipality}`, municipality, purpose: 'P-32 Hjælpemidler' })}` });
+  stack.bearer(await (role === 'citizen' ? stack.mint.citizen(person.cpr) : stack.mint.caseworker(municipality, { purpose: 'P-32 Hjælpemidler' })));
 const newCase = (title = 'Ansøgning om rollator') => ({
   input: { title, classification: '32.18.04', parties: [{ cpr: formatCpr(person.cpr), role: 'PRIMARY' }, { cpr: formatCpr(person.spouseCpr!), role: 'SECONDARY' }] },
 });

@@ -1,7 +1,12 @@
 /**
  * A subgraph that is down nulls only its own fields; /ready tells a load balancer what it needs;
- * shutting down drains requests in flight instead of cutting them.
+ * shutting down drains requests in flight instead of cutting them, once however often it is asked;
+ * the stack's tenant registry is where it was asked to be, or temporary and cleaned up.
  */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
@@ -50,6 +55,8 @@ describe('graceful shutdown', () => {
         // Shut down once the request has reached CPR: it is then in flight in every piece.
         while (citizenCalls() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
         const closing = target.close();
+        // A second close (a signal's shutdown racing the stack's own) shares the first: Apollo is stopped once.
+        expect(target.close()).toBe(closing);
         expect(await readyStatus(target.url)).toBe(503);
         const answered = await inFlight;
         expect(answered.body.errors).toBeUndefined();
@@ -75,6 +82,46 @@ describe('graceful shutdown', () => {
       });
     } finally {
       await stack.close();
+    }
+  });
+});
+
+describe('the tenant registry of a local stack', () => {
+  it('is temporary when no path is asked for: named with the pid, removed on close, and a dead process\'s removed at the next start', async () => {
+    // A pid that surely belonged to a process that has exited.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid!;
+    const left = join(tmpdir(), `kommune-graph-tenants-${deadPid}-left`);
+    mkdirSync(left, { recursive: true });
+    const stack = await startLocalStack({ latencyMs: noLatency });
+    const dir = dirname(stack.tenantRegistryPath);
+    try {
+      expect(existsSync(left)).toBe(false);
+      expect(dir.startsWith(join(tmpdir(), `kommune-graph-tenants-${process.pid}-`))).toBe(true);
+      expect(existsSync(stack.tenantRegistryPath)).toBe(true);
+    } finally {
+      await stack.close();
+    }
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('is written where asked and kept on close; a registry naming ESDHs elsewhere is refused, not overwritten', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stack-registry-'));
+    try {
+      const path = join(dir, 'data', 'tenants.json');
+      const stack = await startLocalStack({ latencyMs: noLatency, tenantRegistryPath: path });
+      const written = readFileSync(path, 'utf8');
+      await stack.close();
+      expect(readFileSync(path, 'utf8')).toBe(written);
+      expect(JSON.parse(written).municipalities.map((m: { esdh: { url: string } }) => m.esdh.url)).toEqual(
+        [...stack.simulators.esdh.values()].map((s) => s.url),
+      );
+
+      const real = join(dir, 'real.json');
+      copyFileSync('config/tenants.example.json', real);
+      await expect(startLocalStack({ latencyMs: noLatency, tenantRegistryPath: real })).rejects.toThrow(/not local simulators \(http:\/\/esdh\.kk\.internal\/.*will not replace/);
+      expect(readFileSync(real, 'utf8')).toBe(readFileSync('config/tenants.example.json', 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,32 +3,22 @@
  * a breaker opened by 0101's failures does not stop 0751's look-ups; and each municipality has
  * its own request budget at the gateway, so 0101 spending it leaves 0751 served.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let dir: string;
+let stack: AuthedStack;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  stack = await startLocalStack({
-    latencyMs: noLatency,
-    devIdentityDir: dir,
+  stack = await startAuthedStack({
     legacy: { resilience: { maxRetries: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000 } },
     // A small budget, so the test can spend it: 5 at once, then 1 per second.
     gateway: { rateLimit: { perSecond: 1, burst: 5 } },
   });
 });
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const nameOf = async (municipality: string) => {
   const person = sampleCitizens(stack.world).get(municipality)!;

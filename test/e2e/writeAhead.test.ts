@@ -3,22 +3,16 @@
  * insert — the trail looks up and cannot record — no write reaches the ESDH, the trail holds
  * nothing, and reads of personal data are withheld. When inserts work again, so does the graph.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, type AuditTrail, type SqlClient } from '../../audit';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
+import { pgliteClient, type AuditTrail, type SqlClient } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
 import type { Case, Person } from '../../simulators/data/world';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
+let stack: AuthedStack;
 let trail: AuditTrail;
-let dir: string;
 let person: Person;
 let openCase: Case;
 let insertsFail = false;
@@ -36,19 +30,14 @@ function withFailingInserts(db: SqlClient): SqlClient {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'write-ahead-'));
-  trail = await createAuditTrail({ db: withFailingInserts(await pgliteClient()), signingKey: await generateInternalTokenKeys() });
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey: randomBytes(32) } });
+  stack = await startAuthedStack({ audit: { db: withFailingInserts(await pgliteClient()) } });
+  trail = stack.trail!;
   person = sampleCitizens(stack.world).get('0101')!;
   openCase = stack.world.casesByParty.get(person.cpr)!.map((id) => stack.world.cases.get(id)!).find((c) => c.municipalityCode === '0101' && c.status !== 'Afsluttet')!;
 });
-afterAll(async () => {
-  await stack?.close();
-  await trail?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
-const caseworker = async () => ({ authorization: `Bearer ${await stack.devIdentity!.mint({ role: 'caseworker', sub: 'kw-0101', municipality: '0101', purpose: 'P-32' })}` });
+const caseworker = async () => stack.bearer(await stack.mint.caseworker('0101', { purpose: 'P-32' }));
 const FILE = 'mutation($input: FileDocumentInput!) { fileDocument(input: $input) { id title } }';
 const esdh = () => stack.simulators.esdh.get('0101')!;
 

@@ -4,39 +4,25 @@
  * and the audit API alike: a bad client behind the same address as honest ones (every test here
  * comes from 127.0.0.1) does not lock them out, and no bad token is ever served as anonymous.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, type AuditTrail } from '../../audit';
 import { devIdentityProvider, type DevIdentityProvider } from '../../gateway/auth/devIdentity';
 import { parseGatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let trail: AuditTrail;
+let stack: AuthedStack;
 let racy: RunningGateway;
 let forger: DevIdentityProvider;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'auth-limits-'));
-  trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
   // 10 requests a second: a tenth of that, at least 1/s and 10 at once, may fail per address and subject.
-  stack = await startLocalStack({
-    latencyMs: noLatency,
-    devIdentityDir: join(dir, 'idp'),
-    audit: { trail, subjectKey: randomBytes(32) },
-    gateway: { rateLimit: { perSecond: 10, burst: 20 } },
-  });
+  stack = await startAuthedStack({ audit: true, gateway: { rateLimit: { perSecond: 10, burst: 20 } } });
   // Tokens from an identity provider the gateway does not trust: well-formed, wrongly signed.
-  forger = await devIdentityProvider(join(dir, 'forger'));
+  forger = await devIdentityProvider(join(stack.dir, 'forger'));
   const idp = stack.devIdentity!;
   racy = await startGateway(
     parseGatewayConfig({
@@ -51,8 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await racy?.close();
   await stack?.close();
-  await trail?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const PUBLIC = '{ address(id: "00000000-0000-0000-0000-000000000000") { id } }';

@@ -3,31 +3,24 @@
  * algorithm-confused tokens get 401 with a message that says what is wrong; no token gets 401 for
  * personal data (and public registry data still answers); no purpose gets no personal data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey } from 'node:crypto';
 import { SignJWT, generateKeyPair, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from '../../gateway/auth/devIdentity';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let dir: string;
+let stack: AuthedStack;
 let cpr: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir });
+  stack = await startAuthedStack();
   cpr = formatCpr(sampleCitizens(stack.world).get('0101')!.cpr);
 });
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const overview = (headers: Record<string, string>) => postGraphQL(stack.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr }, headers);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -93,7 +86,7 @@ describe('authentication at the gateway', () => {
 
 async function devPrivateKey(): Promise<JWK> {
   const { readFileSync } = await import('node:fs');
-  return { ...(JSON.parse(readFileSync(join(dir, 'private.jwk.json'), 'utf8')) as JWK), alg: 'EdDSA' };
+  return { ...(JSON.parse(readFileSync(join(stack.idpDir, 'private.jwk.json'), 'utf8')) as JWK), alg: 'EdDSA' };
 }
 
 function publicPem(): string {

@@ -5,33 +5,28 @@
  * subgraph (replicas share their replay store in Redis). All are refused, and no legacy system is
  * asked anything on their behalf.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
 import { createInternalTokenVerifier, INTERNAL_TOKEN_HEADER } from '../../runtime/internalToken';
 import { redisReplayStore } from '../../runtime/replayStore';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
 import { startCaseSubgraph } from '../../subgraphs/case';
 import { startPropertySubgraph } from '../../subgraphs/property';
 import type { RunningSubgraph } from '../../subgraphs/shared/subgraphServer';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { startCapturingProxy, type CapturedRequest, type CapturingProxy } from '../support/capturingProxy';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { postGraphQL } from '../support/graphql';
 
 const REDIS = 'redis://127.0.0.1:6379';
-let stack: LocalStack;
+let stack: AuthedStack;
 let gateway: RunningGateway;
 let proxies: Map<string, CapturingProxy>;
 let replicas: Map<string, RunningSubgraph>;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'captured-'));
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, replayStoreUrl: REDIS });
+  stack = await startAuthedStack({ replayStoreUrl: REDIS });
   proxies = new Map(await Promise.all(stack.subgraphs.map(async (s) => [s.name, await startCapturingProxy(s.url)] as const)));
   const replica = async (name: 'case' | 'property') => {
     const options = { internalTokens: await createInternalTokenVerifier(stack.internalTokenKeys.publicJwk, { subgraph: name, replay: redisReplayStore(REDIS) }) };
@@ -54,7 +49,6 @@ afterAll(async () => {
   for (const r of replicas?.values() ?? []) await r.close();
   for (const p of proxies?.values() ?? []) await p.close();
   await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const urlOf = (name: string) => stack.subgraphs.find((s) => s.name === name)!.url;

@@ -8,36 +8,32 @@
  * The gateway under test reaches every subgraph through a capturing proxy, so the test sees each
  * subgraph call as the internal network would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditTrail, pgliteClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import type { Role } from '../../gateway/auth/authenticate';
 import { parseGatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Case, Person } from '../../simulators/data/world';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { startCapturingProxy, type CapturingProxy } from '../support/capturingProxy';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
+let stack: AuthedStack;
 let trail: AuditTrail;
 let gateway: RunningGateway;
 let proxies: CapturingProxy[];
-let dir: string;
 let copenhagener: Person;
 let aarhusian: Person;
 const subjectKey = randomBytes(32);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'decide-once-'));
+  // The trail records for the gateway under test below (the one that reaches the subgraphs through the proxies), not for the stack's own.
   trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir });
+  stack = await startAuthedStack();
   proxies = await Promise.all(stack.subgraphs.map((s) => startCapturingProxy(s.url)));
   const idp = stack.devIdentity!;
   gateway = await startGateway(
@@ -57,7 +53,6 @@ afterAll(async () => {
   await Promise.all((proxies ?? []).map((p) => p.close()));
   await stack?.close();
   await trail?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 beforeEach(() => {
   for (const p of proxies) p.captured.length = 0;

@@ -4,36 +4,29 @@
  * of operation gets around the role rules (fragments at the root, aliases, `_entities`), and a
  * caseworker never gets another municipality's data by any path.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevTokenClaims } from '../../gateway/auth/devIdentity';
 import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, subgraphRequestHash } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
+import { startLocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { noLatency, postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let dir: string;
+let stack: AuthedStack;
 let copenhagener: Person;
 let aarhusian: Person;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir });
+  stack = await startAuthedStack();
   copenhagener = sampleCitizens(stack.world).get('0101')!;
   aarhusian = sampleCitizens(stack.world).get('0751')!;
 });
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
-type Claims = Parameters<NonNullable<LocalStack['devIdentity']>['mint']>[0];
-const ask = async (claims: Claims, query: string, variables: Record<string, unknown> = {}) =>
-  postGraphQL(stack.gateway.url, query, variables, { authorization: `Bearer ${await stack.devIdentity!.mint(claims)}` });
+type Claims = DevTokenClaims;
+const ask = async (claims: Claims, query: string, variables: Record<string, unknown> = {}) => stack.ask(await stack.devIdentity.mint(claims), query, variables);
 const caseworker = (municipality = '0101'): Claims => ({ role: 'caseworker', municipality, purpose: 'P-27' });
 const codes = (errors: { path?: (string | number)[]; extensions?: Record<string, unknown> }[] | undefined) =>
   (errors ?? []).map((e) => `${(e.path ?? []).join('.')} ${String(e.extensions?.['code'])}`).sort();
@@ -214,7 +207,8 @@ describe('no way around the role rules', () => {
 
 describe('tenancy, by every path', () => {
   it('holds even when the case index answers more widely than the asking municipality', async () => {
-    const wide = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, caseIndex: { ignoreAuthorityContext: true } });
+    // The same identity provider's keys, so the same tokens are trusted.
+    const wide = await startLocalStack({ latencyMs: noLatency, devIdentityDir: stack.idpDir, caseIndex: { ignoreAuthorityContext: true } });
     try {
       const aarhusCase = casesOf(aarhusian, '0751')[0]!;
       const token = `Bearer ${await wide.devIdentity!.mint(caseworker('0101'))}`;

@@ -3,42 +3,30 @@
  * audit API, a service only with its scope; refusals are recorded; a citizen can see who looked
  * them up (dates, purposes, organisations, fields) without the employees' identities.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, subjectHash, type AuditTrail } from '../../audit';
+import { subjectHash } from '../../audit';
 import { documentHash } from '../../gateway/plugins/trustedDocuments';
-import { generateInternalTokenKeys } from '../../runtime/internalToken';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let trail: AuditTrail;
-let dir: string;
+let stack: AuthedStack;
 let citizen: Person;
 let other: Person;
 const subjectKey = randomBytes(32);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey } });
+  stack = await startAuthedStack({ audit: { subjectKey } });
   citizen = sampleCitizens(stack.world).get('0101')!;
   other = sampleCitizens(stack.world).get('0751')!;
 });
-afterAll(async () => {
-  await stack.close();
-  await trail.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
-const overview = (who: Person, token: string) => postGraphQL(stack.gateway.url, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(who.cpr) }, bearer(token));
+const overview = (who: Person, token: string) => stack.ask(token, CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(who.cpr) });
 const api = async (path: string, token?: string) => {
   const response = await fetch(stack.gateway.url.replace('/graphql', path), { headers: token ? bearer(token) : {} });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

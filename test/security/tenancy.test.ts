@@ -2,28 +2,20 @@
  * A caseworker sees their own municipality's cases only: asking for another municipality's case,
  * by id, through a citizen, or under an alias, gives NOT_FOUND or nothing, never data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
-import { noLatency, postGraphQL } from '../support/graphql';
+import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { postGraphQL } from '../support/graphql';
 
-let stack: LocalStack;
-let dir: string;
+let stack: AuthedStack;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dev-idp-'));
-  stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir });
-  for (const code of ['0101', '0751']) tokens[code] = await stack.devIdentity!.mint({ role: 'caseworker', municipality: code, purpose: 'P-1' });
+  stack = await startAuthedStack();
+  for (const code of ['0101', '0751']) tokens[code] = await stack.devIdentity.mint({ role: 'caseworker', municipality: code, purpose: 'P-1' });
 });
-afterAll(async () => {
-  await stack.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => stack?.close());
 
 const ask = (code: string, query: string, variables: Record<string, unknown>) =>
   postGraphQL(stack.gateway.url, query, variables, { authorization: `Bearer ${tokens[code]}` });

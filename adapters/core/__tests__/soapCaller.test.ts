@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createSoapPersonRegistry, type SoapPersonRegistry } from '../../cpr';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createSoapPersonRegistry, personLookupRequest, type SoapPersonRegistry } from '../../cpr';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../../../simulators/cpr/server';
 import type { RunningSimulator } from '../../../simulators/core/simulator';
 import { buildWorld } from '../../../simulators/data/world';
 import { LegacyBadResponse, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from '../errors';
+import { createSoapCaller } from '../soapCaller';
 
 const invocationContext = {
   serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
@@ -61,5 +62,40 @@ describe('SOAP caller, through the CPR adapter against the CPR simulator over HT
   it('reports an unreachable WSDL as LegacyUnavailable', async () => {
     const broken = createSoapPersonRegistry({ wsdl: 'http://127.0.0.1:9/nowhere?wsdl', invocationContext, timeoutMs: 300 });
     await expect(broken.lookup(known.cpr)).rejects.toBeInstanceOf(LegacyUnavailable);
+  });
+});
+
+describe('a WSDL load that runs out of time', () => {
+  it('is a timeout for the call that started it and for one that joined it, each with its own tenant; the next call loads again', async () => {
+    const cold = createSoapCaller({
+      system: 'cpr',
+      // soap keeps every WSDL it parsed by location, process-wide: a location of its own makes this load cold.
+      wsdl: `${simulator.url}${CPR_SERVICE_PATH}?wsdl&cold`,
+      endpoint: `${simulator.url}${CPR_SERVICE_PATH}`,
+      timeoutMs: 300,
+    });
+    const lookup = (tenant: string) =>
+      cold.call('PersonLookup', { bodyXml: personLookupRequest(known.cpr, invocationContext), tenant }).catch((e: unknown) => e);
+    try {
+      simulator.setFault('hang');
+      const starter = lookup('0101');
+      // The load's request has reached the system, so its timer runs: the second call's own
+      // deadline starts later and ends later, and what it gets is the failure of the load it joined.
+      await vi.waitFor(() => expect(simulator.callsTo('wsdl')).toHaveLength(1), { timeout: 5_000, interval: 5 });
+      const joiner = lookup('0751');
+      const [first, second] = await Promise.all([starter, joiner]);
+      for (const [error, tenant] of [[first, '0101'], [second, '0751']] as const) {
+        expect(error).toBeInstanceOf(LegacyTimeout);
+        expect(error).toMatchObject({ system: 'cpr', tenant, detail: 'wsdl' });
+      }
+      expect(first).not.toBe(second);
+      expect(simulator.callsTo('wsdl')).toHaveLength(1);
+
+      simulator.setFault('none');
+      await expect(lookup('0101')).resolves.toContain('PersonLookup');
+      expect(simulator.callsTo('wsdl')).toHaveLength(2);
+    } finally {
+      cold.close();
+    }
   });
 });
