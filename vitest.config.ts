@@ -13,13 +13,18 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     // The audit trail's tests run against the PostgreSQL server too, and the replay store's against
-    // Redis; start them when they are down.
-    globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts'],
+    // Redis; start them when they are down. Embedded stores start from one dump made per run.
+    globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts', 'test/support/pgliteTemplate.ts'],
     // Every answer that carried personal data, in every test, must have its access record.
     setupFiles: ['test/support/disclosureWitness.ts'],
     exclude: ['node_modules/**', 'bench/**'],
     // Suites start real HTTP servers on ephemeral ports; two cores, so keep forks modest.
     pool: 'forks',
+    // Files share their worker's module cache: each file importing Apollo, graphql and the stack
+    // anew cost 43 s of the suite's CPU. What a module keeps must therefore not carry one file's
+    // doings into the next: the seeded world is built once per process, and each local stack
+    // writes into a copy of it (forkWorld).
+    isolate: false,
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,

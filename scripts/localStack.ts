@@ -12,7 +12,7 @@ import { startEsdhSimulator } from '../simulators/esdh/server';
 import { startBbrSimulator } from '../simulators/bbr/server';
 import { startDarSimulator } from '../simulators/dar/server';
 import { startKleSimulator } from '../simulators/kle/server';
-import { buildWorld, type World } from '../simulators/data/world';
+import { buildWorld, forkWorld, type World } from '../simulators/data/world';
 import { parseLegacyConfig, type LegacyConfig, type LegacyConfigInput } from '../subgraphs/shared/config';
 import { startCitizenSubgraph } from '../subgraphs/citizen';
 import { startCaseSubgraph } from '../subgraphs/case';
@@ -45,6 +45,7 @@ export interface LocalStackOptions {
   legacy?: Partial<LegacyConfigInput>;
   /** Use the simulators' own WSDLs (default) or other locations, e.g. the real published ones. */
   wsdl?: { cpr?: string; caseIndex?: string };
+  /** The world to simulate (default: the seeded one); the stack writes into a copy of it, `stack.world`. */
   world?: World;
   /**
    * Authenticate clients against the development identity provider kept in this folder
@@ -94,7 +95,8 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const world = options.world ?? buildWorld();
+  // Its own copy: the case writes this stack's ESDH makes stay in this stack.
+  const world = forkWorld(options.world ?? buildWorld());
   const latency = (system: string): SimulatorOptions => ({
     latencyMs: options.latencyMs?.[system] ?? DEFAULT_LATENCY_MS[system] ?? 0,
   });

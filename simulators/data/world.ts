@@ -209,6 +209,24 @@ export function buildWorld(seed: number = DEFAULT_SEED): World {
   return world;
 }
 
+/**
+ * A copy of `world` that case writes (`caseWrites.ts`) can change without changing `world`: the
+ * tables writes touch and every case are copied, the rest is shared, as nothing writes it. Each
+ * local stack works on one, so the world `buildWorld` keeps for the process stays as seeded for
+ * every stack, and every test file, that starts after another one wrote.
+ */
+export function forkWorld(world: World): World {
+  const cases = new Map<string, Case>();
+  for (const [id, kase] of world.cases) cases.set(id, { ...kase, documentIds: [...kase.documentIds] });
+  return {
+    ...world,
+    cases,
+    documents: new Map(world.documents),
+    casesByParty: new Map(world.casesByParty),
+    casesByNumber: new Map(world.casesByNumber),
+  };
+}
+
 function generate(seed: number): World {
   const random = createRandom(seed);
   const { kle, kleGroupTitles } = loadKle();

@@ -6,15 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { criterionText, pgliteClient, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
+import { criterionText, postgresClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { freshPglite } from '../support/auditFixtures';
 import { postGraphQL } from '../support/graphql';
 
 const stores = [
-  { name: 'embedded PGlite', open: () => pgliteClient() },
+  { name: 'embedded PGlite', open: () => freshPglite() },
   { name: 'PostgreSQL server', open: () => postgresClient('postgres://postgres@127.0.0.1:5432/test', `audit_records_${randomBytes(4).toString('hex')}`) },
 ];
 

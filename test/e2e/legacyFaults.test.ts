@@ -229,7 +229,19 @@ describe('a SOAP system hanging when the request budget is shorter than the atte
     const { body, elapsedMs } = await hungOverview(budgetBound.simulators.cpr);
     expect(elapsedMs).toBeLessThan(notHeld(BUDGET_BOUND_MS));
     expect(body.data?.citizen).toEqual(withoutCpr(expectedOverview(budgetBound.world, citizen)));
-    expectErrorsExactlyAt(body.errors, 'cpr', 'LEGACY_TIMEOUT', cprFailurePaths(budgetBound.world, citizen));
+    // The parties' names are asked of the same hung CPR after the citizen's look-up gave up, in the
+    // budget's last 150 ms. Either that fetch was made, and each name is LEGACY_TIMEOUT at its path,
+    // or (a busy machine) the budget was spent first, the gateway did not ask, and says so once,
+    // SUBGRAPH_TIMEOUT with no path: both are exact outcomes, and which one is the machine's doing.
+    const spent = (body.errors ?? []).filter((e) => e.path === undefined);
+    if (spent.length > 0) {
+      expect(spent).toHaveLength(1);
+      expect(spent[0]!.extensions).toMatchObject({ code: 'SUBGRAPH_TIMEOUT' });
+      const ownPaths = cprFailurePaths(budgetBound.world, citizen).filter((path) => path[1] !== 'cases');
+      expectErrorsExactlyAt(body.errors?.filter((e) => e.path !== undefined), 'cpr', 'LEGACY_TIMEOUT', ownPaths);
+    } else {
+      expectErrorsExactlyAt(body.errors, 'cpr', 'LEGACY_TIMEOUT', cprFailurePaths(budgetBound.world, citizen));
+    }
     // No retry once the budget is spent.
     expect(budgetBound.simulators.cpr.callsTo('PersonLookup', citizen.cpr)).toHaveLength(1);
   });

@@ -4,11 +4,12 @@
  * nothing, and reads of personal data are withheld. When inserts work again, so does the graph.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgliteClient, type AuditTrail, type SqlClient } from '../../audit';
+import type { AuditTrail, SqlClient } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
 import type { Case, Person } from '../../simulators/data/world';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { freshPglite } from '../support/auditFixtures';
 import { postGraphQL } from '../support/graphql';
 
 let stack: AuthedStack;
@@ -30,7 +31,7 @@ function withFailingInserts(db: SqlClient): SqlClient {
 }
 
 beforeAll(async () => {
-  stack = await startAuthedStack({ audit: { db: withFailingInserts(await pgliteClient()) } });
+  stack = await startAuthedStack({ audit: { db: withFailingInserts(await freshPglite()) } });
   trail = stack.trail!;
   person = sampleCitizens(stack.world).get('0101')!;
   openCase = stack.world.casesByParty.get(person.cpr)!.map((id) => stack.world.cases.get(id)!).find((c) => c.municipalityCode === '0101' && c.status !== 'Afsluttet')!;

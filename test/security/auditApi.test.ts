@@ -8,13 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
+import { createAuditTrail, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { sampleCitizens } from '../../simulators/data/samples';
 import type { Person } from '../../simulators/data/world';
 import { noLatency, postGraphQL } from '../support/graphql';
+import { freshPglite } from '../support/auditFixtures';
 
 let stack: LocalStack;
 let trail: AuditTrail;
@@ -24,7 +25,7 @@ const subjectKey = randomBytes(32);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'audit-api-'));
-  trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
+  trail = await createAuditTrail({ db: await freshPglite(), signingKey: await generateInternalTokenKeys() });
   stack = await startLocalStack({ latencyMs: noLatency, devIdentityDir: dir, audit: { trail, subjectKey } });
   person = sampleCitizens(stack.world).get('0461')!;
   // Five caseworker reads of the same citizen, then one by the citizen themselves.

@@ -10,7 +10,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAuditTrail, pgliteClient, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
+import { createAuditTrail, subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import type { Role } from '../../gateway/auth/authenticate';
 import { parseGatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
@@ -19,6 +19,7 @@ import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
 import type { Case, Person } from '../../simulators/data/world';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
+import { freshPglite } from '../support/auditFixtures';
 import { startCapturingProxy, type CapturingProxy } from '../support/capturingProxy';
 import { postGraphQL } from '../support/graphql';
 
@@ -32,7 +33,7 @@ const subjectKey = randomBytes(32);
 
 beforeAll(async () => {
   // The trail records for the gateway under test below (the one that reaches the subgraphs through the proxies), not for the stack's own.
-  trail = await createAuditTrail({ db: await pgliteClient(), signingKey: await generateInternalTokenKeys() });
+  trail = await createAuditTrail({ db: await freshPglite(), signingKey: await generateInternalTokenKeys() });
   stack = await startAuthedStack();
   proxies = await Promise.all(stack.subgraphs.map((s) => startCapturingProxy(s.url)));
   const idp = stack.devIdentity!;

@@ -3,11 +3,23 @@
  * a schema in a running one a millisecond, and a copy of an initialised data folder a tenth of a
  * second. Tests get the same fresh, empty, migrated store either way.
  */
-import { accessSync, constants, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { localAuditTrail, type SqlClient } from '../../audit';
+import { inject } from 'vitest';
+import { localAuditTrail, pgliteClient, type SqlClient } from '../../audit';
+
+let template: Blob | undefined;
+/** The run's dump of an initialised PGlite (test/support/pgliteTemplate.ts), read once per file. */
+function pgliteTemplate(): Blob {
+  return (template ??= new Blob([readFileSync(inject('pgliteTemplate'))]));
+}
+
+/** A new, empty, in-memory PGlite store, as `pgliteClient()` gives, without the initdb. */
+export function freshPglite(): Promise<SqlClient> {
+  return pgliteClient(undefined, { loadDataDir: pgliteTemplate() });
+}
 
 /**
  * One in-memory PGlite for a test file; `client()` gives a store in a schema of its own, as the
@@ -21,7 +33,7 @@ export function sharedPglite(): { client(): Promise<SqlClient>; close(): Promise
   let booted: Promise<PGlite> | undefined;
   let current: string | undefined;
   let count = 0;
-  const boot = () => (booted ??= PGlite.create());
+  const boot = () => (booted ??= PGlite.create({ loadDataDir: pgliteTemplate() }));
   return {
     async client() {
       const db = await boot();

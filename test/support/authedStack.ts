@@ -15,7 +15,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAuditTrail, pgliteClient, type AuditTrail, type SqlClient } from '../../audit';
+import { createAuditTrail, type AuditTrail, type SqlClient } from '../../audit';
+import { freshPglite } from './auditFixtures';
 import type { DevIdentityProvider, DevTokenClaims } from '../../gateway/auth/devIdentity';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/localStack';
@@ -70,7 +71,7 @@ export async function startAuthedStack(options: AuthedStackOptions = {}): Promis
   };
   try {
     if (audit) {
-      const db = (audit !== true && audit.db) || (await pgliteClient());
+      const db = (audit !== true && audit.db) || (await freshPglite());
       trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys() });
     }
     stack = await startLocalStack({
