@@ -16,7 +16,7 @@ export default defineConfig({
     // Redis; start them when they are down. Embedded stores start from one dump made per run.
     globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts', 'test/support/pgliteTemplate.ts'],
     // Every answer that carried personal data, in every test, must have its access record.
-    setupFiles: ['test/support/disclosureWitness.ts'],
+    setupFiles: ['test/support/keepAlive.ts', 'test/support/disclosureWitness.ts'],
     exclude: ['node_modules/**', 'bench/**'],
     // Suites start real HTTP servers on ephemeral ports; two cores, so keep forks modest.
     pool: 'forks',

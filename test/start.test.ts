@@ -9,25 +9,25 @@
  * defaults, stopped with SIGINT.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
+import { trailFolders } from './support/auditFixtures';
 import { postGraphQL } from './support/graphql';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STOP_BOUND_MS = 5_000;
 const boots: Boot[] = [];
-const dirs: string[] = [];
+const folders = trailFolders('npm-start-');
 
 afterAll(() => {
   for (const boot of boots) {
     for (const pid of [...boot.children, boot.npm.pid!]) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   }
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  folders.cleanup();
 });
 
 interface Boot {
@@ -46,11 +46,18 @@ interface Boot {
   printedUrls: string[];
 }
 
-/** `npm start` with its trail and tenant registry in a folder of the test's own, and `env` on top. */
-async function bootNpmStart(env: Record<string, string> = {}): Promise<Boot> {
-  const dir = mkdtempSync(join(tmpdir(), 'npm-start-'));
-  dirs.push(dir);
+/**
+ * `npm start` with its trail and tenant registry in a folder of the test's own, and `env` on top.
+ * `trail: 'seeded'` starts it on an empty trail made before (its initdb is two seconds of the
+ * child's CPU); by default it makes its trail itself, as on a newcomer's first start.
+ */
+async function bootNpmStart(env: Record<string, string> = {}, trail: 'new' | 'seeded' = 'new'): Promise<Boot> {
+  const dir = folders.make();
   const auditDir = join(dir, 'audit');
+  if (trail === 'seeded') {
+    mkdirSync(auditDir);
+    await folders.seed(auditDir);
+  }
   const registryPath = join(dir, 'tenants.json');
   // NODE_ENV=test (vitest's) would quietly turn off Apollo's own signal handlers: run as a newcomer does.
   const { NODE_ENV: _nodeEnv, ...inherited } = process.env;
@@ -147,7 +154,7 @@ function verifyTrail(auditDir: string): Promise<{ code: number | null; output: s
 
 describe('npm start', () => {
   it('takes the gateway\'s settings as start:gateway does (a rate limit, a depth limit), and stops on SIGTERM to npm', async () => {
-    const boot = await bootNpmStart({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '1', MAX_DEPTH: '2' });
+    const boot = await bootNpmStart({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '1', MAX_DEPTH: '2' }, 'seeded');
     const auth = { authorization: boot.bearer };
 
     // The overview is 6 deep: refused. It took the one request the bucket held.

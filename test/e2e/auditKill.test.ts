@@ -7,8 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,21 +15,26 @@ import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY } from '../../simulators/data/samples';
 import { buildWorld } from '../../simulators/data/world';
+import { trailFolders } from '../support/auditFixtures';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const PG_URL = process.env['AUDIT_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const subjectKey = randomBytes(32);
 const cleanups: (() => void)[] = [];
+const folders = trailFolders('audit-kill-');
+cleanups.push(() => folders.cleanup());
 
 afterAll(() => cleanups.forEach((c) => c()));
 
 const stores = [
   {
     name: 'embedded PGlite',
-    place: () => {
-      const dir = mkdtempSync(join(tmpdir(), 'audit-kill-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-      return { env: { AUDIT_PGLITE_DIR: dir }, open: () => pgliteClient(dir) };
+    // An empty trail made before, so the killed stack does not spend its start on initdb.
+    place: async () => {
+      const dir = folders.make();
+      await folders.seed(dir);
+      const pgdata = join(dir, 'pgdata');
+      return { env: { AUDIT_PGLITE_DIR: pgdata }, open: () => pgliteClient(pgdata) };
     },
   },
   {
@@ -46,7 +49,7 @@ const stores = [
 describe.each(stores)('SIGKILL under load, on $name', ({ place }) => {
   it('leaves a record for every personal answer a client received', async () => {
     const signingKey = await generateInternalTokenKeys();
-    const store = place();
+    const store = await place();
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/auditedStack.ts'], {
       cwd: root,
       env: { ...process.env, ...store.env, AUDIT_SUBJECT_KEY: subjectKey.toString('hex'), AUDIT_SIGNING_KEY: JSON.stringify(signingKey), APOLLO_TELEMETRY_DISABLED: '1' },

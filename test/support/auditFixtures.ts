@@ -98,6 +98,8 @@ export function trailFolders(prefix: string): { make(): string; seed(dir: string
   const pgdata = () =>
     (template ??= (async () => {
       const dir = make();
+      // The run's dump laid out as a data folder first, so not even the template runs initdb.
+      await (await pgliteClient(join(dir, 'pgdata'), { loadDataDir: pgliteTemplate() })).close();
       const { trail } = await localAuditTrail(dir);
       await trail.close();
       return join(dir, 'pgdata');
