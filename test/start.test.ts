@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
+import { runAudit } from '../scripts/auditCommand';
 import { trailFolders } from './support/auditFixtures';
 import { postGraphQL } from './support/graphql';
 
@@ -141,15 +142,13 @@ async function stopsWithin(boot: Boot, signal: NodeJS.Signals): Promise<number> 
   return elapsed;
 }
 
-function verifyTrail(auditDir: string): Promise<{ code: number | null; output: string }> {
-  const verify = spawn(process.execPath, ['--import', 'tsx', 'scripts/audit.ts', 'verify'], {
-    cwd: root,
-    env: { ...process.env, AUDIT_DIR: auditDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `npm run audit:verify` over the trail npm start left, in process (cli.test.ts runs it as a child). */
+async function verifyTrail(auditDir: string): Promise<{ code: number | null; output: string }> {
   let output = '';
-  verify.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => verify.on('exit', (code) => resolve({ code, output })));
+  const env: NodeJS.ProcessEnv = { ...process.env, AUDIT_DIR: auditDir };
+  delete env['AUDIT_DATABASE_URL'];
+  const code = await runAudit(['verify'], { stdout: (text) => (output += text), stderr: () => undefined, env });
+  return { code, output };
 }
 
 describe('npm start', () => {
