@@ -92,6 +92,40 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     expect(report.problems.join('\n')).toMatch(/checkpoint 5 does not match/);
   });
 
+  it('names exactly the checkpoints a rewritten leaf breaks: every one covering it, none before it', async () => {
+    await trailWith(17, 4);
+    await trail.checkpoint(); // and one of 17, plus the auditor's kept one below
+    const kept = await trail.latestCheckpoint();
+    const [row] = await db.query<{ payload: Record<string, unknown> }>('select payload from audit_records where idx = 9');
+    const { canonicalJson } = await import('../accessRecord');
+    const { leafHash } = await import('../merkle');
+    const text = canonicalJson({ ...row!.payload, actor: 'someone-else' });
+    await db.query('update audit_records set payload = $1::jsonb, leaf_hash = $2 where idx = 9', [text, leafHash(Buffer.from(text))]);
+    const mismatched = (await trail.verify(kept)).problems.filter((p) => p.includes('does not match the records'));
+    expect(mismatched.map((p) => p.replace(/ does not match.*/, ''))).toEqual(['checkpoint 12', 'checkpoint 16', 'checkpoint 17', 'the kept checkpoint of 17 records']);
+  });
+
+  it('signs, at every size it checkpoints, the root of all leaves up to that size', async () => {
+    const { rootOf } = await import('../merkle');
+    db = await open();
+    trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1_000 });
+    // Sizes from a fixed seed: batches of 1–9 records, checkpoints after some of them.
+    let seed = 7;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    let written = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      const size = 1 + Math.floor(next() * 9);
+      await trail.record(records(size, written));
+      written += size;
+      if (next() < 0.3) await trail.checkpoint();
+    }
+    const leaves = (await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')).map((r) => Buffer.from(r.leaf_hash));
+    const checkpoints = await db.query<{ tree_size: number; root_hash: Uint8Array }>('select tree_size, root_hash from audit_checkpoints order by tree_size');
+    expect(checkpoints.length).toBeGreaterThan(5);
+    for (const c of checkpoints) expect(Buffer.from(c.root_hash).toString('hex'), `size ${c.tree_size}`).toBe(rootOf(leaves.slice(0, Number(c.tree_size))).toString('hex'));
+    expect((await trail.verify()).ok).toBe(true);
+  });
+
   it('detects a deleted record', async () => {
     await trailWith(6);
     await db.query('delete from audit_records where idx = 3');
