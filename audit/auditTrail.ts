@@ -12,7 +12,7 @@
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { canonicalJson, type AccessRecord, type TypeOfUse } from './accessRecord';
-import { leafHash, MerkleFrontier, rootOf } from './merkle';
+import { leafHash, MerkleFrontier } from './merkle';
 import { migrate, type SqlClient } from './sql';
 
 export interface Checkpoint {
@@ -154,6 +154,33 @@ export interface AuditTrailOptions {
 }
 
 /** One statement for a request's records: one round trip however many subjects it touched. */
+/** The stored head of the tree (`audit_head`), locked for this transaction with `for update`. */
+async function readHead(db: Pick<SqlClient, 'query'>, lock: '' | 'for update' = ''): Promise<MerkleFrontier> {
+  const [row] = await db.query<{ tree_size: string | number; subtrees: Uint8Array }>(`select tree_size, subtrees from audit_head where id = 1 ${lock}`);
+  if (!row) throw new Error('audit: the trail has no head (audit_head); open it with createAuditTrail');
+  const bytes = Buffer.from(row.subtrees);
+  const roots = Array.from({ length: bytes.length / HASH_BYTES }, (_, i) => bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+  return MerkleFrontier.restore(Number(row.tree_size), roots);
+}
+
+const HASH_BYTES = 32;
+
+/**
+ * One statement that appends `encoded` after `head` and stores the advanced head with it: the
+ * records and the head are written together or not at all. `head` itself is left as it was.
+ */
+function appendStatement(head: MerkleFrontier, encoded: readonly { payload: string; leaf: Buffer }[]): { sql: string; values: unknown[]; head: MerkleFrontier } {
+  const insert = insertRecords(head.size, encoded);
+  const next = MerkleFrontier.restore(head.size, head.subtreeRoots());
+  for (const e of encoded) next.append(e.leaf);
+  const n = insert.values.length;
+  return {
+    sql: `with appended as (${insert.sql}) update audit_head set tree_size = $${n + 1}, subtrees = $${n + 2} where id = 1`,
+    values: [...insert.values, next.size, Buffer.concat(next.subtreeRoots())],
+    head: next,
+  };
+}
+
 function insertRecords(first: number, encoded: readonly { payload: string; leaf: Buffer }[]): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
   const rows = encoded.map((e, i) => {
@@ -216,20 +243,26 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const checkpointEvery = options.checkpointEvery ?? 100;
   let sinceCheckpoint = 0;
   let checkpointing: Promise<unknown> | undefined;
-  // An embedded store has one writer, this process: appends are queued here, indices and the tree
-  // head kept in memory, so an append needs no lock or scan and a checkpoint no full read.
+  // Every store keeps the tree's head in audit_head, written with each append. An embedded store
+  // has one writer, this process: appends are queued here and the head is also kept in memory, so
+  // an append is one statement with no lock. A server's appends lock the head's row instead.
   let frontier: MerkleFrontier | undefined;
-  let nextIndex = 0;
   let appendQueue: Promise<unknown> = Promise.resolve();
   const serialized = <T>(work: () => Promise<T>): Promise<T> => {
     const run = appendQueue.then(work, work);
     appendQueue = run.catch(() => undefined);
     return run;
   };
+  // The stored head; a trail written before it had one gets it from its leaves, once, here.
+  await db.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
+    if ((await tx.query('select 1 from audit_head where id = 1')).length > 0) return;
+    const built = new MerkleFrontier();
+    for (const row of await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')) built.append(Buffer.from(row.leaf_hash));
+    await tx.query('insert into audit_head (id, tree_size, subtrees) values (1, $1, $2)', [built.size, Buffer.concat(built.subtreeRoots())]);
+  });
   if (db.singleWriter) {
-    frontier = new MerkleFrontier();
-    for (const row of await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')) frontier.append(Buffer.from(row.leaf_hash));
-    nextIndex = frontier.size;
+    frontier = await readHead(db);
   }
 
   const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
@@ -277,20 +310,19 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         return { treeSize: head.size, rootHash: root, signature, signedAt };
       });
     }
-    return db.transaction(async (tx) => {
-      await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-      const rows = await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx');
-      if (rows.length === 0) return undefined;
-      const root = rootOf(rows.map((r) => Buffer.from(r.leaf_hash))).toString('hex');
-      const signedAt = new Date().toISOString();
-      const signature = sign(null, message(rows.length, root, signedAt), privateKey).toString('base64');
-      await tx.query(
-        'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
-        [rows.length, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
-      );
-      sinceCheckpoint = 0;
-      return { treeSize: rows.length, rootHash: root, signature, signedAt };
-    });
+    // The head as last committed: every record it covers is committed with it, so its root is the
+    // root of those records; no leaf is read and no append waits.
+    const head = await readHead(db);
+    if (head.size === 0) return undefined;
+    const root = head.root().toString('hex');
+    const signedAt = new Date().toISOString();
+    const signature = sign(null, message(head.size, root, signedAt), privateKey).toString('base64');
+    await db.query(
+      'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
+      [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
+    );
+    sinceCheckpoint = 0;
+    return { treeSize: head.size, rootHash: root, signature, signedAt };
   }
 
   async function readPage(filter: AuditFilter, { limit, after = null }: PageOptions): Promise<AuditPage> {
@@ -319,18 +351,17 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         return { payload, leaf: leafHash(Buffer.from(payload)) };
       });
       if (frontier) {
-        const head = frontier;
         await serialized(async () => {
-          const insert = insertRecords(nextIndex, encoded);
-          await db.query(insert.sql, insert.values);
-          nextIndex += encoded.length;
-          for (const e of encoded) head.append(e.leaf);
+          const head = frontier!;
+          const append = appendStatement(head, encoded);
+          await db.query(append.sql, append.values);
+          frontier = append.head;
         });
       } else await db.transaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
-        const [{ next }] = (await tx.query<{ next: string | number }>('select coalesce(max(idx) + 1, 0) as next from audit_records')) as [{ next: string | number }];
-        const insert = insertRecords(Number(next), encoded);
-        await tx.query(insert.sql, insert.values);
+        // The head's row lock orders appends across every process and host: the next one reads the
+        // head this one wrote.
+        const append = appendStatement(await readHead(tx, 'for update'), encoded);
+        await tx.query(append.sql, append.values);
       });
       sinceCheckpoint += records.length;
       // Signing is not on the answer's path: the records are durable already; a checkpoint that

@@ -56,6 +56,26 @@ export class MerkleFrontier {
     return this.count;
   }
 
+  /** The roots of the perfect subtrees, largest first: with the size, all a frontier is. */
+  subtreeRoots(): Hash[] {
+    return this.subtrees.map((s) => s.hash);
+  }
+
+  /**
+   * The frontier of a tree of `size` leaves from its subtree roots (`subtreeRoots()`): their sizes
+   * are the powers of two that sum to `size`, largest first.
+   */
+  static restore(size: number, roots: readonly Hash[]): MerkleFrontier {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`a tree of ${size} leaves`);
+    const sizes: number[] = [];
+    for (let bit = 2 ** Math.floor(Math.log2(Math.max(size, 1))); bit >= 1; bit /= 2) if (Math.floor(size / bit) % 2 === 1) sizes.push(bit);
+    if (sizes.length !== roots.length) throw new RangeError(`a tree of ${size} leaves has ${sizes.length} subtree roots, not ${roots.length}`);
+    const frontier = new MerkleFrontier();
+    sizes.forEach((s, i) => frontier.subtrees.push({ size: s, hash: Buffer.from(roots[i]!) }));
+    frontier.count = size;
+    return frontier;
+  }
+
   root(): Hash {
     if (this.subtrees.length === 0) return rootOf([]);
     let root = this.subtrees.at(-1)!.hash;

@@ -138,6 +138,19 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       create index audit_records_tenant_idx on audit_records ((payload->>'tenant'), idx);
       create index audit_records_time_in_idx on audit_records ((payload->>'timeIn'), idx)`,
   },
+  {
+    // The tree's head: its size and the roots of its perfect subtrees (the Merkle frontier), largest
+    // first, 32 bytes each, concatenated; advanced by every append in the same statement or transaction, so an append takes its
+    // indices from it and a checkpoint signs its root without reading a leaf. One row. Filled from
+    // the leaves when a trail is first opened by a version that has it (auditTrail.ts).
+    version: 5,
+    sql: `
+      create table audit_head (
+        id smallint primary key check (id = 1),
+        tree_size bigint not null,
+        subtrees bytea not null
+      )`,
+  },
 ];
 
 /**

@@ -88,4 +88,17 @@ describe('MerkleFrontier', () => {
       expect(frontier.root().equals(rootOf(leaves.slice(0, i + 1)))).toBe(true);
     });
   });
+  it('is restored from its size and subtree roots to the same frontier, which then grows alike, for every size up to 70', () => {
+    const leaves = Array.from({ length: 80 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+    for (let size = 0; size <= 70; size++) {
+      const grown = new MerkleFrontier();
+      leaves.slice(0, size).forEach((leaf) => grown.append(leaf));
+      const restored = MerkleFrontier.restore(size, grown.subtreeRoots());
+      expect(restored.size).toBe(size);
+      expect(restored.root()).toEqual(rootOf(leaves.slice(0, size)));
+      for (const leaf of leaves.slice(size, size + 10)) restored.append(leaf);
+      expect(restored.root()).toEqual(rootOf(leaves.slice(0, size + 10)));
+    }
+    expect(() => MerkleFrontier.restore(3, [leaves[0]!])).toThrow(/3 leaves has 2 subtree roots, not 1/);
+  });
 });

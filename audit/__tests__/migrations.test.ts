@@ -123,8 +123,34 @@ describe('migration 4 on a trail made before it', () => {
       // This trail's schema only: the PGlite holds other tests' trails too.
       const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' and schemaname = current_schema() order by indexname");
       expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
-      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);
+      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5]);
       expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });
+    } finally {
+      await trail.close();
+    }
+  });
+});
+
+describe.each([
+  { name: 'PGlite', open: () => pglite.client() },
+  { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, `audit_head_${randomBytes(4).toString('hex')}`) },
+])('migration 5 (the stored head) on a trail made before it, on $name', ({ open }) => {
+  it('builds the head from the leaves once, appends after them, and checkpoints the root of all of them', async () => {
+    const { rootOf } = await import('../merkle');
+    const db = await open();
+    const signingKey = await generateInternalTokenKeys();
+    // Written, then taken back to version 4, which had no head: the next opener finds 7 records and no head.
+    await (await createAuditTrail({ db, signingKey, checkpointEvery: 1_000 })).record(recordsOf(7));
+    await db.query('drop table audit_head');
+    await db.query('delete from audit_schema_migrations where version = 5');
+    const trail = await createAuditTrail({ db, signingKey, checkpointEvery: 1_000 });
+    try {
+      await trail.record(recordsOf(3, 7));
+      const checkpoint = await trail.checkpoint();
+      const leaves = (await db.query<{ idx: number; leaf_hash: Uint8Array }>('select idx, leaf_hash from audit_records order by idx'));
+      expect(leaves.map((r) => Number(r.idx))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(checkpoint).toMatchObject({ treeSize: 10, rootHash: rootOf(leaves.map((r) => Buffer.from(r.leaf_hash))).toString('hex') });
+      expect(await trail.verify()).toMatchObject({ ok: true, records: 10, problems: [] });
     } finally {
       await trail.close();
     }

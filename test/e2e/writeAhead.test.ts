@@ -21,7 +21,7 @@ let insertsFail = false;
 /** A store that answers everything but refuses inserts into the records while `insertsFail`. */
 function withFailingInserts(db: SqlClient): SqlClient {
   const guard = (sql: string) => {
-    if (insertsFail && /^\s*insert into audit_records/i.test(sql)) throw new Error('disk full (simulated): insert refused');
+    if (insertsFail && /\binsert into audit_records\b/i.test(sql)) throw new Error('disk full (simulated): insert refused');
   };
   return {
     ...db,
