@@ -72,6 +72,40 @@ describe('two processes opening a new trail at once', () => {
   });
 });
 
+describe('four gateways appending to one trail on the PostgreSQL server at once', () => {
+  it('give one log: every index once, in order, their requests interleaved, every checkpoint matching', async () => {
+    const signingKey = await generateInternalTokenKeys();
+    const schema = freshSchema();
+    // Each its own pool, as separate gateway processes have: the order comes from the database alone.
+    const gateways = await Promise.all(Array.from({ length: 4 }, async () => createAuditTrail({ db: await postgresClient(POSTGRES_URL, schema), signingKey, checkpointEvery: 40 })));
+    try {
+      const perGateway = 60;
+      await Promise.all(
+        gateways.map(async (trail, g) => {
+          // Two requests in flight per gateway, 8 records each.
+          const requests = Array.from({ length: perGateway }, (_, r) => recordsOf(8, (g * perGateway + r) * 8));
+          const inFlight = async () => {
+            for (let batch = requests.shift(); batch; batch = requests.shift()) await trail.record(batch);
+          };
+          await Promise.all([inFlight(), inFlight()]);
+        }),
+      );
+      await Promise.all(gateways.map((trail) => trail.settled()));
+      const report = await gateways[0]!.verify();
+      expect(report).toMatchObject({ ok: true, records: 4 * perGateway * 8, problems: [] });
+      expect(report.checkpoints).toBeGreaterThan(10);
+      // Requests m0…: gateway g wrote offsets g*480 to g*480+479. Interleaved: the log does not
+      // hold one gateway's records as one block.
+      const rows = await gateways[0]!.page({}, { limit: 1_000 });
+      const writers = rows.records.map((r) => Math.floor(Number(r.requestId.slice(1)) / (perGateway * 8)));
+      const switches = writers.filter((w, i) => i > 0 && w !== writers[i - 1]).length;
+      expect(switches).toBeGreaterThan(4);
+    } finally {
+      await Promise.all(gateways.map((trail) => trail.close()));
+    }
+  });
+});
+
 const stores: { name: string; open: () => Promise<SqlClient> }[] = [
   { name: 'PGlite', open: () => pglite.client() },
   { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, freshSchema()) },
