@@ -8,9 +8,8 @@
  * Two boots (each costs seconds): one with limits set, stopped with SIGTERM to npm; one with
  * defaults, stopped with SIGINT.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
 import { runAudit } from '../scripts/auditCommand';
 import { trailFolders } from './support/auditFixtures';
 import { postGraphQL } from './support/graphql';
+import { accepts, childPids, isAlive, watchChild } from './support/processes';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STOP_BOUND_MS = 5_000;
@@ -67,61 +67,21 @@ async function bootNpmStart(env: Record<string, string> = {}, trail: 'new' | 'se
     env: { ...inherited, PORT: '0', AUDIT_DIR: auditDir, TENANT_REGISTRY: registryPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => npm.on('exit', (code) => resolve({ code, at: performance.now() })));
-  const waitFor = (pattern: RegExp, timeoutMs = 60_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-      const check = () => {
-        const match = pattern.exec(output);
-        if (!match) return;
-        clearTimeout(timer);
-        npm.stdout!.off('data', check);
-        resolve(match);
-      };
-      npm.stdout!.on('data', check);
-      check();
-    });
-  const boot: Boot = { npm, children: [], auditDir, registryPath, output: () => output, waitFor, exited, url: '', cpr: '', bearer: '', printedUrls: [] };
+  const { output, waitFor, exited } = watchChild(npm, 60_000);
+  const boot: Boot = { npm, children: [], auditDir, registryPath, output, waitFor, exited, url: '', cpr: '', bearer: '', printedUrls: [] };
   boots.push(boot);
 
   await waitFor(/Ctrl-C \(or SIGTERM\) stops everything; a second Ctrl-C exits at once/);
-  boot.url = /Gateway ready in \d+ ms:\s+(http:\/\/localhost:\d+\/graphql)/.exec(output)![1]!;
-  boot.cpr = /Sample CPR[^:]*: (\d{6}-\d{4})/.exec(output)![1]!;
-  boot.bearer = /Authorization: (Bearer [\w.-]+)/.exec(output)![1]!;
-  const pieces = [/^Simulators: (.*)$/m, /^Subgraphs: (.*)$/m].flatMap((line) => [...line.exec(output)![1]!.matchAll(/http:\/\/[\w.:]+/g)].map((m) => m[0]));
+  boot.url = /Gateway ready in \d+ ms:\s+(http:\/\/localhost:\d+\/graphql)/.exec(output())![1]!;
+  boot.cpr = /Sample CPR[^:]*: (\d{6}-\d{4})/.exec(output())![1]!;
+  boot.bearer = /Authorization: (Bearer [\w.-]+)/.exec(output())![1]!;
+  const pieces = [/^Simulators: (.*)$/m, /^Subgraphs: (.*)$/m].flatMap((line) => [...line.exec(output())![1]!.matchAll(/http:\/\/[\w.:]+/g)].map((m) => m[0]));
   boot.printedUrls = [boot.url, ...pieces];
   boot.children = childPids(npm.pid!);
   return boot;
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-}
 
-/** Running, that is: a zombie (exited, its orphaned entry not yet reaped by init) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 /** Sends `signal` to npm and checks that everything stopped within the bound: the process, its children, every printed port, the trail's lock. */
 async function stopsWithin(boot: Boot, signal: NodeJS.Signals): Promise<number> {

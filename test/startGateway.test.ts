@@ -6,10 +6,10 @@
  * The gateway's property subgraph is a local HTTP server the test holds: a request is surely in
  * flight while it is held, and it is let go only once the gateway has said it is stopping.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { DUPLICATE_WINDOW_MS } from '../runtime/shutdown';
 import { postGraphQL } from './support/graphql';
+import { accepts, childPids, gone, isAlive, watchChild } from './support/processes';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STOP_BOUND_MS = 5_000;
@@ -104,62 +105,13 @@ async function startGatewayUnderNpm(): Promise<Started> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.push({ npm, subgraph });
-  let output = '';
-  npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => npm.on('exit', (code) => resolve({ code, at: performance.now() })));
-  const waitFor = (pattern: RegExp, timeoutMs = 30_000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output}`)), timeoutMs);
-      const check = () => {
-        const match = pattern.exec(output);
-        if (!match) return;
-        clearTimeout(timer);
-        npm.stdout!.off('data', check);
-        resolve(match);
-      };
-      npm.stdout!.on('data', check);
-      check();
-    });
+  const { output, waitFor, exited } = watchChild(npm, 30_000);
   const [, url] = await waitFor(/gateway ready at (http:\/\/\S+)/);
   const [gatewayPid] = childPids(npm.pid!);
-  return { npm, gatewayPid: gatewayPid!, url: url!, subgraph, output: () => output, waitFor, exited };
+  return { npm, gatewayPid: gatewayPid!, url: url!, subgraph, output, waitFor, exited };
 }
 
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-}
 
-/** Running, that is: a zombie (exited, its orphaned entry not yet reaped by init) counts as gone. */
-function isAlive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Resolves when `pid` is gone, or rejects after `timeoutMs`. */
-async function gone(pid: number, timeoutMs: number): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (performance.now() > until) throw new Error(`process ${pid} still running after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('npm run start:gateway', () => {
   it('on SIGTERM to npm, finishes the request in flight and exits 0 within 5 s, npm and node both', async () => {
