@@ -293,36 +293,28 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     }));
   }
 
-  async function checkpoint(): Promise<Checkpoint | undefined> {
-    if (!privateKey) throw new Error('audit: this trail has no signing key; it can verify, not sign');
-    if (frontier) {
-      const head = frontier;
-      return serialized(async () => {
-        if (head.size === 0) return undefined;
-        const root = head.root().toString('hex');
-        const signedAt = new Date().toISOString();
-        const signature = sign(null, message(head.size, root, signedAt), privateKey).toString('base64');
-        await db.query(
-          'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
-          [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
-        );
-        sinceCheckpoint = 0;
-        return { treeSize: head.size, rootHash: root, signature, signedAt };
-      });
-    }
-    // The head as last committed: every record it covers is committed with it, so its root is the
-    // root of those records; no leaf is read and no append waits.
-    const head = await readHead(db);
+  /** Signs the root of `head` and stores the checkpoint (once per size). */
+  async function signHead(head: MerkleFrontier, key: KeyObject): Promise<Checkpoint | undefined> {
     if (head.size === 0) return undefined;
     const root = head.root().toString('hex');
     const signedAt = new Date().toISOString();
-    const signature = sign(null, message(head.size, root, signedAt), privateKey).toString('base64');
+    const signature = sign(null, message(head.size, root, signedAt), key).toString('base64');
     await db.query(
       'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
       [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
     );
     sinceCheckpoint = 0;
     return { treeSize: head.size, rootHash: root, signature, signedAt };
+  }
+
+  async function checkpoint(): Promise<Checkpoint | undefined> {
+    if (!privateKey) throw new Error('audit: this trail has no signing key; it can verify, not sign');
+    const key = privateKey;
+    // Embedded: the head in memory, after every append queued before this checkpoint. A server: the
+    // head as last committed, whose records are all committed with it; no leaf is read and no
+    // append waits.
+    if (frontier) return serialized(() => signHead(frontier!, key));
+    return signHead(await readHead(db), key);
   }
 
   async function readPage(filter: AuditFilter, { limit, after = null }: PageOptions): Promise<AuditPage> {

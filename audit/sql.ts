@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { processExists } from '../runtime/processes';
 
 export interface SqlClient {
   /** Only this process writes (embedded PGlite): appends may be ordered in memory, no lock needed. */
@@ -186,16 +187,6 @@ export class AuditTrailLocked extends Error {
 /** Lock files this process holds (absolute paths): a second open in the same process is refused. */
 const heldLocks = new Set<string>();
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Takes the exclusive lock file `path` (created with 'wx', holding this process's pid) and returns
  * its release. PGlite is single-process: two processes opening one data folder corrupt it, so the
@@ -224,7 +215,7 @@ export function lockFolder(path: string, describe: (holder: number | undefined) 
       }
       const holder = /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
       // No pid (a writer between create and write, or a damaged file): not ours to take.
-      if (holder === undefined || (holder !== process.pid && isAlive(holder))) throw new AuditTrailLocked(describe(holder), holder);
+      if (holder === undefined || (holder !== process.pid && processExists(holder))) throw new AuditTrailLocked(describe(holder), holder);
       try {
         if (readFileSync(lockPath, 'utf8') === text) unlinkSync(lockPath);
       } catch {

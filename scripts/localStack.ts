@@ -25,6 +25,7 @@ import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/d
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 import { memoryReplayStore, redisReplayStore } from '../runtime/replayStore';
 import type { SubgraphName } from '../schema/subgraphs';
+import { processExists } from '../runtime/processes';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
 export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
@@ -216,17 +217,7 @@ function removeRegistriesOfDeadProcesses(): void {
   const pattern = new RegExp(`^${TEMPORARY_REGISTRY_PREFIX}(\\d+)-`);
   for (const name of readdirSync(tmpdir())) {
     const pid = Number(pattern.exec(name)?.[1] ?? 0);
-    if (pid > 0 && !isAlive(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, and is someone else's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid > 0 && !processExists(pid)) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
 
