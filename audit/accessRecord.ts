@@ -196,14 +196,82 @@ export function toAccessRecords(
   return [...people, ...criteria].sort((a, b) => a.subject.localeCompare(b.subject));
 }
 
-/** JSON with keys in a fixed order: the bytes a record's leaf hash is taken over. */
+/**
+ * JSON with keys in a fixed order: the bytes a record's leaf hash is taken over. Every byte of its
+ * output is part of the trail's hashes, so it must never change for a value it has written (the
+ * reference, `canonicalJsonReference`, is the first version). Every append and every verify runs it
+ * once per record, so a tree of plain JSON values (what records and stored payloads are) goes
+ * through V8's own JSON.stringify: as it is when its keys are in order already, else as a copy with
+ * them in order. Anything else (undefined, holes, dates, integer-like keys, whose bytes differ
+ * between the two) takes the reference.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const shape = jsonShape(value);
+  if (shape === SORTED) return JSON.stringify(value);
+  if (shape === UNSORTED) return JSON.stringify(sortedCopy(value));
+  return canonicalJsonReference(value);
+}
+
+/** The first version of canonicalJson, the definition of its bytes. */
+export function canonicalJsonReference(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJsonReference).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJsonReference((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+const SORTED = 0;
+const UNSORTED = 1;
+const OTHER = 2;
+/** A key V8 enumerates before the others, in numeric order, whatever the insertion order. */
+const INDEX_LIKE = /^(0|[1-9]\d*)$/;
+
+/** Plain JSON with every object's keys in order (SORTED), plain JSON (UNSORTED), or anything else. */
+function jsonShape(value: unknown): number {
+  if (value === null) return SORTED;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return SORTED;
+    case 'number':
+      return Number.isFinite(value) ? SORTED : OTHER;
+    case 'object':
+      break;
+    default:
+      return OTHER;
+  }
+  let shape = SORTED;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return OTHER;
+      const inner = jsonShape(value[i]);
+      if (inner === OTHER) return OTHER;
+      if (inner === UNSORTED) shape = UNSORTED;
+    }
+    return shape;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return OTHER;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    if (INDEX_LIKE.test(key)) return OTHER;
+    if (i > 0 && keys[i - 1]! > key) shape = UNSORTED;
+    const inner = jsonShape((value as Record<string, unknown>)[key]);
+    if (inner === OTHER) return OTHER;
+    if (inner === UNSORTED) shape = UNSORTED;
+  }
+  return shape;
+}
+
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) copy[key] = sortedCopy((value as Record<string, unknown>)[key]);
+  return copy;
 }

@@ -14,15 +14,9 @@ import type { JWK } from 'jose';
 import { canonicalJson, type AccessRecord, type TypeOfUse } from './accessRecord';
 import { leafHash, MerkleFrontier } from './merkle';
 import { migrate, type SqlClient } from './sql';
+import { checkpointMessage, verifyPass, type Checkpoint, type Consistency, type LeafRow, type OpenIntent, type PassProgress } from './verifyPass';
 
-export interface Checkpoint {
-  treeSize: number;
-  /** hex */
-  rootHash: string;
-  /** base64 */
-  signature: string;
-  signedAt: string;
-}
+export type { Checkpoint, Consistency, OpenIntent, PassProgress } from './verifyPass';
 
 export interface VerifyReport {
   /**
@@ -40,15 +34,6 @@ export interface VerifyReport {
   openIntents: OpenIntent[];
 }
 
-/** A write's intent with no outcome recorded after it (one per request). */
-export interface OpenIntent {
-  requestId: string;
-  /** The index of the request's first intent record that is still open. */
-  index: number;
-  /** When the intent was recorded (its timeOut): the write was about to be made. */
-  time: string;
-}
-
 export interface VerifyOptions {
   /** A purge that applied a shorter retention is a problem. @default 183 (days; six months, the legal floor) */
   minRetentionDays?: number;
@@ -59,21 +44,23 @@ export interface VerifyOptions {
    * shared server the gateway may be making it while verify reads. @default 900000 (15 minutes)
    */
   intentGraceMs?: number;
+  /** Called as the pass reads the leaves (every 10,000 and at the end). */
+  onProgress?: (progress: PassProgress) => void;
+}
+
+/** What `verifySince` answers: the pass over what was added since the kept checkpoint, and the proof. */
+export interface SinceReport extends VerifyReport {
+  /** The kept checkpoint's size: the leaves before it were not read. */
+  from: number;
+  /** The kept checkpoint against the latest one; absent when the kept one could not be used. */
+  consistency?: Consistency;
 }
 
 /** The legal floor of retention: six months (Danish practice, at least 6 months), in days. */
 export const MIN_RETENTION_DAYS = 183;
-const DAY_MS = 86_400_000;
-/**
- * How long before the latest evidence of its append (a signed checkpoint not covering it, the
- * answer time of an earlier record) a record's request may have come in: a request's lifetime
- * plus clock skew between writers, generously. 1 day.
- */
-const MAX_REQUEST_SPAN_MS = DAY_MS;
-/** How far a purge time may lie after the verifier's clock (skew between hosts). 1 hour. */
-const MAX_CLOCK_SKEW_MS = 3_600_000;
 /** Longer than any write (legacy call, retries, outcome record) takes. 15 minutes. */
 const INTENT_GRACE_MS = 15 * 60_000;
+const DAY_MS = 86_400_000;
 /** The most records one page holds. */
 export const MAX_PAGE_LIMIT = 1000;
 
@@ -88,6 +75,13 @@ export interface AuditTrail {
    * against the timeIn and retention it kept (and the evidence of when the record was appended).
    */
   verify(kept?: Checkpoint, options?: VerifyOptions): Promise<VerifyReport>;
+  /**
+   * Verifies only what was added since `kept`, a checkpoint the auditor kept from an earlier
+   * verify: its signature, that the frontier stored with it (or, for a checkpoint signed before
+   * frontiers were stored, the stored leaf hashes before it) gives its root, then every record after
+   * it as `verify` does, and the RFC 9162 consistency proof from it to the latest checkpoint.
+   */
+  verifySince(kept: Checkpoint, options?: VerifyOptions): Promise<SinceReport>;
   /** Every record matching every given criterion, oldest first (the auditor's question). Purged records are not found. */
   find(filter: AuditFilter): Promise<AccessRecord[]>;
   /**
@@ -153,51 +147,88 @@ export interface AuditTrailOptions {
   checkpointEvery?: number;
 }
 
-/** One statement for a request's records: one round trip however many subjects it touched. */
-/** The stored head of the tree (`audit_head`), locked for this transaction with `for update`. */
-async function readHead(db: Pick<SqlClient, 'query'>, lock: '' | 'for update' = ''): Promise<MerkleFrontier> {
-  const [row] = await db.query<{ tree_size: string | number; subtrees: Uint8Array }>(`select tree_size, subtrees from audit_head where id = 1 ${lock}`);
+/** The stored head of the tree (`audit_head`). */
+async function readHead(db: Pick<SqlClient, 'query'>): Promise<MerkleFrontier> {
+  const [row] = await db.query<{ tree_size: string | number; subtrees: Uint8Array }>('select tree_size, subtrees from audit_head where id = 1');
   if (!row) throw new Error('audit: the trail has no head (audit_head); open it with createAuditTrail');
-  const bytes = Buffer.from(row.subtrees);
-  const roots = Array.from({ length: bytes.length / HASH_BYTES }, (_, i) => bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
-  return MerkleFrontier.restore(Number(row.tree_size), roots);
+  return MerkleFrontier.restore(Number(row.tree_size), splitRoots(row.subtrees));
 }
 
 const HASH_BYTES = 32;
 
+function splitRoots(packed: Uint8Array): Buffer[] {
+  const bytes = Buffer.from(packed);
+  return Array.from({ length: bytes.length / HASH_BYTES }, (_, i) => bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+}
+
+/** Leaves a page of `verify` reads (about 3 MB of records). */
+const VERIFY_PAGE = 5_000;
+
+interface StoredLeaf {
+  idx: string | number;
+  leaf_hash: Uint8Array;
+  payload: unknown;
+  purged_at: string | Date | null;
+  kept_time_in: string | Date | null;
+  retention_days: string | number | null;
+  legacy_purge: boolean;
+}
+
+interface StoredCheckpoint {
+  tree_size: string | number;
+  root_hash: Uint8Array;
+  signature: Uint8Array;
+  signed_at: string | Date;
+}
+
+/** A bytea as json_agg writes it: `\\x` and hex. */
+const hexBytes = (value: unknown): Uint8Array => Buffer.from(String(value).replace(/^\\x/, ''), 'hex');
+
+/** Records of one request, encoded, waiting for the append that takes them. */
+interface PendingAppend {
+  encoded: { payload: string; leaf: Buffer }[];
+  done: (error?: unknown) => void;
+}
+
+/** The most records one append statement takes (the requests beyond wait for the next). */
+const MAX_RECORDS_PER_APPEND = 2_000;
+
 /**
- * One statement that appends `encoded` after `head` and stores the advanced head with it: the
- * records and the head are written together or not at all. `head` itself is left as it was.
+ * Appends of one process, at most `inFlight` at a time: the requests that arrive while they are in
+ * flight go together in the next, as one call of `audit_append` (one statement, one commit), and
+ * each resolves when that commit has. Under load this is group commit; alone it is one request,
+ * one call. Two in flight let the next batch wait on the head's row lock while the one before it
+ * commits, instead of leaving the server idle for a round trip. The order across batches and
+ * processes is the head row's lock inside `audit_append`; a request's records are never split.
  */
-function appendStatement(head: MerkleFrontier, encoded: readonly { payload: string; leaf: Buffer }[]): { sql: string; values: unknown[]; head: MerkleFrontier } {
-  const insert = insertRecords(head.size, encoded);
-  const next = MerkleFrontier.restore(head.size, head.subtreeRoots());
-  for (const e of encoded) next.append(e.leaf);
-  const n = insert.values.length;
-  return {
-    sql: `with appended as (${insert.sql}) update audit_head set tree_size = $${n + 1}, subtrees = $${n + 2} where id = 1`,
-    values: [...insert.values, next.size, Buffer.concat(next.subtreeRoots())],
-    head: next,
+function appendBatcher(append: (leaves: Buffer, payloads: string) => Promise<void>, inFlight = 2): (encoded: PendingAppend['encoded']) => Promise<void> {
+  const pending: PendingAppend[] = [];
+  let running = 0;
+  const flush = async () => {
+    running++;
+    while (pending.length > 0) {
+      const batch: PendingAppend[] = [];
+      let records = 0;
+      while (pending.length > 0 && (batch.length === 0 || records + pending[0]!.encoded.length <= MAX_RECORDS_PER_APPEND)) {
+        const next = pending.shift()!;
+        batch.push(next);
+        records += next.encoded.length;
+      }
+      const all = batch.flatMap((b) => b.encoded);
+      try {
+        await append(Buffer.concat(all.map((e) => e.leaf)), `[${all.map((e) => e.payload).join(',')}]`);
+        for (const b of batch) b.done();
+      } catch (error) {
+        for (const b of batch) b.done(error);
+      }
+    }
+    running--;
   };
-}
-
-function insertRecords(first: number, encoded: readonly { payload: string; leaf: Buffer }[]): { sql: string; values: unknown[] } {
-  const values: unknown[] = [];
-  const rows = encoded.map((e, i) => {
-    values.push(first + i, e.leaf, e.payload);
-    return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
-  });
-  return { sql: `insert into audit_records (idx, leaf_hash, payload) values ${rows.join(', ')}`, values };
-}
-
-/** What a purged record keeps in the clear. */
-interface Purge {
-  at: Date;
-  /** The record's timeIn and the retention applied; null when not kept. */
-  timeIn: Date | null;
-  retentionDays: number | null;
-  /** Purged before purges kept them (migration 3). */
-  legacy: boolean;
+  return (encoded) =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ encoded, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (running < inFlight) void flush();
+    });
 }
 
 /** The record index a cursor names: the last index of the page before. */
@@ -230,7 +261,7 @@ export function pageQuery(filter: AuditFilter, limit: number, after: number): { 
   return { sql: `select idx, payload from audit_records where ${where.join(' and ')} order by idx limit $${values.length}`, values };
 }
 
-/** One writer at a time appends, so leaf indices are contiguous and in commit order. */
+/** Held while a trail written before audit_head gets its head from its leaves. */
 const APPEND_LOCK = 6962;
 
 export async function createAuditTrail(options: AuditTrailOptions): Promise<AuditTrail> {
@@ -243,16 +274,6 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   const checkpointEvery = options.checkpointEvery ?? 100;
   let sinceCheckpoint = 0;
   let checkpointing: Promise<unknown> | undefined;
-  // Every store keeps the tree's head in audit_head, written with each append. An embedded store
-  // has one writer, this process: appends are queued here and the head is also kept in memory, so
-  // an append is one statement with no lock. A server's appends lock the head's row instead.
-  let frontier: MerkleFrontier | undefined;
-  let appendQueue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = appendQueue.then(work, work);
-    appendQueue = run.catch(() => undefined);
-    return run;
-  };
   // The stored head; a trail written before it had one gets it from its leaves, once, here.
   await db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [APPEND_LOCK]);
@@ -261,36 +282,135 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     for (const row of await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')) built.append(Buffer.from(row.leaf_hash));
     await tx.query('insert into audit_head (id, tree_size, subtrees) values (1, $1, $2)', [built.size, Buffer.concat(built.subtreeRoots())]);
   });
-  if (db.singleWriter) {
-    frontier = await readHead(db);
+  // Every store, embedded or a server, appends the same way: `audit_append` in the database.
+  const append = appendBatcher(async (leaves, payloads) => {
+    await db.query('select audit_append($1, $2::jsonb)', [leaves, payloads]);
+  });
+
+
+  const toLeaf = (r: StoredLeaf): LeafRow => ({
+    idx: Number(r.idx),
+    leaf: Buffer.from(r.leaf_hash),
+    payload: r.payload,
+    purge:
+      r.purged_at === null
+        ? undefined
+        : {
+            at: new Date(r.purged_at),
+            timeIn: r.kept_time_in === null ? null : new Date(r.kept_time_in),
+            retentionDays: r.retention_days === null ? null : Number(r.retention_days),
+            legacy: r.legacy_purge,
+          },
+  });
+
+  /** The leaves from index `from` to `to` (exclusive), a page at a time, the next page read while this one is checked. */
+  async function* leavesBetween(from: number, to: number): AsyncGenerator<LeafRow> {
+    const readPage = (after: number) =>
+      db.query<StoredLeaf>(
+        'select idx, leaf_hash, payload, purged_at, kept_time_in, retention_days, legacy_purge from audit_records where idx >= $1 and idx < $2 order by idx limit $3',
+        [after, to, VERIFY_PAGE],
+      );
+    let page = readPage(from);
+    for (;;) {
+      const rows = await page;
+      if (rows.length === 0) return;
+      const last = Number(rows.at(-1)!.idx);
+      if (rows.length === VERIFY_PAGE) page = readPage(last + 1);
+      for (const row of rows) yield toLeaf(row);
+      if (rows.length < VERIFY_PAGE) return;
+    }
   }
 
-  const message = (size: number, rootHex: string, signedAt: string) => Buffer.from(`kommune-graph audit checkpoint\n${size}\n${rootHex}\n${signedAt}`);
+  /** The stored checkpoints larger than `above` and at most `upTo`, by size, a page at a time. */
+  async function* checkpointsBetween(above: number, upTo: number): AsyncGenerator<Checkpoint> {
+    for (let after = above; ; ) {
+      const rows = await db.query<StoredCheckpoint>('select * from audit_checkpoints where tree_size > $1 and tree_size <= $2 order by tree_size limit 1000', [after, upTo]);
+      for (const row of rows) yield toCheckpoint(row);
+      if (rows.length < 1000) return;
+      after = Number(rows.at(-1)!.tree_size);
+    }
+  }
 
-  async function leaves(): Promise<{ idx: number; leaf: Buffer; payload: unknown; purge: Purge | undefined }[]> {
-    const rows = await db.query<{
-      idx: string | number;
-      leaf_hash: Uint8Array;
-      payload: unknown;
-      purged_at: string | Date | null;
-      kept_time_in: string | Date | null;
-      retention_days: string | number | null;
-      legacy_purge: boolean;
-    }>('select idx, leaf_hash, payload, purged_at, kept_time_in, retention_days, legacy_purge from audit_records order by idx');
-    return rows.map((r) => ({
-      idx: Number(r.idx),
-      leaf: Buffer.from(r.leaf_hash),
-      payload: r.payload,
-      purge:
-        r.purged_at === null
-          ? undefined
-          : {
-              at: new Date(r.purged_at),
-              timeIn: r.kept_time_in === null ? null : new Date(r.kept_time_in),
-              retentionDays: r.retention_days === null ? null : Number(r.retention_days),
-              legacy: r.legacy_purge,
-            },
-    }));
+  async function runVerify(kept: Checkpoint | undefined, since: Checkpoint | undefined, verifyOptions: VerifyOptions): Promise<SinceReport> {
+    const now = verifyOptions.now ?? new Date();
+    const pass = {
+      publicKey,
+      minRetentionDays: verifyOptions.minRetentionDays ?? MIN_RETENTION_DAYS,
+      now,
+      intentsRecordedBefore: now.getTime() - (verifyOptions.intentGraceMs ?? INTENT_GRACE_MS),
+      ...(verifyOptions.onProgress ? { onProgress: verifyOptions.onProgress } : {}),
+    };
+    // One statement, one snapshot: the trail's length now, the checkpoints beyond it (there are none
+    // unless a tail was removed) and the latest within it. Records appended during the pass are
+    // after this length and left for the next verify.
+    const [bounds] = await db.query<{ records: string | number; latest: string | number | null; beyond: StoredCheckpoint[] | null }>(
+      `with bound as (select coalesce(max(idx) + 1, 0) as records from audit_records)
+       select b.records,
+              (select max(tree_size) from audit_checkpoints where tree_size <= b.records) as latest,
+              (select json_agg(c order by c.tree_size) from audit_checkpoints c where c.tree_size > b.records) as beyond
+         from bound b`,
+    );
+    const records = Number(bounds!.records);
+    const beyond = (bounds!.beyond ?? []).map((c) => toCheckpoint({ ...c, root_hash: hexBytes(c.root_hash), signature: hexBytes(c.signature) }));
+    if (!since) {
+      const report = await verifyPass({ ...pass, leaves: leavesBetween(0, records), total: records, checkpoints: checkpointsBetween(0, records), beyond, ...(kept ? { kept } : {}) });
+      return { ok: report.problems.length === 0 && report.openIntents.length === 0, records: report.records, checkpoints: report.checkpoints, problems: report.problems, warnings: report.warnings, openIntents: report.openIntents } as SinceReport;
+    }
+    const refused = (problem: string): SinceReport => ({ ok: false, records: 0, checkpoints: 0, problems: [problem], warnings: [], openIntents: [], from: since.treeSize });
+    const label = `the kept checkpoint of ${since.treeSize} records`;
+    if (!Number.isSafeInteger(since.treeSize) || since.treeSize < 1) return refused(`${label} is not a checkpoint`);
+    if (!verifySignature(null, checkpointMessage(since.treeSize, since.rootHash, since.signedAt), publicKey, Buffer.from(since.signature, 'base64'))) {
+      return refused(`${label} is not signed by the trail's key`);
+    }
+    if (since.treeSize > records) return refused(`${label} covers ${since.treeSize} records but the trail holds ${records}: records were removed from its end`);
+    const frontier = await frontierAt(since.treeSize);
+    if (frontier.root().toString('hex') !== since.rootHash) {
+      return refused(`${label} does not match the trail: the records it covers, or the frontier stored with it, were changed; run a full verify`);
+    }
+    const latest = bounds!.latest === null ? undefined : Number(bounds!.latest);
+    const report = await verifyPass({
+      ...pass,
+      leaves: leavesBetween(since.treeSize, records),
+      total: records - since.treeSize,
+      checkpoints: checkpointsBetween(since.treeSize, records),
+      beyond,
+      from: { checkpoint: since, frontier },
+      ...(latest !== undefined ? { latestSize: latest } : {}),
+    });
+    return {
+      ok: report.problems.length === 0 && report.openIntents.length === 0,
+      records: report.records,
+      checkpoints: report.checkpoints,
+      problems: report.problems,
+      warnings: report.warnings,
+      openIntents: report.openIntents,
+      from: since.treeSize,
+      ...(report.consistency ? { consistency: report.consistency } : {}),
+    };
+  }
+
+  /**
+   * The frontier of the first `size` leaves: the one stored with the checkpoint of that size, or
+   * (a checkpoint signed before migration 6 stored frontiers) folded from the stored leaf hashes. Either
+   * is checked against the kept root by the caller, so neither is trusted.
+   */
+  async function frontierAt(size: number): Promise<MerkleFrontier> {
+    const [row] = await db.query<{ subtrees: Uint8Array | null }>('select subtrees from audit_checkpoints where tree_size = $1', [size]);
+    if (row?.subtrees) {
+      try {
+        return MerkleFrontier.restore(size, splitRoots(row.subtrees));
+      } catch {
+        // A damaged frontier: fold the leaves instead; the root check decides.
+      }
+    }
+    const folded = new MerkleFrontier();
+    for (let after = 0; after < size; ) {
+      const rows = await db.query<{ idx: string | number; leaf_hash: Uint8Array }>('select idx, leaf_hash from audit_records where idx >= $1 and idx < $2 order by idx limit $3', [after, size, VERIFY_PAGE]);
+      if (rows.length === 0) break;
+      for (const r of rows) folded.append(Buffer.from(r.leaf_hash));
+      after = Number(rows.at(-1)!.idx) + 1;
+    }
+    return folded;
   }
 
   /** Signs the root of `head` and stores the checkpoint (once per size). */
@@ -298,10 +418,10 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     if (head.size === 0) return undefined;
     const root = head.root().toString('hex');
     const signedAt = new Date().toISOString();
-    const signature = sign(null, message(head.size, root, signedAt), key).toString('base64');
+    const signature = sign(null, checkpointMessage(head.size, root, signedAt), key).toString('base64');
     await db.query(
-      'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at) values ($1, $2, $3, $4) on conflict (tree_size) do nothing',
-      [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt],
+      'insert into audit_checkpoints (tree_size, root_hash, signature, signed_at, subtrees) values ($1, $2, $3, $4, $5) on conflict (tree_size) do nothing',
+      [head.size, Buffer.from(root, 'hex'), Buffer.from(signature, 'base64'), signedAt, Buffer.concat(head.subtreeRoots())],
     );
     sinceCheckpoint = 0;
     return { treeSize: head.size, rootHash: root, signature, signedAt };
@@ -309,12 +429,9 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
 
   async function checkpoint(): Promise<Checkpoint | undefined> {
     if (!privateKey) throw new Error('audit: this trail has no signing key; it can verify, not sign');
-    const key = privateKey;
-    // Embedded: the head in memory, after every append queued before this checkpoint. A server: the
-    // head as last committed, whose records are all committed with it; no leaf is read and no
+    // The head as last committed, whose records are all committed with it: no leaf is read and no
     // append waits.
-    if (frontier) return serialized(() => signHead(frontier!, key));
-    return signHead(await readHead(db), key);
+    return signHead(await readHead(db), privateKey);
   }
 
   async function readPage(filter: AuditFilter, { limit, after = null }: PageOptions): Promise<AuditPage> {
@@ -328,7 +445,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     return { records: records.map((r) => r.payload), next: rows.length > limit ? String(records.at(-1)!.idx) : null };
   }
 
-  const toCheckpoint = (r: { tree_size: string | number; root_hash: Uint8Array; signature: Uint8Array; signed_at: string | Date }): Checkpoint => ({
+  const toCheckpoint = (r: StoredCheckpoint): Checkpoint => ({
     treeSize: Number(r.tree_size),
     rootHash: Buffer.from(r.root_hash).toString('hex'),
     signature: Buffer.from(r.signature).toString('base64'),
@@ -342,19 +459,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         const payload = canonicalJson(record);
         return { payload, leaf: leafHash(Buffer.from(payload)) };
       });
-      if (frontier) {
-        await serialized(async () => {
-          const head = frontier!;
-          const append = appendStatement(head, encoded);
-          await db.query(append.sql, append.values);
-          frontier = append.head;
-        });
-      } else await db.transaction(async (tx) => {
-        // The head's row lock orders appends across every process and host: the next one reads the
-        // head this one wrote.
-        const append = appendStatement(await readHead(tx, 'for update'), encoded);
-        await tx.query(append.sql, append.values);
-      });
+      await append(encoded);
       sinceCheckpoint += records.length;
       // Signing is not on the answer's path: the records are durable already; a checkpoint that
       // fails is retried at the next threshold, and the failure is logged.
@@ -368,55 +473,12 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     },
     checkpoint,
     async latestCheckpoint() {
-      const rows = await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size desc limit 1');
+      const rows = await db.query<StoredCheckpoint>('select * from audit_checkpoints order by tree_size desc limit 1');
       return rows[0] ? toCheckpoint(rows[0]) : undefined;
     },
-    async verify(kept, verifyOptions = {}) {
-      const minRetentionDays = verifyOptions.minRetentionDays ?? MIN_RETENTION_DAYS;
-      const now = verifyOptions.now ?? new Date();
-      const problems: string[] = [];
-      const warnings: string[] = [];
-      const log = await leaves();
-      // Leaves recomputed from the records as stored: an edited record cannot hide behind its old hash.
-      // A purged record has only its leaf hash left: the signed roots still cover it.
-      const recomputed = log.map((entry) => (entry.purge ? entry.leaf : leafHash(Buffer.from(canonicalJson(entry.payload)))));
-      log.forEach((entry, i) => {
-        if (entry.idx !== i) problems.push(`record ${i} is missing or out of place (found index ${entry.idx} there)`);
-        if (!entry.purge && entry.payload === null) problems.push(`record ${entry.idx} lost its payload without being purged`);
-        if (!recomputed[i]!.equals(entry.leaf)) problems.push(`record ${entry.idx} was altered after it was written`);
-      });
-      const checkpoints = (await db.query<Parameters<typeof toCheckpoint>[0]>('select * from audit_checkpoints order by tree_size')).map(toCheckpoint);
-      const all = kept ? [...checkpoints, { ...kept, kept: true }] : checkpoints;
-      // Signed checkpoints, by size: a record at index i was appended after every one of size <= i was signed.
-      const signed: Checkpoint[] = [];
-      const toMatch: (Checkpoint & { label: string })[] = [];
-      for (const c of all) {
-        const label = 'kept' in c ? `the kept checkpoint of ${c.treeSize} records` : `checkpoint ${c.treeSize}`;
-        if (!verifySignature(null, message(c.treeSize, c.rootHash, c.signedAt), publicKey, Buffer.from(c.signature, 'base64'))) {
-          problems.push(`${label} is not signed by the trail's key`);
-          continue;
-        }
-        signed.push(c);
-        if (c.treeSize > recomputed.length) {
-          problems.push(`${label} covers ${c.treeSize} records but the trail holds ${recomputed.length}: records were removed from its end`);
-          continue;
-        }
-        toMatch.push({ ...c, label });
-      }
-      // One pass over the leaves: each checkpoint's root is taken from the frontier as the pass
-      // reaches its size, so the work is the trail's length, not the sum of the checkpoints' sizes.
-      toMatch.sort((a, b) => a.treeSize - b.treeSize);
-      const frontier = new MerkleFrontier();
-      let leaf = 0;
-      for (const c of toMatch) {
-        while (frontier.size < c.treeSize) frontier.append(recomputed[leaf++]!);
-        if (frontier.root().toString('hex') !== c.rootHash) {
-          problems.push(`${c.label} does not match the records: some of the first ${c.treeSize} were altered, removed, inserted or reordered`);
-        }
-      }
-      checkPurges(log, signed, { minRetentionDays, now }, problems, warnings);
-      const openIntents = findOpenIntents(log, now.getTime() - (verifyOptions.intentGraceMs ?? INTENT_GRACE_MS));
-      return { ok: problems.length === 0 && openIntents.length === 0, records: log.length, checkpoints: checkpoints.length, problems, warnings, openIntents };
+    verify: (kept, verifyOptions = {}) => runVerify(kept, undefined, verifyOptions),
+    async verifySince(kept, verifyOptions = {}) {
+      return runVerify(undefined, kept, verifyOptions);
     },
     async purge(retention, now = new Date()) {
       const defaultDays = retention.defaultDays ?? MIN_RETENTION_DAYS;
@@ -479,76 +541,3 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   };
 }
 
-/**
- * A purge is checked against what it kept in the clear: the record's timeIn and the retention
- * applied must put the end of retention at or before the purge, the retention must be at least the
- * floor, the purge must not lie in the future, and the kept timeIn must fit the authenticated
- * evidence of when the record was appended (checkpoints signed before it, answer times of the
- * intact records before it), so backdating the kept timeIn of a recent record shows.
- *
- * Records purged before purges kept anything (migration 3 marks them) are warnings: nothing left
- * can prove or disprove their purge. A purged record with nothing kept and no such mark is a
- * problem: no purge of this trail leaves that.
- */
-function checkPurges(
-  log: readonly { idx: number; payload: unknown; purge: Purge | undefined }[],
-  signed: readonly Checkpoint[],
-  options: { minRetentionDays: number; now: Date },
-  problems: string[],
-  warnings: string[],
-): void {
-  const bySize = [...signed].sort((a, b) => a.treeSize - b.treeSize);
-  let next = 0;
-  // The latest authenticated time before which the current record cannot have been appended.
-  let appendedAfter = Number.NEGATIVE_INFINITY;
-  const iso = (ms: number) => new Date(ms).toISOString();
-  for (const entry of log) {
-    for (; next < bySize.length && bySize[next]!.treeSize <= entry.idx; next++) {
-      appendedAfter = Math.max(appendedAfter, Date.parse(bySize[next]!.signedAt));
-    }
-    const { purge } = entry;
-    if (!purge) {
-      const timeOut = Date.parse(String((entry.payload as { timeOut?: unknown } | null)?.timeOut));
-      if (!Number.isNaN(timeOut)) appendedAfter = Math.max(appendedAfter, timeOut);
-      continue;
-    }
-    const label = `record ${entry.idx}`;
-    if (purge.timeIn === null || purge.retentionDays === null) {
-      if (purge.legacy) warnings.push(`${label} was purged before purges kept its timeIn and retention: that purge cannot be checked`);
-      else problems.push(`${label} lost its payload without the timeIn and retention a purge keeps: not purged by this trail, or tampered with`);
-      continue;
-    }
-    const timeIn = purge.timeIn.getTime();
-    const retentionEnds = timeIn + purge.retentionDays * DAY_MS;
-    if (purge.retentionDays < options.minRetentionDays) {
-      problems.push(`${label} was purged after ${purge.retentionDays} days, below the minimum retention of ${options.minRetentionDays} days`);
-    }
-    if (retentionEnds > purge.at.getTime()) {
-      problems.push(`${label} was purged at ${purge.at.toISOString()}, before its retention of ${purge.retentionDays} days from ${iso(timeIn)} ran out`);
-    }
-    if (purge.at.getTime() > options.now.getTime() + MAX_CLOCK_SKEW_MS) {
-      problems.push(`${label} claims a purge at ${purge.at.toISOString()}, which has not happened yet`);
-    }
-    if (timeIn < appendedAfter - MAX_REQUEST_SPAN_MS) {
-      problems.push(`${label} was purged as if it came in at ${iso(timeIn)}, but it was appended after ${iso(appendedAfter)}: its kept timeIn was backdated`);
-    }
-  }
-}
-
-/**
- * Each request whose intent has no record with another outcome after it, in one pass over the log
- * (linear in records). Purged records are skipped: their payload, requestId and outcome are gone.
- * Intents recorded after `recordedBefore` are writes still in flight, not reported.
- */
-function findOpenIntents(log: readonly { idx: number; payload: unknown; purge: Purge | undefined }[], recordedBefore: number): OpenIntent[] {
-  const open = new Map<string, OpenIntent>();
-  for (const entry of log) {
-    if (entry.purge || entry.payload === null || typeof entry.payload !== 'object') continue;
-    const { requestId, outcome, timeOut } = entry.payload as { requestId?: unknown; outcome?: unknown; timeOut?: unknown };
-    if (typeof requestId !== 'string') continue;
-    if (outcome !== 'intent') open.delete(requestId);
-    else if (!open.has(requestId)) open.set(requestId, { requestId, index: entry.idx, time: String(timeOut) });
-  }
-  // A time that does not parse is reported: NaN is not after the grace's start.
-  return [...open.values()].filter((intent) => !(Date.parse(intent.time) > recordedBefore)).sort((a, b) => a.index - b.index);
-}

@@ -12,7 +12,7 @@ import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
 import { lockFolder, pgliteClient, postgresClient } from './sql';
 
-export { createAuditTrail, MAX_PAGE_LIMIT, type AuditFilter, type AuditPage, type AuditTrail, type Checkpoint, type OpenIntent, type PageOptions, type RetentionPolicy, type VerifyOptions, type VerifyReport } from './auditTrail';
+export { createAuditTrail, MAX_PAGE_LIMIT, type AuditFilter, type AuditPage, type AuditTrail, type Checkpoint, type Consistency, type OpenIntent, type PageOptions, type SinceReport, type RetentionPolicy, type VerifyOptions, type VerifyReport } from './auditTrail';
 export { pgliteClient, postgresClient, type SqlClient } from './sql';
 export { caseLookupHash, criterionText, subjectHash, toAccessRecords, type AccessRecord, type Outcome, type RequestAccessInput, type TypeOfUse } from './accessRecord';
 

@@ -171,3 +171,87 @@ export function verifyConsistency(m: number, n: number, root1: Hash, root2: Hash
   }
   return fr.equals(root1) && sr.equals(root2) && sn === 0;
 }
+
+/** Leaves `start` (inclusive) to `end` (exclusive) of a tree: the subtree whose hash is a proof node. */
+export interface LeafRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Which subtrees' hashes PROOF(m, D[n]) holds, in its order (RFC 9162 §2.1.4.1), without the
+ * leaves: each lies wholly before m (a perfect subtree of the old tree: one of its frontier's
+ * roots) or wholly from m on (made of leaves added since). So a verifier that holds the old tree's
+ * frontier and reads the new leaves once can write the proof in O(log n) memory.
+ */
+export function consistencyProofRanges(m: number, n: number): LeafRange[] {
+  if (!Number.isSafeInteger(m) || !Number.isSafeInteger(n) || m < 0 || m > n) throw new RangeError(`a tree of ${m} is not a prefix of a tree of ${n}`);
+  const ranges: LeafRange[] = [];
+  if (m === 0 || m === n) return ranges;
+  const walk = (old: number, start: number, end: number, complete: boolean) => {
+    if (old === end - start) {
+      if (!complete) ranges.push({ start, end });
+      return;
+    }
+    const k = split(end - start);
+    if (old <= k) {
+      walk(old, start, start + k, complete);
+      ranges.push({ start: start + k, end });
+    } else {
+      walk(old - k, start + k, end, false);
+      ranges.push({ start, end: start + k });
+    }
+  };
+  walk(m, 0, n, true);
+  return ranges;
+}
+
+/** The leaf ranges of a frontier's subtree roots (`subtreeRoots()` order) for a tree of `size`. */
+export function frontierRanges(size: number): LeafRange[] {
+  const ranges: LeafRange[] = [];
+  let start = 0;
+  for (let bit = 2 ** Math.floor(Math.log2(Math.max(size, 1))); bit >= 1; bit /= 2) {
+    if (Math.floor(size / bit) % 2 === 1) {
+      ranges.push({ start, end: start + bit });
+      start += bit;
+    }
+  }
+  return ranges;
+}
+
+/**
+ * Writes PROOF(m, D[n]) from the frontier of the first m leaves and the leaves after it, given
+ * one at a time in order (`add`), in O(log n) memory; `proof()` once all n - m are added.
+ */
+export class ConsistencyProofWriter {
+  private readonly parts: ({ hash: Hash } | { range: LeafRange; frontier: MerkleFrontier })[];
+  private next: number;
+
+  constructor(old: MerkleFrontier, readonly n: number) {
+    const m = old.size;
+    const roots = old.subtreeRoots();
+    const oldRanges = frontierRanges(m);
+    this.next = m;
+    this.parts = consistencyProofRanges(m, n).map((range) => {
+      if (range.end <= m) {
+        const at = oldRanges.findIndex((r) => r.start === range.start && r.end === range.end);
+        // Not reached for any m < n (each old node is a frontier root); a guard, not a branch.
+        if (at < 0) throw new Error(`consistency proof ${m}→${n}: the old subtree ${range.start}..${range.end} is not a frontier root`);
+        return { hash: roots[at]! };
+      }
+      return { range, frontier: new MerkleFrontier() };
+    });
+  }
+
+  /** The leaf at index `next` (m, m + 1, … n - 1). */
+  add(leaf: Hash): void {
+    const index = this.next++;
+    if (index >= this.n) throw new RangeError(`consistency proof: leaf ${index} lies beyond the tree of ${this.n}`);
+    for (const part of this.parts) if ('range' in part && part.range.start <= index && index < part.range.end) part.frontier.append(leaf);
+  }
+
+  proof(): Hash[] {
+    if (this.next !== this.n) throw new RangeError(`consistency proof: ${this.n - this.next} leaves still to add`);
+    return this.parts.map((part) => ('hash' in part ? part.hash : part.frontier.root()));
+  }
+}

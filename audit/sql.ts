@@ -37,8 +37,8 @@ export async function pgliteClient(dataDir?: string, options: { loadDataDir?: Bl
 /** A PostgreSQL server by URL; `schema` keeps this trail's tables apart (tests use one each). */
 export async function postgresClient(url: string, schema = 'audit'): Promise<SqlClient> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`audit: schema name ${schema} is not a plain identifier`);
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2_000 });
-  pool.on('connect', (client) => void client.query(`set search_path to ${schema}`));
+  // The schema as a startup parameter: every connection starts in it, with no round trip to set it.
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 2_000, options: `-c search_path=${schema}` });
   // The pool reports errors of idle clients here; a query in flight gets its own error.
   pool.on('error', () => undefined);
   try {
@@ -53,7 +53,6 @@ export async function postgresClient(url: string, schema = 'audit'): Promise<Sql
     async transaction(work) {
       const client = await pool.connect();
       try {
-        await client.query(`set search_path to ${schema}`);
         await client.query('begin');
         const result = await work({ query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[] });
         await client.query('commit');
@@ -93,7 +92,11 @@ async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
 }
 
 /** Versioned migrations, applied in order, each once. Add a new version; never edit an applied one. */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [
+/**
+ * `sql` is split at semicolons; a migration whose statements hold semicolons themselves (a function
+ * body) lists them in `statements` instead.
+ */
+const MIGRATIONS: readonly ({ version: number; sql: string } | { version: number; statements: readonly string[] })[] = [
   {
     version: 1,
     sql: `
@@ -152,6 +155,62 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         subtrees bytea not null
       )`,
   },
+  {
+    // An append in one statement, so in one round trip: lock the head's row, insert the records
+    // after it, advance the frontier (RFC 6962 node hash: SHA-256 of 0x01 || left || right) and
+    // store it, all inside the server. The row lock is held for the function and its commit only,
+    // never across a round trip to a gateway. Leaves are 32-byte hashes concatenated, payloads a
+    // JSON array in the same order; returns the index of the first record appended.
+    // A checkpoint keeps the frontier it signed, so an auditor's kept checkpoint can be extended
+    // from (verify --from-checkpoint) without reading the leaves before it.
+    version: 6,
+    statements: [
+      `create function audit_append(leaves bytea, payloads jsonb) returns bigint language plpgsql set search_path from current as $fn$
+      declare
+        size bigint;
+        packed bytea;
+        roots bytea[] := '{}';
+        n int := jsonb_array_length(payloads);
+        first_idx bigint;
+        h bytea;
+        carry bigint;
+        i int;
+      begin
+        if length(leaves) <> n * 32 then
+          raise exception 'audit_append: % bytes of leaf hashes for % payloads', length(leaves), n;
+        end if;
+        select tree_size, subtrees into size, packed from audit_head where id = 1 for update;
+        if not found then raise exception 'audit_append: the trail has no head (audit_head)'; end if;
+        first_idx := size;
+        for i in 0 .. length(packed) / 32 - 1 loop
+          roots := array_append(roots, substring(packed from i * 32 + 1 for 32));
+        end loop;
+        insert into audit_records (idx, leaf_hash, payload)
+          select first_idx + o - 1, substring(leaves from (o::int - 1) * 32 + 1 for 32), p
+            from jsonb_array_elements(payloads) with ordinality as u(p, o);
+        for i in 0 .. n - 1 loop
+          h := substring(leaves from i * 32 + 1 for 32);
+          -- A new leaf merges with one subtree for each trailing 1-bit of the size before it.
+          carry := size;
+          while carry % 2 = 1 loop
+            h := sha256(decode('01', 'hex') || roots[cardinality(roots)] || h);
+            roots := roots[1 : cardinality(roots) - 1];
+            carry := carry / 2;
+          end loop;
+          roots := array_append(roots, h);
+          size := size + 1;
+        end loop;
+        packed := ''::bytea;
+        for i in 1 .. cardinality(roots) loop
+          packed := packed || roots[i];
+        end loop;
+        update audit_head set tree_size = size, subtrees = packed where id = 1;
+        return first_idx;
+      end
+      $fn$`,
+      'alter table audit_checkpoints add column subtrees bytea',
+    ],
+  },
 ];
 
 /**
@@ -165,7 +224,8 @@ export async function migrate(db: SqlClient): Promise<void> {
     const applied = new Set((await tx.query<{ version: number }>('select version from audit_schema_migrations')).map((r) => Number(r.version)));
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue;
-      for (const statement of migration.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.query(statement);
+      const statements = 'statements' in migration ? migration.statements : migration.sql.split(';').map((s) => s.trim()).filter(Boolean);
+      for (const statement of statements) await tx.query(statement);
       await tx.query('insert into audit_schema_migrations (version) values ($1)', [migration.version]);
     }
   });

@@ -5,7 +5,7 @@
  * Importing this runs nothing.
  */
 import { readFileSync } from 'node:fs';
-import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditKeys, type AuditTrail, type Checkpoint } from '../audit';
+import { caseLookupHash, configuredAuditTrail, localAuditTrail, subjectHash, toAccessRecords, writeAuditKeys, type AccessRecord, type AuditKeys, type AuditTrail, type Checkpoint, type Consistency, type VerifyReport } from '../audit';
 import { parseCpr } from '../schema/scalars';
 
 export interface AuditIo {
@@ -18,7 +18,7 @@ export interface AuditIo {
 }
 
 const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor ID|CPR] [--tenant CODE] [--from DATE] [--to DATE] [--format json|csv]
-       npm run audit:verify [-- --checkpoint FILE] [--min-retention-days N]
+       npm run audit:verify [-- --checkpoint FILE | --from-checkpoint FILE] [--min-retention-days N]
        npm run audit:checkpoint
        npm run audit:purge [-- --default-days N] [--purpose P=DAYS …] [--min-retention-days N]
        npm run audit:keys -- FILE`;
@@ -26,7 +26,7 @@ const USAGE = `usage: npm run audit -- --subject CPR | --case CASE-ID [--actor I
 /** The flags each command takes; every one takes a value. */
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
   find: ['--subject', '--case', '--actor', '--tenant', '--from', '--to', '--format'],
-  verify: ['--checkpoint', '--min-retention-days'],
+  verify: ['--checkpoint', '--from-checkpoint', '--min-retention-days'],
   checkpoint: [],
   purge: ['--default-days', '--purpose', '--min-retention-days'],
 };
@@ -139,23 +139,44 @@ async function audit(args: readonly string[], env: NodeJS.ProcessEnv, out: (line
   // Every argument is checked before the trail is opened: a wrong one touches nothing.
   let run: Run;
   if (command === 'verify') {
-    const keptPath = option('--checkpoint');
-    let kept: Checkpoint | undefined;
-    if (keptPath) {
+    const readKept = (flag: string): Checkpoint | undefined => {
+      const path = option(flag);
+      if (!path) return undefined;
       try {
-        kept = JSON.parse(readFileSync(keptPath, 'utf8')) as Checkpoint;
+        return JSON.parse(readFileSync(path, 'utf8')) as Checkpoint;
       } catch {
-        fail(`--checkpoint: cannot read ${keptPath} as a checkpoint (make one with npm run audit:checkpoint)`);
+        return fail(`${flag}: cannot read ${path} as a checkpoint (make one with npm run audit:checkpoint)`);
       }
-    }
+    };
+    const kept = readKept('--checkpoint');
+    const since = readKept('--from-checkpoint');
+    if (kept && since) fail('give --checkpoint (check the whole trail against it) or --from-checkpoint (check only what was added since), not both');
     run = async (trail) => {
-      const report = await trail.verify(kept, floor);
-      out(`${report.records} records, ${report.checkpoints} signed checkpoints${kept ? `, checked against the kept checkpoint of ${kept.treeSize}` : ''}`);
+      // Progress on stderr, so stdout stays the report: a line at each tenth of the way.
+      let shown = 0;
+      const onProgress = ({ read, total }: { read: number; total: number }) => {
+        const tenth = total === 0 ? 10 : Math.floor((read / total) * 10);
+        if (tenth > shown && total >= 50_000) {
+          shown = tenth;
+          err(`verified ${read.toLocaleString('en')} of ${total.toLocaleString('en')} records`);
+        }
+      };
+      const report: VerifyReport & { consistency?: Consistency } = since ? await trail.verifySince(since, { ...floor, onProgress }) : await trail.verify(kept, { ...floor, onProgress });
+      if (since) {
+        out(`${report.records} records added since the kept checkpoint of ${since.treeSize}, ${report.checkpoints} signed checkpoints after it`);
+      } else {
+        out(`${report.records} records, ${report.checkpoints} signed checkpoints${kept ? `, checked against the kept checkpoint of ${kept.treeSize}` : ''}`);
+      }
       for (const warning of report.warnings) out(`WARNING: ${warning}`);
       for (const problem of report.problems) out(`PROBLEM: ${problem}`);
       // Not tampering, but a write nobody knows the outcome of: the auditor checks its legacy system.
       for (const intent of report.openIntents) {
         out(`OPEN INTENT: request ${intent.requestId} (record ${intent.index}, ${intent.time}) was about to write and no outcome was recorded: check whether the write was made`);
+      }
+      const { consistency } = report;
+      if (consistency?.consistent) {
+        out(`the kept checkpoint of ${consistency.from.treeSize} is consistent with checkpoint ${consistency.to.treeSize} (RFC 9162 proof of ${consistency.proof.length} hashes: ${consistency.proof.join(' ') || 'none needed'})`);
+        out(`keep for the next verify: ${JSON.stringify(consistency.to)}`);
       }
       if (report.ok) out('the trail is intact');
       else if (report.problems.length === 0) out(`the records are intact, but ${report.openIntents.length} ${report.openIntents.length === 1 ? 'write has' : 'writes have'} no recorded outcome`);

@@ -184,6 +184,69 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     await db.query(`update audit_checkpoints set root_hash = $1`, [Buffer.alloc(32, 7)]);
     expect((await trail.verify()).problems.join('\n')).toMatch(/not signed by the trail's key/);
   });
+  describe('verifySince: only what was added since a checkpoint the auditor kept', () => {
+    /** A trail of `before` records, the auditor's kept checkpoint of it, then `after` more, checkpointed. */
+    async function keptThenMore(before: number, after: number) {
+      await trailWith(before, 5);
+      const kept = (await trail.checkpoint())!;
+      for (let i = 0; i < after; i++) {
+        await trail.record(records(1, before + i));
+        await trail.settled();
+      }
+      const latest = (await trail.checkpoint())!;
+      return { kept, latest };
+    }
+
+    it('reads only the records after it and gives the RFC 9162 proof from it to the latest checkpoint', async () => {
+      const { kept, latest } = await keptThenMore(11, 14);
+      const report = await trail.verifySince(kept);
+      expect(report).toMatchObject({ ok: true, from: 11, records: 14, problems: [] });
+      expect(report.consistency).toMatchObject({ from: { treeSize: 11, rootHash: kept.rootHash }, to: { treeSize: 25, rootHash: latest.rootHash }, consistent: true });
+      // The proof is the one the whole tree gives, and any RFC 9162 verifier accepts it.
+      const { consistencyProof, verifyConsistency } = await import('../merkle');
+      const leaves = (await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')).map((r) => Buffer.from(r.leaf_hash));
+      expect(report.consistency!.proof).toEqual(consistencyProof(11, leaves).map((h) => h.toString('hex')));
+      const proof = report.consistency!.proof.map((h) => Buffer.from(h, 'hex'));
+      expect(verifyConsistency(11, 25, Buffer.from(kept.rootHash, 'hex'), Buffer.from(latest.rootHash, 'hex'), proof)).toBe(true);
+    });
+
+    it('catches a record altered after the kept checkpoint', async () => {
+      const { kept } = await keptThenMore(8, 9);
+      const [row] = await db.query<{ payload: Record<string, unknown> }>('select payload from audit_records where idx = 12');
+      await db.query('update audit_records set payload = $1::jsonb where idx = 12', [JSON.stringify({ ...row!.payload, actor: 'someone-else' })]);
+      const report = await trail.verifySince(kept);
+      expect(report.ok).toBe(false);
+      expect(report.problems.join('\n')).toMatch(/record 12 was altered/);
+    });
+
+    it('for a checkpoint kept before frontiers were stored, folds the stored leaf hashes and catches one rewritten before it', async () => {
+      const { kept } = await keptThenMore(8, 4);
+      const { canonicalJson } = await import('../accessRecord');
+      const { leafHash } = await import('../merkle');
+      const [row] = await db.query<{ payload: Record<string, unknown> }>('select payload from audit_records where idx = 3');
+      const text = canonicalJson({ ...row!.payload, actor: 'someone-else' });
+      await db.query('update audit_records set payload = $1::jsonb, leaf_hash = $2 where idx = 3', [text, leafHash(Buffer.from(text))]);
+      // As migration 6 leaves the checkpoints signed before it: no frontier stored.
+      await db.query('update audit_checkpoints set subtrees = null');
+      const report = await trail.verifySince(kept);
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual([expect.stringMatching(/^the kept checkpoint of 8 records does not match the trail/)]);
+      expect((await trail.verify(kept)).problems.join('\n')).toMatch(/checkpoint 5 does not match/);
+    });
+
+    it('refuses a kept checkpoint that is forged, or covers more than the trail holds', async () => {
+      const { kept } = await keptThenMore(6, 2);
+      expect((await trail.verifySince({ ...kept, rootHash: '00'.repeat(32) })).problems).toEqual([expect.stringMatching(/not signed by the trail's key/)]);
+      await db.query('delete from audit_records where idx >= 5');
+      expect((await trail.verifySince(kept)).problems).toEqual([expect.stringMatching(/covers 6 records but the trail holds 5/)]);
+    });
+
+    it('answers for a kept checkpoint that is the latest: nothing added, consistent with itself', async () => {
+      const { latest } = await keptThenMore(7, 0);
+      expect(await trail.verifySince(latest)).toMatchObject({ ok: true, from: 7, records: 0, consistency: { consistent: true, proof: [], to: { treeSize: 7 } } });
+    });
+  });
+
   describe('retention that verify can check (issue 3: verify trusted purged_at)', () => {
     const DAY = 86_400_000;
     const now = new Date();

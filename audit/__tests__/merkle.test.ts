@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consistencyProof, inclusionProof, leafHash, MerkleFrontier, rootOf, verifyConsistency, verifyInclusion } from '../merkle';
+import { consistencyProof, ConsistencyProofWriter, inclusionProof, leafHash, MerkleFrontier, rootOf, verifyConsistency, verifyInclusion } from '../merkle';
 
 // RFC 6962 reference test data (Certificate Transparency): eight entries and the tree heads of
 // sizes 0..8, audit paths and consistency proofs, as published with the reference implementation.
@@ -100,5 +100,42 @@ describe('MerkleFrontier', () => {
       expect(restored.root()).toEqual(rootOf(leaves.slice(0, size + 10)));
     }
     expect(() => MerkleFrontier.restore(3, [leaves[0]!])).toThrow(/3 leaves has 2 subtree roots, not 1/);
+  });
+});
+
+describe('ConsistencyProofWriter: the proof from an old frontier and the new leaves, read once', () => {
+  const leaves = Array.from({ length: 300 }, (_, i) => leafHash(Buffer.from(`record ${i}`)));
+  const writeProof = (m: number, n: number) => {
+    const old = new MerkleFrontier();
+    leaves.slice(0, m).forEach((leaf) => old.append(leaf));
+    const writer = new ConsistencyProofWriter(old, n);
+    leaves.slice(m, n).forEach((leaf) => writer.add(leaf));
+    return writer.proof();
+  };
+
+  it('writes the same proof as the one from all leaves, for every m ≤ n up to 70', () => {
+    for (let n = 1; n <= 70; n++) for (let m = 1; m <= n; m++) expect(writeProof(m, n), `${m}→${n}`).toEqual(consistencyProof(m, leaves.slice(0, n)));
+  });
+
+  it('writes the same proof at seeded random sizes up to 300', () => {
+    let seed = 7;
+    const next = (below: number) => ((seed = (seed * 48271) % 2147483647) % below);
+    for (let i = 0; i < 60; i++) {
+      const n = 1 + next(300);
+      const m = 1 + next(n);
+      const proof = writeProof(m, n);
+      expect(proof).toEqual(consistencyProof(m, leaves.slice(0, n)));
+      expect(verifyConsistency(m, n, rootOf(leaves.slice(0, m)), rootOf(leaves.slice(0, n)), proof)).toBe(true);
+    }
+  });
+
+  it('refuses to write before every new leaf is added, or past n', () => {
+    const old = new MerkleFrontier();
+    leaves.slice(0, 5).forEach((leaf) => old.append(leaf));
+    const writer = new ConsistencyProofWriter(old, 7);
+    writer.add(leaves[5]!);
+    expect(() => writer.proof()).toThrow(/1 leaves still to add/);
+    writer.add(leaves[6]!);
+    expect(() => writer.add(leaves[7]!)).toThrow(/beyond the tree of 7/);
   });
 });

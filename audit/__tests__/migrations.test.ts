@@ -157,7 +157,7 @@ describe('migration 4 on a trail made before it', () => {
       // This trail's schema only: the PGlite holds other tests' trails too.
       const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' and schemaname = current_schema() order by indexname");
       expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
-      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5]);
+      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
       expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });
     } finally {
       await trail.close();

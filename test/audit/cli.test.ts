@@ -261,6 +261,12 @@ describe('npm run audit:checkpoint and audit:verify --checkpoint', () => {
     expect(stdout).not.toContain('the trail is intact');
   });
 
+  it('refuses --checkpoint and --from-checkpoint together with exit 2', async () => {
+    const { code, stderr } = await cli(dir, 'verify', '--checkpoint', keptPath, '--from-checkpoint', keptPath);
+    expect(code).toBe(2);
+    expect(stderr).toContain('not both');
+  });
+
   it('refuses an unreadable checkpoint file with exit 2', async () => {
     const { code, stderr } = await cli(dir, 'verify', '--checkpoint', join(dir, 'missing.json'));
     expect(code).toBe(2);
@@ -448,5 +454,36 @@ describe('each command as an auditor runs it: npm run audit… in a child proces
     expect(code, stderr).toBe(0);
     expect(stdout).toContain(`wrote ${keysPath}: the subject HMAC key and checkpoint signing key for AUDIT_KEYS`);
     expect(statSync(keysPath).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('npm run audit:verify --from-checkpoint', () => {
+  const dir = tempDir();
+  const keptPath = join(tempDir(), 'kept.json');
+  const record = (k: Buffer, i: number) => access(CITIZEN, ago((30 - i) * 60_000), caseworker('cw-1', '0101', 'P-1'), {}, k);
+  beforeAll(async () => {
+    await trailIn(dir, (k) => Array.from({ length: 6 }, (_, i) => record(k, i)), 4);
+    writeFileSync(keptPath, (await cli(dir, 'checkpoint')).stdout);
+    await trailIn(dir, (k) => Array.from({ length: 9 }, (_, i) => record(k, 6 + i)), 4);
+    await cli(dir, 'checkpoint');
+  });
+
+  it('checks only the records added since, proves the kept checkpoint consistent with the latest, and prints the one to keep next', async () => {
+    const { code, stdout } = await cli(dir, 'verify', '--from-checkpoint', keptPath);
+    expect(stdout).toContain('9 records added since the kept checkpoint of 6');
+    expect(stdout).toMatch(/the kept checkpoint of 6 is consistent with checkpoint 15 \(RFC 9162 proof of \d+ hashes: [0-9a-f ]+\)/);
+    const next = JSON.parse(/keep for the next verify: (.*)/.exec(stdout)![1]!) as { treeSize: number };
+    expect(next.treeSize).toBe(15);
+    expect(stdout).toContain('the trail is intact');
+    expect(code).toBe(0);
+  });
+
+  it('fails with exit 1 for a record altered after the kept checkpoint', async () => {
+    const db = await pgliteClient(join(dir, 'pgdata'));
+    await db.query(`update audit_records set payload = jsonb_set(payload, '{actor}', '"someone-else"') where idx = 10`);
+    await db.close();
+    const { code, stdout } = await cli(dir, 'verify', '--from-checkpoint', keptPath);
+    expect(code).toBe(1);
+    expect(stdout).toContain('PROBLEM: record 10 was altered after it was written');
   });
 });
