@@ -12,9 +12,9 @@
 import { createPrivateKey, createPublicKey, sign, verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
 import { canonicalJson, type AccessRecord, type TypeOfUse } from './accessRecord';
-import { leafHash, MerkleFrontier } from './merkle';
+import { alignedRanges, leafHash, MerkleFrontier } from './merkle';
 import { migrate, type SqlClient } from './sql';
-import { checkpointMessage, verifyPass, type Checkpoint, type Consistency, type LeafRow, type OpenIntent, type PassProgress } from './verifyPass';
+import { checkpointMessage, verifyPass, type Checkpoint, type Consistency, type LeafRow, type OpenIntent, type PassProgress, type SealedBlock } from './verifyPass';
 
 export type { Checkpoint, Consistency, OpenIntent, PassProgress } from './verifyPass';
 
@@ -145,6 +145,11 @@ export interface AuditTrailOptions {
   signingKey: { privateJwk?: JWK; publicJwk: JWK };
   /** Sign a checkpoint after this many records. @default 100 */
   checkpointEvery?: number;
+  /**
+   * Records per stored block (partition), a power of two: what a retention purge drops at once.
+   * Taken when the trail is new; a trail keeps the size it was made with. @default 1048576
+   */
+  partitionRecords?: number;
 }
 
 /** The stored head of the tree (`audit_head`). */
@@ -282,6 +287,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     for (const row of await tx.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')) built.append(Buffer.from(row.leaf_hash));
     await tx.query('insert into audit_head (id, tree_size, subtrees) values (1, $1, $2)', [built.size, Buffer.concat(built.subtreeRoots())]);
   });
+  if (options.partitionRecords !== undefined) await settlePartitionSize(db, options.partitionRecords);
   // Every store, embedded or a server, appends the same way: `audit_append` in the database.
   const append = appendBatcher(async (leaves, payloads) => {
     await db.query('select audit_append($1, $2::jsonb)', [leaves, payloads]);
@@ -351,9 +357,10 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
          from bound b`,
     );
     const records = Number(bounds!.records);
+    const sealed = await sealedBlocks(db);
     const beyond = (bounds!.beyond ?? []).map((c) => toCheckpoint({ ...c, root_hash: hexBytes(c.root_hash), signature: hexBytes(c.signature) }));
     if (!since) {
-      const report = await verifyPass({ ...pass, leaves: leavesBetween(0, records), total: records, checkpoints: checkpointsBetween(0, records), beyond, ...(kept ? { kept } : {}) });
+      const report = await verifyPass({ ...pass, sealed, leaves: leavesBetween(0, records), total: records, checkpoints: checkpointsBetween(0, records), beyond, ...(kept ? { kept } : {}) });
       return { ok: report.problems.length === 0 && report.openIntents.length === 0, records: report.records, checkpoints: report.checkpoints, problems: report.problems, warnings: report.warnings, openIntents: report.openIntents } as SinceReport;
     }
     const refused = (problem: string): SinceReport => ({ ok: false, records: 0, checkpoints: 0, problems: [problem], warnings: [], openIntents: [], from: since.treeSize });
@@ -363,6 +370,8 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       return refused(`${label} is not signed by the trail's key`);
     }
     if (since.treeSize > records) return refused(`${label} covers ${since.treeSize} records but the trail holds ${records}: records were removed from its end`);
+    const inside = sealed.find((b) => b.start < since.treeSize && since.treeSize < b.end);
+    if (inside) return refused(`${label} lies inside the records ${inside.start}..${inside.end - 1} a purge dropped: verify the whole trail, or from a checkpoint kept after them`);
     const frontier = await frontierAt(since.treeSize);
     if (frontier.root().toString('hex') !== since.rootHash) {
       return refused(`${label} does not match the trail: the records it covers, or the frontier stored with it, were changed; run a full verify`);
@@ -370,6 +379,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     const latest = bounds!.latest === null ? undefined : Number(bounds!.latest);
     const report = await verifyPass({
       ...pass,
+      sealed,
       leaves: leavesBetween(since.treeSize, records),
       total: records - since.treeSize,
       checkpoints: checkpointsBetween(since.treeSize, records),
@@ -490,10 +500,11 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
         }
       }
       const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
+      // Whole blocks first: a block whose every record is past retention is dropped, not rewritten.
+      let purged = await dropExpiredBlocks(db, { byPurpose, defaultDays, cutoff, now });
       // The timeIn and retention stay in the clear (read from the payload as it was, before the
       // update nulls it), and purged_at is the instant the cutoff was taken from, so verify can check
       // timeIn + retention <= purged_at.
-      let purged = 0;
       for (const [purpose, days] of byPurpose) {
         const rows = await db.query(
           `update audit_records
@@ -541,3 +552,94 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   };
 }
 
+
+/** The block size a new trail is made with; a trail with records keeps its own. */
+async function settlePartitionSize(db: SqlClient, size: number): Promise<void> {
+  if (!Number.isSafeInteger(size) || size < 1 || (size & (size - 1)) !== 0) throw new RangeError(`audit: partitionRecords must be a power of two; got ${size}`);
+  await db.transaction(async (tx) => {
+    const [head] = await tx.query<{ tree_size: string | number }>('select tree_size from audit_head where id = 1 for update');
+    const [settings] = await tx.query<{ partition_records: string | number }>('select partition_records from audit_settings where id = 1');
+    if (Number(settings!.partition_records) === size) return;
+    if (Number(head!.tree_size) > 0) {
+      throw new Error(`audit: this trail is stored in blocks of ${settings!.partition_records} records; it cannot change to ${size} once it holds records`);
+    }
+    await tx.query('update audit_settings set partition_records = $1 where id = 1', [size]);
+  });
+}
+
+/** The blocks retention purges dropped, by start. */
+async function sealedBlocks(db: SqlClient): Promise<SealedBlock[]> {
+  const rows = await db.query<{ start_idx: string; end_idx: string; subtrees: Uint8Array; records: string; purged_at: string | Date; max_time_in: string | Date | null; min_retention_days: number }>(
+    'select * from audit_sealed order by start_idx',
+  );
+  return rows.map((r) => ({
+    start: Number(r.start_idx),
+    end: Number(r.end_idx),
+    roots: splitRoots(r.subtrees),
+    records: Number(r.records),
+    purgedAt: new Date(r.purged_at),
+    maxTimeIn: r.max_time_in === null ? null : new Date(r.max_time_in),
+    minRetentionDays: Number(r.min_retention_days),
+  }));
+}
+
+/**
+ * Drops every full block whose records are all past their purpose's retention (or purged
+ * already), keeping in audit_sealed the roots of its aligned subtrees (folded from its stored leaf
+ * hashes, which the signed checkpoints after it cover), its latest timeIn, the shortest retention
+ * applied and when. A block with a record missing is left alone: that is for verify to name, not
+ * for a purge to hide. Returns how many records lost their payload.
+ */
+async function dropExpiredBlocks(
+  db: SqlClient,
+  retention: { byPurpose: readonly [string, number][]; defaultDays: number; cutoff: (days: number) => string; now: Date },
+): Promise<number> {
+  const [head] = await db.query<{ tree_size: string | number }>('select tree_size from audit_head where id = 1');
+  const blocks = (
+    await db.query<{ name: string; bound: string }>(
+      `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
+         from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_records'::regclass`,
+    )
+  )
+    .map((b) => {
+      const range = /FROM \('?(\d+)'?\) TO \('?(\d+)'?\)/.exec(b.bound);
+      return { name: b.name, start: Number(range?.[1]), end: Number(range?.[2]) };
+    })
+    .filter((b) => Number.isSafeInteger(b.start) && Number.isSafeInteger(b.end) && b.end <= Number(head!.tree_size))
+    .sort((a, b) => a.start - b.start);
+  const purposes = retention.byPurpose.map(([p]) => p);
+  const params = [purposes, retention.byPurpose.map(([, d]) => retention.cutoff(d)), retention.cutoff(retention.defaultDays), retention.byPurpose.map(([, d]) => d), retention.defaultDays];
+  let dropped = 0;
+  for (const block of blocks) {
+    const table = `"${block.name.replaceAll('"', '""')}"`;
+    const [stats] = await db.query<{ records: string; live: string; kept: string; max_time_in: string | Date | null; min_days: number | null }>(
+      `select count(*) as records,
+              count(*) filter (where purged_at is null) as live,
+              count(*) filter (where purged_at is null and not (payload->>'timeIn' < coalesce((select c from unnest($1::text[], $2::text[]) u(p, c) where u.p = payload->>'purpose'), $3))) as kept,
+              max(coalesce(kept_time_in, (payload->>'timeIn')::timestamptz)) as max_time_in,
+              min(coalesce(retention_days, (select d from unnest($1::text[], $4::int[]) u(p, d) where u.p = payload->>'purpose'), $5)) as min_days
+         from ${table}`,
+      params,
+    );
+    if (Number(stats!.kept) > 0 || Number(stats!.records) !== block.end - block.start || stats!.min_days === null) continue;
+    const roots: Buffer[] = [];
+    for (const range of alignedRanges(block.start, block.end)) {
+      const folded = new MerkleFrontier();
+      for (let after = range.start; after < range.end; ) {
+        const rows = await db.query<{ idx: string; leaf_hash: Uint8Array }>(`select idx, leaf_hash from ${table} where idx >= $1 and idx < $2 order by idx limit $3`, [after, range.end, VERIFY_PAGE]);
+        for (const r of rows) folded.append(Buffer.from(r.leaf_hash));
+        after = Number(rows.at(-1)!.idx) + 1;
+      }
+      roots.push(folded.root());
+    }
+    await db.transaction(async (tx) => {
+      await tx.query(
+        'insert into audit_sealed (start_idx, end_idx, subtrees, records, purged_at, max_time_in, min_retention_days) values ($1, $2, $3, $4, $5, $6, $7)',
+        [block.start, block.end, Buffer.concat(roots), block.end - block.start, retention.now.toISOString(), stats!.max_time_in, stats!.min_days],
+      );
+      await tx.query(`drop table ${table}`);
+    });
+    dropped += Number(stats!.live);
+  }
+  return dropped;
+}

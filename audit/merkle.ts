@@ -44,6 +44,24 @@ export class MerkleFrontier {
   append(leaf: Hash): void {
     this.subtrees.push({ size: 1, hash: leaf });
     this.count++;
+    this.merge();
+  }
+
+  /**
+   * Appends a whole perfect subtree of `size` leaves (a power of two) by its root, as if its
+   * leaves were appended one by one: what a purge that dropped them keeps. The tree must end on a
+   * multiple of `size`, so the subtree is aligned as RFC 6962's tree places it.
+   */
+  appendSubtree(hash: Hash, size: number): void {
+    if (!Number.isSafeInteger(size) || size < 1 || (size & (size - 1)) !== 0 || this.count % size !== 0) {
+      throw new RangeError(`a subtree of ${size} leaves cannot follow a tree of ${this.count}`);
+    }
+    this.subtrees.push({ size, hash });
+    this.count += size;
+    this.merge();
+  }
+
+  private merge(): void {
     for (;;) {
       const right = this.subtrees.at(-1);
       const left = this.subtrees.at(-2);
@@ -178,6 +196,18 @@ export interface LeafRange {
   end: number;
 }
 
+/** The aligned perfect subtrees, largest possible first, that leaves `start`..`end` fall into. */
+export function alignedRanges(start: number, end: number): LeafRange[] {
+  const ranges: LeafRange[] = [];
+  for (let at = start; at < end; ) {
+    let size = 1;
+    while (at % (size * 2) === 0 && at + size * 2 <= end) size *= 2;
+    ranges.push({ start: at, end: at + size });
+    at += size;
+  }
+  return ranges;
+}
+
 /**
  * Which subtrees' hashes PROOF(m, D[n]) holds, in its order (RFC 9162 §2.1.4.1), without the
  * leaves: each lies wholly before m (a perfect subtree of the old tree: one of its frontier's
@@ -243,6 +273,32 @@ export class ConsistencyProofWriter {
     });
   }
 
+  /** Set when a dropped block covers part of a proof node: that node's hash is gone with it. */
+  private unavailable: string | undefined;
+
+  /**
+   * A dropped block of leaves `start`..`end` (aligned, a power of two) by its root, in place of
+   * its leaves. A proof node inside the block cannot be written any more; `proof()` then says so.
+   */
+  addSubtree(hash: Hash, start: number, end: number): void {
+    if (start !== this.next) throw new RangeError(`consistency proof: a block from ${start} where leaf ${this.next} comes next`);
+    this.next = end;
+    for (const part of this.parts) {
+      if (!('range' in part) || end <= part.range.start || part.range.end <= start) continue;
+      try {
+        if (start < part.range.start || part.range.end < end) throw new RangeError('straddles');
+        part.frontier.appendSubtree(hash, end - start);
+      } catch {
+        this.unavailable = `records ${start}..${end - 1}, which a purge dropped, hold part of the proof`;
+      }
+    }
+  }
+
+  /** Why no proof can be written, when none can. */
+  get unavailableBecause(): string | undefined {
+    return this.unavailable;
+  }
+
   /** The leaf at index `next` (m, m + 1, … n - 1). */
   add(leaf: Hash): void {
     const index = this.next++;
@@ -251,6 +307,7 @@ export class ConsistencyProofWriter {
   }
 
   proof(): Hash[] {
+    if (this.unavailable) throw new Error(`consistency proof: ${this.unavailable}`);
     if (this.next !== this.n) throw new RangeError(`consistency proof: ${this.n - this.next} leaves still to add`);
     return this.parts.map((part) => ('hash' in part ? part.hash : part.frontier.root()));
   }

@@ -156,16 +156,104 @@ const MIGRATIONS: readonly ({ version: number; sql: string } | { version: number
       )`,
   },
   {
-    // An append in one statement, so in one round trip: lock the head's row, insert the records
-    // after it, advance the frontier (RFC 6962 node hash: SHA-256 of 0x01 || left || right) and
-    // store it, all inside the server. The row lock is held for the function and its commit only,
-    // never across a round trip to a gateway. Leaves are 32-byte hashes concatenated, payloads a
-    // JSON array in the same order; returns the index of the first record appended.
     // A checkpoint keeps the frontier it signed, so an auditor's kept checkpoint can be extended
-    // from (verify --from-checkpoint) without reading the leaves before it.
+    // from (verify --from-checkpoint) without reading the leaves before it. (This version also
+    // made audit_append, which version 7 replaces before any release used it.)
     version: 6,
     statements: [
-      `create function audit_append(leaves bytea, payloads jsonb) returns bigint language plpgsql set search_path from current as $fn$
+      'alter table audit_checkpoints add column subtrees bytea',
+    ],
+  },
+  {
+    // Partitioned by index in blocks of `partition_records` (a power of two, so each full block is
+    // one perfect subtree of the RFC 6962 tree): a retention purge drops a block whose records are
+    // all past retention and keeps, in audit_sealed, its subtree roots and what verify checks the
+    // drop against. The records of an older trail become one partition, [0, first_partitioned).
+    //
+    // audit_append: an append in one statement, so in one round trip. It locks the head's row,
+    // makes the block it writes into when it is the first to reach it, inserts the records after
+    // the head, advances the frontier (RFC 6962 node hash: SHA-256 of 0x01 || left || right) and
+    // stores it, all inside the server: the row lock is held for the function and its commit only,
+    // never across a round trip to a gateway. Leaves are 32-byte hashes concatenated, payloads a
+    // JSON array in the same order; it returns the index of the first record appended.
+    version: 7,
+    statements: [
+      `create table audit_settings (
+        id smallint primary key check (id = 1),
+        partition_records bigint not null check (partition_records > 0 and (partition_records & (partition_records - 1)) = 0),
+        first_partitioned bigint not null default 0
+      )`,
+      'insert into audit_settings (id, partition_records) values (1, 1048576)',
+      `create table audit_sealed (
+        start_idx bigint primary key,
+        end_idx bigint not null,
+        subtrees bytea not null,
+        records bigint not null,
+        purged_at timestamptz not null,
+        max_time_in timestamptz,
+        min_retention_days integer not null
+      )`,
+      'alter index audit_records_pkey rename to audit_records_unpartitioned_pkey',
+      'alter index audit_records_subject_idx rename to audit_records_unpartitioned_subject_idx',
+      'alter index audit_records_actor_idx rename to audit_records_unpartitioned_actor_idx',
+      'alter index audit_records_tenant_idx rename to audit_records_unpartitioned_tenant_idx',
+      'alter index audit_records_time_in_idx rename to audit_records_unpartitioned_time_in_idx',
+      'alter table audit_records rename to audit_records_unpartitioned',
+      `create table audit_records (
+        idx bigint not null,
+        leaf_hash bytea not null,
+        payload jsonb,
+        recorded_at timestamptz not null default now(),
+        purged_at timestamptz,
+        kept_time_in timestamptz,
+        retention_days integer,
+        legacy_purge boolean not null default false,
+        primary key (idx)
+      ) partition by range (idx)`,
+      "create index audit_records_subject_idx on audit_records ((payload->>'subject'), idx)",
+      "create index audit_records_actor_idx on audit_records ((payload->>'actor'), idx)",
+      "create index audit_records_tenant_idx on audit_records ((payload->>'tenant'), idx)",
+      "create index audit_records_time_in_idx on audit_records ((payload->>'timeIn'), idx)",
+      `do $do$
+      declare
+        top bigint;
+        block bigint;
+      begin
+        select coalesce(max(idx) + 1, 0) into top from audit_records_unpartitioned;
+        if top = 0 then
+          drop table audit_records_unpartitioned;
+          return;
+        end if;
+        select partition_records into block from audit_settings;
+        top := ((top + block - 1) / block) * block;
+        execute format('alter table audit_records attach partition audit_records_unpartitioned for values from (0) to (%s)', top);
+        update audit_settings set first_partitioned = top;
+      end
+      $do$`,
+      `create function audit_ensure_partitions(from_idx bigint, to_idx bigint) returns void language plpgsql set search_path from current as $fn$
+      declare
+        block bigint;
+        first_partitioned bigint;
+        k bigint;
+      begin
+        select s.partition_records, s.first_partitioned into block, first_partitioned from audit_settings s where id = 1;
+        for k in greatest(from_idx, first_partitioned) / block .. to_idx / block loop
+          if to_regclass(format('%I', 'audit_records_p' || k)) is null then
+            -- Made on its own and attached, rather than made as a partition: attaching takes a
+            -- weaker lock on the parent (readers go on), and the block's indexes get names of
+            -- their own, which attaching adopts as the parent's.
+            execute format('create table %1$I (like audit_records including defaults including constraints, check (idx >= %2$s and idx < %3$s))', 'audit_records_p' || k, k * block, (k + 1) * block);
+            execute format('alter table %1$I add primary key (idx)', 'audit_records_p' || k);
+            execute format($$create index %1$I on %2$I ((payload->>'subject'), idx)$$, 'audit_records_p' || k || '_subject_idx', 'audit_records_p' || k);
+            execute format($$create index %1$I on %2$I ((payload->>'actor'), idx)$$, 'audit_records_p' || k || '_actor_idx', 'audit_records_p' || k);
+            execute format($$create index %1$I on %2$I ((payload->>'tenant'), idx)$$, 'audit_records_p' || k || '_tenant_idx', 'audit_records_p' || k);
+            execute format($$create index %1$I on %2$I ((payload->>'timeIn'), idx)$$, 'audit_records_p' || k || '_time_in_idx', 'audit_records_p' || k);
+            execute format('alter table audit_records attach partition %1$I for values from (%2$s) to (%3$s)', 'audit_records_p' || k, k * block, (k + 1) * block);
+          end if;
+        end loop;
+      end
+      $fn$`,
+      `create or replace function audit_append(leaves bytea, payloads jsonb) returns bigint language plpgsql set search_path from current as $fn$
       declare
         size bigint;
         packed bytea;
@@ -182,6 +270,7 @@ const MIGRATIONS: readonly ({ version: number; sql: string } | { version: number
         select tree_size, subtrees into size, packed from audit_head where id = 1 for update;
         if not found then raise exception 'audit_append: the trail has no head (audit_head)'; end if;
         first_idx := size;
+        perform audit_ensure_partitions(first_idx, first_idx + n - 1);
         for i in 0 .. length(packed) / 32 - 1 loop
           roots := array_append(roots, substring(packed from i * 32 + 1 for 32));
         end loop;
@@ -208,22 +297,22 @@ const MIGRATIONS: readonly ({ version: number; sql: string } | { version: number
         return first_idx;
       end
       $fn$`,
-      'alter table audit_checkpoints add column subtrees bytea',
     ],
   },
 ];
 
 /**
- * Applies the migrations not yet applied, all in one transaction under the schema's advisory lock:
- * of two processes opening a new trail at once, the second waits, then finds every one applied.
+ * Applies the migrations not yet applied (up to version `upTo`: tests make older trails with it), all
+ * in one transaction under the schema's advisory lock: of two processes opening a new trail at
+ * once, the second waits, then finds every one applied.
  */
-export async function migrate(db: SqlClient): Promise<void> {
+export async function migrate(db: SqlClient, upTo = Number.POSITIVE_INFINITY): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1, hashtext(current_schema()))', [SCHEMA_LOCK]);
     await tx.query('create table if not exists audit_schema_migrations (version int primary key, applied_at timestamptz not null default now())');
     const applied = new Set((await tx.query<{ version: number }>('select version from audit_schema_migrations')).map((r) => Number(r.version)));
     for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
+      if (applied.has(migration.version) || migration.version > upTo) continue;
       const statements = 'statements' in migration ? migration.statements : migration.sql.split(';').map((s) => s.trim()).filter(Boolean);
       for (const statement of statements) await tx.query(statement);
       await tx.query('insert into audit_schema_migrations (version) values ($1)', [migration.version]);

@@ -10,7 +10,7 @@
  */
 import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import { canonicalJson } from './accessRecord';
-import { ConsistencyProofWriter, leafHash, MerkleFrontier, verifyConsistency } from './merkle';
+import { alignedRanges, ConsistencyProofWriter, leafHash, MerkleFrontier, verifyConsistency } from './merkle';
 
 export interface Checkpoint {
   treeSize: number;
@@ -29,6 +29,21 @@ export interface Purge {
   retentionDays: number | null;
   /** Purged before purges kept them (migration 3). */
   legacy: boolean;
+}
+
+/** A block of records a retention purge dropped (audit_sealed): what is left of it. */
+export interface SealedBlock {
+  start: number;
+  end: number;
+  /** The roots of the block's aligned subtrees (`alignedRanges(start, end)`), in order. */
+  roots: Buffer[];
+  /** Records the block held when it was dropped. */
+  records: number;
+  purgedAt: Date;
+  /** The latest timeIn in the block; null when none was kept. */
+  maxTimeIn: Date | null;
+  /** The shortest retention the drop applied to any record in the block. */
+  minRetentionDays: number;
 }
 
 export interface LeafRow {
@@ -53,10 +68,15 @@ export interface Consistency {
   from: { treeSize: number; rootHash: string };
   /** The latest signed checkpoint the pass reached; the kept one itself when none is newer. */
   to: Checkpoint;
-  /** PROOF(from, to) of RFC 9162 §2.1.4, hex, in order. */
+  /** PROOF(from, to) of RFC 9162 §2.1.4, hex, in order; empty when it cannot be written. */
   proof: string[];
-  /** Whether the proof verifies from the kept root to the latest one. */
+  /**
+   * Whether the kept checkpoint is a prefix of the latest: the proof verifies, or (when a purge
+   * dropped what the proof needs) the kept frontier, extended by the pass, gave the latest root.
+   */
   consistent: boolean;
+  /** Why there is no proof, when there is none (a purge dropped records a proof node covers). */
+  proofUnavailable?: string;
 }
 
 export interface PassReport {
@@ -100,6 +120,8 @@ export interface PassInput {
   checkpoints: AsyncIterable<Checkpoint>;
   /** Stored checkpoints larger than the trail (a truncated tail shows against them). */
   beyond: readonly Checkpoint[];
+  /** The blocks retention purges dropped, by start. */
+  sealed: readonly SealedBlock[];
   /** A checkpoint the auditor kept, to check against as well (full pass only). */
   kept?: Checkpoint;
   /** Start after this kept checkpoint, with the frontier of its size (shown to have its root). */
@@ -124,6 +146,7 @@ export async function verifyPass(input: PassInput): Promise<PassReport> {
   const intents = new OpenIntents();
   let checkpointsSeen = 0;
   let latest: Checkpoint | undefined = input.from?.checkpoint;
+  let latestMatched = true;
   const proof = input.from && input.latestSize !== undefined && input.latestSize > start ? new ConsistencyProofWriter(frontier, input.latestSize) : undefined;
 
   // The checkpoints come from the store in size order; the kept one is merged in by its size.
@@ -154,10 +177,12 @@ export async function verifyPass(input: PassInput): Promise<PassReport> {
       if (!signed(c)) problems.push(`${c.label} is not signed by the trail's key`);
       else {
         purges.appendedAfter(Date.parse(c.signedAt));
-        if (frontier.root().toString('hex') !== c.rootHash) {
-          problems.push(`${c.label} does not match the records: some of the first ${c.treeSize} were altered, removed, inserted or reordered`);
+        const matched = frontier.root().toString('hex') === c.rootHash;
+        if (!matched) problems.push(`${c.label} does not match the records: some of the first ${c.treeSize} were altered, removed, inserted or reordered`);
+        if (!c.label.startsWith('the kept') && (!latest || c.treeSize >= latest.treeSize)) {
+          latest = c;
+          latestMatched = matched;
         }
-        if (!c.label.startsWith('the kept') && (!latest || c.treeSize >= latest.treeSize)) latest = c;
       }
       await advance(c);
     }
@@ -165,7 +190,38 @@ export async function verifyPass(input: PassInput): Promise<PassReport> {
 
   let position = start;
   let read = 0;
+  // A dropped block stands in the tree as its subtree roots; the checkpoints inside it can no longer
+  // be compared (their leaves are gone), but every later one covers the block through those roots.
+  let block = 0;
+  /** Every dropped block that starts at or before `idx`, the index of the next row read. */
+  const sealedAt = async (idx: number) => {
+    for (; block < input.sealed.length && input.sealed[block]!.start <= idx; block++) {
+      const b = input.sealed[block]!;
+      const label = `the records ${b.start}..${b.end - 1} a purge dropped`;
+      if (b.end <= start) continue;
+      await checkpointsAt(position);
+      const ranges = b.start === position ? alignedRanges(b.start, b.end) : [];
+      if (ranges.length === 0 || ranges.length !== b.roots.length) {
+        problems.push(`${label} do not fit the trail: ${b.start === position ? 'their stored subtree roots are not the ones such a block has' : `the block starts at ${b.start} where the trail is at ${position}`}`);
+        continue;
+      }
+      ranges.forEach((r, i) => frontier.appendSubtree(b.roots[i]!, r.end - r.start));
+      if (proof) ranges.forEach((r, i) => r.start < proof.n && proof.addSubtree(b.roots[i]!, r.start, r.end));
+      while (pending && pending.treeSize < b.end) {
+        const c = pending;
+        if (!signed(c)) problems.push(`${c.label} is not signed by the trail's key`);
+        else {
+          purges.appendedAfter(Date.parse(c.signedAt));
+          if (c.label.startsWith('the kept')) warnings.push(`${c.label} lies inside ${label}: it cannot be compared with them`);
+        }
+        await advance(c);
+      }
+      purges.block(b, label, problems);
+      position = b.end;
+    }
+  };
   for await (const row of input.leaves) {
+    await sealedAt(row.idx);
     await checkpointsAt(position);
     // An edited record cannot hide behind its old hash: the leaf is recomputed from the record as
     // stored. A purged record has only its leaf hash left, which the signed roots still cover.
@@ -181,6 +237,7 @@ export async function verifyPass(input: PassInput): Promise<PassReport> {
     read++;
     if (input.onProgress && read % 10_000 === 0) input.onProgress({ read, total: input.total });
   }
+  await sealedAt(Number.MAX_SAFE_INTEGER);
   await checkpointsAt(position);
   input.onProgress?.({ read, total: input.total });
   // What is left lies beyond the leaves: a tail was removed (or the checkpoint is forged).
@@ -198,17 +255,21 @@ export async function verifyPass(input: PassInput): Promise<PassReport> {
   const report: PassReport = { records: read, checkpoints: checkpointsSeen, problems, warnings, openIntents: intents.open(input.intentsRecordedBefore) };
   if (input.from && latest) {
     const fromCheckpoint = input.from.checkpoint;
-    const hashes = proof && latest.treeSize === proof.n && position >= proof.n ? proof.proof() : [];
+    const unavailable = proof?.unavailableBecause;
+    const hashes = proof && !unavailable && latest.treeSize === proof.n && position >= proof.n ? proof.proof() : [];
     const consistent =
       latest.treeSize === fromCheckpoint.treeSize
         ? latest.rootHash === fromCheckpoint.rootHash
-        : hashes.length > 0 && verifyConsistency(fromCheckpoint.treeSize, latest.treeSize, Buffer.from(fromCheckpoint.rootHash, 'hex'), Buffer.from(latest.rootHash, 'hex'), hashes);
+        : unavailable
+          ? latestMatched
+          : hashes.length > 0 && verifyConsistency(fromCheckpoint.treeSize, latest.treeSize, Buffer.from(fromCheckpoint.rootHash, 'hex'), Buffer.from(latest.rootHash, 'hex'), hashes);
     if (!consistent) problems.push(`the kept checkpoint of ${fromCheckpoint.treeSize} records is not consistent with checkpoint ${latest.treeSize}: the records it covers were changed`);
     report.consistency = {
       from: { treeSize: fromCheckpoint.treeSize, rootHash: fromCheckpoint.rootHash },
       to: { treeSize: latest.treeSize, rootHash: latest.rootHash, signature: latest.signature, signedAt: latest.signedAt },
       proof: hashes.map((h) => h.toString('hex')),
       consistent,
+      ...(unavailable ? { proofUnavailable: unavailable } : {}),
     };
   }
   return report;
@@ -235,6 +296,32 @@ class PurgeCheck {
 
   appendedAfter(time: number): void {
     if (!Number.isNaN(time)) this.after = Math.max(this.after, time);
+  }
+
+  /**
+   * A dropped block: nothing in it may have been younger than the floor when it was dropped, the
+   * drop must not lie in the future, and its latest timeIn must fit the evidence of when its
+   * records were appended (a recent block dropped under an old timeIn shows).
+   */
+  block(b: SealedBlock, label: string, problems: string[]): void {
+    if (b.minRetentionDays < this.minRetentionDays) {
+      problems.push(`${label} were dropped under a retention of ${b.minRetentionDays} days, below the minimum retention of ${this.minRetentionDays} days`);
+    }
+    if (b.maxTimeIn === null) {
+      problems.push(`${label} were dropped without the latest timeIn a drop keeps: not dropped by this trail, or tampered with`);
+    } else {
+      const latest = b.maxTimeIn.getTime();
+      if (latest + this.minRetentionDays * DAY_MS > b.purgedAt.getTime()) {
+        problems.push(`${label} were dropped at ${b.purgedAt.toISOString()}, before the minimum retention of ${this.minRetentionDays} days from their latest timeIn ${b.maxTimeIn.toISOString()} ran out`);
+      }
+      if (latest < this.after - MAX_REQUEST_SPAN_MS) {
+        problems.push(`${label} were dropped as if the latest came in at ${b.maxTimeIn.toISOString()}, but they were appended after ${new Date(this.after).toISOString()}: the kept timeIn was backdated`);
+      }
+      this.appendedAfter(latest);
+    }
+    if (b.purgedAt.getTime() > this.now.getTime() + MAX_CLOCK_SKEW_MS) {
+      problems.push(`${label} claim a drop at ${b.purgedAt.toISOString()}, which has not happened yet`);
+    }
   }
 
   entry(row: LeafRow, problems: string[], warnings: string[]): void {

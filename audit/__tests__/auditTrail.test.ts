@@ -5,7 +5,7 @@
  * in the database, as an intruder with SQL access would, and `verify` must name it.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { subjectHash, toAccessRecords, type AccessRecord, type RequestAccessInput } from '../accessRecord';
 import { createAuditTrail, type AuditFilter, type AuditTrail } from '../auditTrail';
@@ -134,9 +134,10 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
 
   it('detects reordered records', async () => {
     await trailWith(6);
-    await db.query('update audit_records set idx = -1 where idx = 1');
-    await db.query('update audit_records set idx = 1 where idx = 2');
-    await db.query('update audit_records set idx = 2 where idx = -1');
+    // Records 1 and 2 trade places, each with its own leaf hash (the table is partitioned by index,
+    // so an intruder swaps the rows' contents rather than parking one at an index with no partition).
+    await db.query(`update audit_records a set payload = b.payload, leaf_hash = b.leaf_hash
+                      from audit_records b where (a.idx, b.idx) in ((1, 2), (2, 1))`);
     expect((await trail.verify()).problems.join('\n')).toMatch(/checkpoint 5 does not match/);
   });
 
@@ -244,6 +245,118 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     it('answers for a kept checkpoint that is the latest: nothing added, consistent with itself', async () => {
       const { latest } = await keptThenMore(7, 0);
       expect(await trail.verifySince(latest)).toMatchObject({ ok: true, from: 7, records: 0, consistency: { consistent: true, proof: [], to: { treeSize: 7 } } });
+    });
+  });
+
+  describe('purges by block: whole partitions past retention are dropped, and the tree still verifies', () => {
+    const LONG_AGO = new Date('2025-01-01T10:00:00Z');
+    const NOW = new Date('2026-11-23T00:00:00Z');
+    /**
+     * 20 records in blocks of 8 (two full, one not), from long ago, and a checkpoint of all 20.
+     * Checkpoints are signed now, so one signed between the records would (rightly) make their
+     * old timeIns look backdated: only the refusal test asks for them every 5.
+     */
+    async function blocksOfEight(checkpointEvery = 1000) {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery, partitionRecords: 8 });
+      for (let i = 0; i < 20; i++) {
+        await trail.record(records(1, i, LONG_AGO));
+        await trail.settled();
+      }
+      return (await trail.checkpoint())!;
+    }
+    const blocks = async () =>
+      (await db.query<{ name: string }>("select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_records'::regclass order by 1")).map((r) => r.name);
+
+    it('drops the full blocks, purges the rest row by row, and verifies, also against a checkpoint kept before', async () => {
+      const kept = await blocksOfEight();
+      expect(await blocks()).toEqual(['audit_records_p0', 'audit_records_p1', 'audit_records_p2']);
+      expect(await trail.purge({ defaultDays: 183 }, NOW)).toBe(20);
+      expect(await blocks()).toEqual(['audit_records_p2']);
+      expect((await db.query('select start_idx from audit_sealed order by 1')).map((r) => Number(r['start_idx']))).toEqual([0, 8]);
+      expect(await trail.verify(kept, { now: NOW })).toMatchObject({ ok: true, records: 4, problems: [], warnings: [] });
+      // Appending goes on after the drop, into the block it was filling.
+      await trail.record(records(1, 20));
+      await trail.settled();
+      const latest = (await trail.checkpoint())!;
+      expect(await trail.verify(latest)).toMatchObject({ ok: true, records: 5, problems: [] });
+      expect(await trail.verifySince(kept)).toMatchObject({ ok: true, from: 20, records: 1, consistency: { consistent: true, to: { treeSize: 21 } } });
+    });
+
+    it('proves a checkpoint kept before a block was dropped consistent with the latest, through the dropped block\'s root', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000, partitionRecords: 8 });
+      // Written and signed back then, as a trail that old was: the clock is set to it.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(new Date(LONG_AGO.getTime() + 3_600_000));
+        await trail.record(records(8, 0, LONG_AGO));
+        const kept = (await trail.checkpoint())!;
+        await trail.record(records(12, 8, LONG_AGO));
+        const latest = (await trail.checkpoint())!;
+        vi.useRealTimers();
+        const { consistencyProof } = await import('../merkle');
+        const leaves = (await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records order by idx')).map((r) => Buffer.from(r.leaf_hash));
+        expect(await trail.purge({ defaultDays: 183 }, NOW)).toBe(20);
+        const report = await trail.verifySince(kept, { now: NOW });
+        expect(report).toMatchObject({ ok: true, from: 8, consistency: { consistent: true, to: { treeSize: 20, rootHash: latest.rootHash } } });
+        expect(report.consistency!.proof).toEqual(consistencyProof(8, leaves).map((h) => h.toString('hex')));
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('keeps a block that still holds a record within its retention', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 5, partitionRecords: 8 });
+      await trail.record([...records(8, 0, LONG_AGO), ...records(7, 8, LONG_AGO), ...records(1, 15, new Date('2026-11-01T00:00:00Z'))]);
+      expect(await trail.purge({ defaultDays: 183 }, NOW)).toBe(15);
+      expect(await blocks()).toEqual(['audit_records_p1']);
+      expect(await trail.verify(undefined, { now: NOW })).toMatchObject({ ok: true, records: 8 });
+    });
+
+    it('catches a dropped block whose stored subtree root was changed: every checkpoint after it breaks', async () => {
+      await blocksOfEight();
+      await trail.purge({ defaultDays: 183 }, NOW);
+      await db.query('update audit_sealed set subtrees = $1 where start_idx = 8', [Buffer.alloc(32, 9)]);
+      const problems = (await trail.verify(undefined, { now: NOW })).problems;
+      expect(problems.filter((p) => p.includes('does not match the records')).map((p) => p.replace(/ does not match.*/, ''))).toEqual(['checkpoint 20']);
+    });
+
+    it('catches a recent block dropped as if it were old, and one dropped below the floor', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 4, partitionRecords: 8 });
+      for (let i = 0; i < 12; i++) {
+        await trail.record(records(1, i));
+        await trail.settled();
+      }
+      // As an intruder would: drop block 0 and leave a sealed row claiming it was old.
+      const { MerkleFrontier: Frontier } = await import('../merkle');
+      const folded = new Frontier();
+      for (const r of await db.query<{ leaf_hash: Uint8Array }>('select leaf_hash from audit_records where idx < 8 order by idx')) folded.append(Buffer.from(r.leaf_hash));
+      await db.query(
+        'insert into audit_sealed (start_idx, end_idx, subtrees, records, purged_at, max_time_in, min_retention_days) values (0, 8, $1, 8, $2, $3, 30)',
+        [folded.root(), new Date().toISOString(), LONG_AGO.toISOString()],
+      );
+      await db.query('drop table audit_records_p0');
+      const problems = (await trail.verify()).problems.join('\n');
+      expect(problems).toMatch(/the records 0\.\.7 a purge dropped were dropped under a retention of 30 days, below the minimum retention of 183 days/);
+      expect(problems).toMatch(/the records 0\.\.7 a purge dropped were dropped as if the latest came in at 2025-01-01.*the kept timeIn was backdated/);
+      expect(problems).not.toMatch(/does not match the records/); // the tree itself still holds
+    });
+
+    it('refuses --from-checkpoint with a kept checkpoint inside a dropped block, saying what to do', async () => {
+      await blocksOfEight(5);
+      const [row] = await db.query<Record<string, unknown>>('select * from audit_checkpoints where tree_size = 10');
+      const checkpoint = { treeSize: 10, rootHash: Buffer.from(row!['root_hash'] as Uint8Array).toString('hex'), signature: Buffer.from(row!['signature'] as Uint8Array).toString('base64'), signedAt: new Date(row!['signed_at'] as string).toISOString() };
+      await trail.purge({ defaultDays: 183 }, NOW);
+      expect((await trail.verifySince(checkpoint)).problems).toEqual([expect.stringMatching(/lies inside the records 8\.\.15 a purge dropped: verify the whole trail/)]);
+    });
+
+    it('refuses to change the block size of a trail that holds records', async () => {
+      await blocksOfEight();
+      await expect(createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), partitionRecords: 16 })).rejects.toThrow(/stored in blocks of 8 records; it cannot change to 16/);
+      await expect(createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), partitionRecords: 12 })).rejects.toThrow(/power of two/);
     });
   });
 

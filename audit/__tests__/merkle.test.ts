@@ -139,3 +139,24 @@ describe('ConsistencyProofWriter: the proof from an old frontier and the new lea
     expect(() => writer.add(leaves[7]!)).toThrow(/beyond the tree of 7/);
   });
 });
+
+describe('MerkleFrontier.appendSubtree: what a dropped partition leaves', () => {
+  const leaves = Array.from({ length: 64 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+  it('gives the root the leaves would have, for every aligned block of a 64-leaf tree', () => {
+    for (let size = 1; size <= 32; size *= 2) {
+      for (let start = 0; start + size <= 64; start += size) {
+        const frontier = new MerkleFrontier();
+        leaves.slice(0, start).forEach((leaf) => frontier.append(leaf));
+        frontier.appendSubtree(rootOf(leaves.slice(start, start + size)), size);
+        leaves.slice(start + size).forEach((leaf) => frontier.append(leaf));
+        expect(frontier.root(), `${start}+${size}`).toEqual(rootOf(leaves));
+      }
+    }
+  });
+  it('refuses a block that is not aligned or not a power of two', () => {
+    const frontier = new MerkleFrontier();
+    frontier.append(leaves[0]!);
+    expect(() => frontier.appendSubtree(leaves[1]!, 2)).toThrow(/cannot follow a tree of 1/);
+    expect(() => new MerkleFrontier().appendSubtree(leaves[1]!, 3)).toThrow(/subtree of 3 leaves/);
+  });
+});

@@ -135,10 +135,10 @@ describe.each(stores)('the auditors\' queries on $name', ({ open }) => {
   }
 
   it.each([
-    [{ subject: subjectHash(subjectKey, '0700000007') }, 'audit_records_subject_idx'],
-    [{ actor: 'cw-3' }, 'audit_records_actor_idx'],
-    [{ tenant: '0107' }, 'audit_records_tenant_idx'],
-    [{ from: '2026-11-23T10:10:00.000Z', to: '2026-11-23T10:11:00.000Z' }, 'audit_records_time_in_idx'],
+    [{ subject: subjectHash(subjectKey, '0700000007') }, 'audit_records_p0_subject_idx'],
+    [{ actor: 'cw-3' }, 'audit_records_p0_actor_idx'],
+    [{ tenant: '0107' }, 'audit_records_p0_tenant_idx'],
+    [{ from: '2026-11-23T10:10:00.000Z', to: '2026-11-23T10:11:00.000Z' }, 'audit_records_p0_time_in_idx'],
   ] as const)('finds %j through its index', async (filter, index) => {
     expect(await plan(filter)).toContain(index);
   });
@@ -157,7 +157,7 @@ describe('migration 4 on a trail made before it', () => {
       // This trail's schema only: the PGlite holds other tests' trails too.
       const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' and schemaname = current_schema() order by indexname");
       expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
-      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });
     } finally {
       await trail.close();
@@ -185,6 +185,42 @@ describe.each([
       expect(leaves.map((r) => Number(r.idx))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(checkpoint).toMatchObject({ treeSize: 10, rootHash: rootOf(leaves.map((r) => Buffer.from(r.leaf_hash))).toString('hex') });
       expect(await trail.verify()).toMatchObject({ ok: true, records: 10, problems: [] });
+    } finally {
+      await trail.close();
+    }
+  });
+});
+
+describe.each([
+  { name: 'PGlite', open: () => pglite.client() },
+  { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, `audit_blocks_${randomBytes(4).toString('hex')}`) },
+])('migration 7 (blocks) on a trail made before it, on $name', ({ open }) => {
+  it('keeps the older records as one block, appends after them into it and then into new blocks, and still verifies and finds', async () => {
+    const { canonicalJson } = await import('../accessRecord');
+    const { leafHash } = await import('../merkle');
+    const { migrate } = await import('../sql');
+    const db = await open();
+    const signingKey = await generateInternalTokenKeys();
+    // A trail as version 6 left it: one plain table, 7 records, no head yet.
+    await migrate(db, 6);
+    const old = recordsOf(7);
+    for (const [i, record] of old.entries()) {
+      const text = canonicalJson(record);
+      await db.query('insert into audit_records (idx, leaf_hash, payload) values ($1, $2, $3::jsonb)', [i, leafHash(Buffer.from(text)), text]);
+    }
+    const trail = await createAuditTrail({ db, signingKey, checkpointEvery: 1_000 });
+    try {
+      const blocks = await db.query<{ name: string; bound: string }>(
+        "select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'audit_records'::regclass",
+      );
+      expect(blocks).toEqual([{ name: 'audit_records_unpartitioned', bound: "FOR VALUES FROM ('0') TO ('1048576')" }]);
+      await trail.record(recordsOf(3, 7));
+      expect((await trail.checkpoint())!.treeSize).toBe(10);
+      expect(await trail.verify()).toMatchObject({ ok: true, records: 10, problems: [] });
+      expect(await trail.find({ subject: old[2]!.subject })).toEqual([old[2]]);
+      // The next block is made when an append first reaches it.
+      await db.query('select audit_ensure_partitions(1048576, 1048576)');
+      expect((await db.query("select 1 from pg_class where relname = 'audit_records_p1' and relnamespace = current_schema()::regnamespace")).length).toBe(1);
     } finally {
       await trail.close();
     }
