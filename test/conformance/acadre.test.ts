@@ -1,0 +1,219 @@
+/**
+ * Contract conformance for Acadre v7: the CaseSystem adapter runs every CaseSystem method
+ * against the Acadre simulator over HTTP, and every request it sent, every response it got and
+ * the faults are validated against the real AcadreServiceV7 XSDs in ../shared/contracts. The
+ * simulator's own WSDL is compared with the published one: namespaces, port types, operations,
+ * SOAPActions and message elements.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { XMLParser } from 'fast-xml-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAcadreCaseSystem, type AcadreCaseSystem } from '../../adapters/esdh/acadre';
+import { updateCaseRequest } from '../../adapters/esdh/mapAcadre';
+import { NotFound } from '../../adapters/core/errors';
+import { ACADRE_SERVICE_PATH, caseNumberOf, startAcadreSimulator, type RunningAcadreSimulator } from '../../simulators/acadre/server';
+import { childOf, childrenOf, elementsOf, type QualifiedElement } from '../../simulators/core/soap';
+import { buildWorld, forkWorld, type Case } from '../../simulators/data/world';
+import { contractsRoot, requireContracts, soapPartElements, validateAgainst, type ContractSchema } from '../support/xsd';
+
+const CONTRACT_DIR = 'esdh-acadre/AcadreServiceV7';
+const MUNICIPALITY = '0751';
+const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
+const SOAP11_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
+
+/** The operations a CaseSystem over Acadre uses, each of which must be exercised below. */
+const OPERATIONS = [
+  'GetCaseByCaseNumber', 'GetCase', 'GetAllDocuments', 'GetMainDocument', 'GetAdminUnitList',
+  'GetContactsByPublicId', 'CreatePerson', 'CreateCase', 'CreateMainDocument', 'UpdateCase',
+] as const;
+
+/**
+ * Every schema the published WSDL's types import. Their xs:imports carry no schemaLocation (the
+ * WSDL brings them all in), so each is an entry point; libxml2 then needs no amendments.
+ */
+function acadreContract(): ContractSchema {
+  const files = readdirSync(`${contractsRoot}${CONTRACT_DIR}`).filter((f) => f.endsWith('.xsd')).sort();
+  const entryPoints = Object.fromEntries(
+    files.map((file) => [/targetNamespace="([^"]+)"/.exec(readFileSync(`${contractsRoot}${CONTRACT_DIR}/${file}`, 'utf8'))![1]!, file]),
+  );
+  return { root: CONTRACT_DIR, files, entryPoints };
+}
+
+async function expectValid(contract: ContractSchema, envelope: string) {
+  const elements = soapPartElements(envelope, 'Body');
+  expect(elements.length).toBeGreaterThan(0);
+  for (const element of elements) {
+    const result = await validateAgainst(contract, element);
+    expect(result.errors, element.slice(0, 300)).toEqual([]);
+    expect(result.valid).toBe(true);
+  }
+}
+
+let contract: ContractSchema;
+const world = forkWorld(buildWorld());
+
+describe('Acadre v7 (AcadreServiceV7): what the adapter sends and the simulator answers', () => {
+  let simulator: RunningAcadreSimulator;
+  let system: AcadreCaseSystem;
+  let kase: Case;
+  let number: string;
+
+  beforeAll(async () => {
+    requireContracts();
+    contract = acadreContract();
+    simulator = await startAcadreSimulator({ municipalityCode: MUNICIPALITY, world });
+    system = createAcadreCaseSystem({ municipalityCode: MUNICIPALITY, wsdl: `${simulator.url}${ACADRE_SERVICE_PATH}?wsdl`, recordRequests: true });
+    kase = [...world.cases.values()].find((c) => c.municipalityCode === MUNICIPALITY && c.status === 'Oplyst' && c.parties.length > 1 && c.documentIds.length > 1)!;
+    number = caseNumberOf(simulator.register.caseOf(kase));
+    // Every method once, so every operation goes over the wire: a party Acadre knows and one it does not.
+    const documents = await system.documentsOfCase(number);
+    await system.document(documents[0]!.id);
+    await system.caseByNumber(number);
+    const stranger = [...world.persons.values()].find((p) => p.municipalityCode !== MUNICIPALITY && !simulator.register.contactOf(p.cpr))!;
+    const opened = await system.openCase({
+      title: 'Ansøgning om hjælpemiddel',
+      kle: kase.kle.number,
+      parties: [{ cpr: kase.parties[0]!.cpr, role: 'PRIMARY' }, { cpr: stranger.cpr, role: 'SECONDARY' }],
+      responsibleUnit: kase.responsibleUnit,
+    });
+    await system.fileDocument(opened.number, { title: 'Kvittering', kind: 'OUTGOING', date: '2026-01-05' });
+    await system.changeStatus(opened.number, 'Afsluttet');
+  });
+  afterAll(async () => {
+    system?.soap.close();
+    await simulator?.close();
+  });
+
+  it('the adapter loads the simulator\'s three-part WSDL and finds every operation it uses', async () => {
+    expect(new Set(await system.soap.operations())).toEqual(new Set(OPERATIONS));
+  });
+
+  it('sent each operation over HTTP, as the simulator recorded', () => {
+    const answered = simulator.calls.filter((c) => c.operation !== 'wsdl').map((c) => c.operation);
+    expect(new Set(answered)).toEqual(new Set(OPERATIONS));
+    expect(system.soap.sentRequests).toHaveLength(answered.length);
+  });
+
+  it.each(OPERATIONS)('%s: the request the adapter sent is valid against the published XSDs', async (operation) => {
+    const calls = simulator.callsTo(operation);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) {
+      expect(system.soap.sentRequests).toContain(call.requestBody);
+      await expectValid(contract, call.requestBody);
+    }
+  });
+
+  it.each(OPERATIONS)('%s: the simulator\'s answer is valid against the published XSDs', async (operation) => {
+    for (const call of simulator.callsTo(operation)) await expectValid(contract, call.responseBody);
+  });
+
+  it('an unknown case is the contract\'s CaseNotFoundException, its ErrorType detail valid against schema23', async () => {
+    simulator.resetCalls();
+    await expect(system.caseByNumber('19/999999')).rejects.toBeInstanceOf(NotFound);
+    const fault = simulator.callsTo('GetCaseByCaseNumber').at(-1)!.responseBody;
+    expect(fault).toMatch(/<faultcode[^>]*>err:Acadre_CM_Model_CaseNotFoundException<\/faultcode>/);
+    const detail = /<detail>([\s\S]*)<\/detail>/.exec(fault)?.[1] ?? '';
+    expect(await validateAgainst(contract, detail)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('UpdateCase sends a real-shaped case file back whole: an installation\'s derived type (BUCaseFileType) stays valid', async () => {
+    const fixture = readFileSync(new URL('../../adapters/esdh/__tests__/fixtures/acadre/get-case-by-case-number-response.xml', import.meta.url), 'utf8');
+    const update = updateCaseRequest(fixture, { statusCode: 'A', closedDate: '2026-03-01' });
+    expect(await validateAgainst(contract, update)).toEqual({ valid: true, errors: [] });
+  });
+
+  it('the adapter\'s fixtures are real-shaped: each is valid against the published XSDs', async () => {
+    const dir = new URL('../../adapters/esdh/__tests__/fixtures/acadre/', import.meta.url);
+    const fixtures = readdirSync(dir).filter((f) => f.endsWith('.xml'));
+    expect(fixtures.length).toBeGreaterThan(4);
+    for (const file of fixtures) await expectValid(contract, readFileSync(new URL(file, dir), 'utf8'));
+  });
+
+  it('the validator is not vacuous: a case number asked for in the wrong order is rejected', async () => {
+    const swapped = '<v7:GetCaseByCaseNumber xmlns:v7="http://www.traen.com/2010/06/01"><v7:CaseSequenceNumber>15</v7:CaseSequenceNumber><v7:CaseYear>2023</v7:CaseYear></v7:GetCaseByCaseNumber>';
+    expect((await validateAgainst(contract, swapped)).valid).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------- WSDL
+
+interface WsdlFacts {
+  targetNamespace: string;
+  imports: string[];
+  /** `portType.operation` → input and output element as `{ns}local` */
+  operations: Map<string, { input: string; output: string }>;
+  /** `binding.operation` → SOAPAction, SOAP 1.1 bindings only */
+  soapActions: Map<string, string>;
+  /** service port → its binding's local name */
+  ports: Map<string, string>;
+}
+
+const wsdlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
+
+function wsdlFacts(xml: string): WsdlFacts {
+  const definitions = elementsOf(wsdlParser.parse(xml), {}).find((e) => e.namespace === WSDL_NS && e.localName === 'definitions')!;
+  const attr = (e: QualifiedElement, name: string) => String(e.node[`@_${name}`] ?? '');
+  const qname = (e: QualifiedElement, value: string) => {
+    const [prefix, local] = value.includes(':') ? value.split(':') : ['', value];
+    return `{${e.scope[prefix!] ?? ''}}${local}`;
+  };
+  const messages = new Map(
+    childrenOf(definitions, WSDL_NS, 'message').map((m) => {
+      const part = childOf(m, WSDL_NS, 'part')!;
+      return [attr(m, 'name'), qname(part, attr(part, 'element'))];
+    }),
+  );
+  const local = (value: string) => value.slice(value.indexOf(':') + 1);
+  const operations = new Map<string, { input: string; output: string }>();
+  for (const portType of childrenOf(definitions, WSDL_NS, 'portType')) {
+    for (const op of childrenOf(portType, WSDL_NS, 'operation')) {
+      operations.set(`${attr(portType, 'name')}.${attr(op, 'name')}`, {
+        input: messages.get(local(attr(childOf(op, WSDL_NS, 'input')!, 'message')))!,
+        output: messages.get(local(attr(childOf(op, WSDL_NS, 'output')!, 'message')))!,
+      });
+    }
+  }
+  const soapActions = new Map<string, string>();
+  for (const binding of childrenOf(definitions, WSDL_NS, 'binding')) {
+    if (!childOf(binding, SOAP11_NS, 'binding')) continue;
+    for (const op of childrenOf(binding, WSDL_NS, 'operation')) {
+      soapActions.set(`${attr(binding, 'name')}.${attr(op, 'name')}`, attr(childOf(op, SOAP11_NS, 'operation')!, 'soapAction'));
+    }
+  }
+  const ports = new Map<string, string>();
+  for (const service of childrenOf(definitions, WSDL_NS, 'service')) {
+    for (const port of childrenOf(service, WSDL_NS, 'port')) if (childOf(port, SOAP11_NS, 'address')) ports.set(attr(port, 'name'), local(attr(port, 'binding')));
+  }
+  return { targetNamespace: attr(definitions, 'targetNamespace'), imports: childrenOf(definitions, WSDL_NS, 'import').map((i) => attr(i, 'namespace')), operations, soapActions, ports };
+}
+
+describe('the Acadre simulator\'s own WSDL against the published AcadreServiceV7 WSDL', () => {
+  const ours = (file: string) => wsdlFacts(readFileSync(new URL(`../../simulators/acadre/${file}`, import.meta.url), 'utf8'));
+  const real = (file: string) => wsdlFacts(readFileSync(`${contractsRoot}${CONTRACT_DIR}/${file}`, 'utf8'));
+  // The published documents as Reference.map maps them: ?wsdl, ?wsdl=wsdl1, ?wsdl=wsdl2.
+  const pairs: [string, string][] = [
+    ['AcadreServiceV7.wsdl', 'AcadreServiceV71.wsdl'],
+    ['AcadreServiceV7-wsdl1.wsdl', 'AcadreServiceV7.wsdl'],
+    ['AcadreServiceV7-wsdl2.wsdl', 'AcadreServiceV70.wsdl'],
+  ];
+  beforeAll(() => requireContracts());
+
+  it.each(pairs)('%s has the target namespace and imports of the published %s', (mine, published) => {
+    const [a, b] = [ours(mine), real(published)];
+    expect(a.targetNamespace).toBe(b.targetNamespace);
+    expect(a.imports).toEqual(b.imports);
+  });
+
+  it.each(pairs)('%s: each operation is the published one, with its message elements and SOAPAction', (mine, published) => {
+    const [a, b] = [ours(mine), real(published)];
+    for (const [name, messages] of a.operations) expect([name, b.operations.get(name)]).toEqual([name, messages]);
+    for (const [name, action] of a.soapActions) expect([name, b.soapActions.get(name)]).toEqual([name, action]);
+  });
+
+  it('serves every operation the adapter uses, and only SOAP 1.1 ports the published service has', () => {
+    const operations = pairs.flatMap(([mine]) => [...ours(mine).soapActions.keys()].map((key) => key.split('.')[1]));
+    expect(new Set(operations)).toEqual(new Set(OPERATIONS));
+    const [a, b] = [ours('AcadreServiceV7.wsdl'), real('AcadreServiceV71.wsdl')];
+    for (const [port, binding] of a.ports) expect([port, b.ports.get(port)]).toEqual([port, binding]);
+  });
+});
