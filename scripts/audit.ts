@@ -4,6 +4,7 @@
  *
  *   npm run audit -- --subject 010160-1234 | --case CASE-UUID [--actor ID] [--tenant 0101] [--from 2026-11-01] [--to 2026-12-01] [--format json|csv]
  *   npm run audit:verify [-- --checkpoint kept.json] [--min-retention-days 183]
+ *   npm run audit:verify -- --from-checkpoint kept.json   only what was added since kept.json, with the consistency proof
  *   npm run audit:checkpoint > kept.json               sign a checkpoint now and print it, for the auditor to keep
  *   npm run audit:purge [-- --default-days 183] [--purpose P-12=3650 …] [--min-retention-days 183]
  *

@@ -73,11 +73,12 @@ describe('two processes opening a new trail at once', () => {
 });
 
 describe('four gateways appending to one trail on the PostgreSQL server at once', () => {
-  it('give one log: every index once, in order, their requests interleaved, every checkpoint matching', async () => {
+  it('give one log: every index once, in order, their requests interleaved, every checkpoint matching, each block made once', async () => {
     const signingKey = await generateInternalTokenKeys();
     const schema = freshSchema();
     // Each its own pool, as separate gateway processes have: the order comes from the database alone.
-    const gateways = await Promise.all(Array.from({ length: 4 }, async () => createAuditTrail({ db: await postgresClient(POSTGRES_URL, schema), signingKey, checkpointEvery: 40 })));
+    // Blocks of 64 records, so the four race to make 30 of them.
+    const gateways = await Promise.all(Array.from({ length: 4 }, async () => createAuditTrail({ db: await postgresClient(POSTGRES_URL, schema), signingKey, checkpointEvery: 40, partitionRecords: 64 })));
     try {
       const perGateway = 60;
       await Promise.all(
@@ -100,6 +101,13 @@ describe('four gateways appending to one trail on the PostgreSQL server at once'
       const writers = rows.records.map((r) => Math.floor(Number(r.requestId.slice(1)) / (perGateway * 8)));
       const switches = writers.filter((w, i) => i > 0 && w !== writers[i - 1]).length;
       expect(switches).toBeGreaterThan(4);
+      const db = await postgresClient(POSTGRES_URL, schema);
+      try {
+        const [blocks] = await db.query<{ n: number }>("select count(*)::int as n from pg_inherits where inhparent = 'audit_records'::regclass");
+        expect(blocks!.n).toBe((4 * perGateway * 8) / 64);
+      } finally {
+        await db.close();
+      }
     } finally {
       await Promise.all(gateways.map((trail) => trail.close()));
     }
