@@ -18,6 +18,16 @@ export const buildingUsage: Readonly<Record<string, string>> = {
   '322': 'Bygning til detailhandel',
   '323': 'Bygning til lager',
   '510': 'Sommerhus',
+  // The small buildings on nearly every residential plot (garages, carports, sheds), 900–999.
+  '910': 'Garage',
+  '920': 'Carport',
+  '930': 'Udhus',
+  '940': 'Drivhus',
+  '950': 'Fritliggende overdækning',
+  '960': 'Fritliggende udestue',
+  '970': 'Tiloversbleven landbrugsbygning',
+  '990': 'Faldefærdig bygning',
+  '999': 'Ukendt bygning',
 };
 
 export const unitUsage: Readonly<Record<string, string>> = {

@@ -45,8 +45,14 @@ describe('mapBuilding and mapUnit (BBR)', () => {
   });
 
   it('keeps an unknown usage code without a text, and null for missing numbers', () => {
-    const odd = mapBuilding({ ...bygning, byg021BygningensAnvendelse: '999', byg026Opførelsesår: null });
-    expect([odd.usageCode, odd.usageText, odd.yearBuilt]).toEqual(['999', null, null]);
+    // 998 is in no BBR code list (999 is: "Ukendt bygning").
+    const odd = mapBuilding({ ...bygning, byg021BygningensAnvendelse: '998', byg026Opførelsesår: null });
+    expect([odd.usageCode, odd.usageText, odd.yearBuilt]).toEqual(['998', null, null]);
+  });
+
+  it('names the small buildings of a residential plot (910 garage, 930 shed), which real BBR data is full of', () => {
+    expect(mapBuilding({ ...bygning, byg021BygningensAnvendelse: '910' }).usageText).toBe('Garage');
+    expect(mapBuilding({ ...bygning, byg021BygningensAnvendelse: '930' }).usageText).toBe('Udhus');
   });
 
   it('tells retired objects from current ones by Livscyklus status', () => {
