@@ -11,7 +11,7 @@
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
 import { ConfigInvalid, loadGatewayConfig, type GatewayConfig } from '../gateway/config';
-import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
+import { demoClaims, devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { configuredAuditTrail } from '../audit';
 import { DEFAULT_GRACE_MS, onShutdown } from '../runtime/shutdown';
 import { startLocalStack, type LocalStack } from './localStack';
@@ -71,6 +71,8 @@ async function start(config: GatewayConfig): Promise<void> {
     devIdentityDir: DEV_IDENTITY_DIR,
     audit: { trail: audit.trail, subjectKey: audit.keys.subjectKey },
     tenantRegistryPath: config.tenantRegistryPath!,
+    // The subgraphs SUBGRAPHS_CONFIG lists (default subgraphs.json), a municipality's own among them.
+    ...(config.subgraphListPath ? { subgraphListPath: config.subgraphListPath } : {}),
     ...(replay && replay !== 'memory' ? { replayStoreUrl: replay } : {}),
   });
 }
@@ -110,7 +112,7 @@ async function banner(stack: LocalStack, config: GatewayConfig): Promise<string>
   const samples = sampleCitizens(stack.world);
   const sample = samples.get('0101') ?? [...samples.values()][0];
   const cpr = sample ? formatCpr(sample.cpr) : '';
-  const token = await stack.devIdentity!.mint({ role: 'caseworker', municipality: '0101', purpose: 'demo: sagsbehandling' });
+  const token = await stack.devIdentity!.mint(demoClaims('caseworker'));
   const auditEnv = process.env['AUDIT_DIR'] ? `AUDIT_DIR=${process.env['AUDIT_DIR']} ` : '';
   const line = '─'.repeat(72);
   return `

@@ -2,8 +2,10 @@
  * `npm run token -- <caseworker|citizen|auditor|service> [--municipality 0101] [--purpose TEXT]
  *   [--sub ID] [--scope "a b"] [--ttl SECONDS]`: a bearer token from the development identity
  * provider (.data/dev-idp, the one `npm start` trusts). A citizen's --sub is their CPR number.
+ * Unless given: a caseworker works for 0101 under the purpose "demo: sagsbehandling", a citizen under
+ * "demo: selvbetjening" (self-service: their own data); see `demoClaims`.
  */
-import { devIdentityProvider } from '../gateway/auth/devIdentity';
+import { demoClaims, devIdentityProvider } from '../gateway/auth/devIdentity';
 import type { Role } from '../gateway/auth/authenticate';
 
 const roles: Role[] = ['caseworker', 'citizen', 'auditor', 'service'];
@@ -27,12 +29,11 @@ if (ttl !== undefined && !(Number(ttl) > 0)) {
   process.exit(2);
 }
 const provider = await devIdentityProvider('.data/dev-idp');
-const claims = {
-  role: role as Role,
-  ...(option('--sub') ? { sub: option('--sub')! } : {}),
-  ...(municipality ? { municipality } : role === 'caseworker' ? { municipality: '0101' } : {}),
-  ...(option('--purpose') ? { purpose: option('--purpose')! } : role === 'caseworker' ? { purpose: 'demo: sagsbehandling' } : {}),
-  ...(option('--scope') ? { scope: option('--scope')! } : {}),
+const claims = demoClaims(role as Role, {
+  sub: option('--sub'),
+  municipality,
+  purpose: option('--purpose'),
+  scope: option('--scope'),
   ...(ttl ? { ttlSeconds: Number(ttl) } : {}),
-};
+});
 console.log(await provider.mint(claims));

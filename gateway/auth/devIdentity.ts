@@ -33,6 +33,19 @@ export interface DevTokenClaims {
   ttlSeconds?: number;
 }
 
+/**
+ * What a demo token of each role carries unless told otherwise: what the identity provider of
+ * that kind of user would put in it. A caseworker works for a municipality under a processing
+ * activity; a citizen signs in to self-service, which is the processing activity of their own
+ * data (without one, every personal field is refused, as for anyone). An auditor reads the trail
+ * and a service must be given its scope and purpose.
+ */
+export function demoClaims(role: Role, given: Partial<DevTokenClaims> = {}): DevTokenClaims {
+  const defaults: Partial<DevTokenClaims> =
+    role === 'caseworker' ? { municipality: '0101', purpose: 'demo: sagsbehandling' } : role === 'citizen' ? { purpose: 'demo: selvbetjening' } : {};
+  return { ...defaults, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)), role };
+}
+
 export async function devIdentityProvider(dir: string): Promise<DevIdentityProvider> {
   const privatePath = join(dir, 'private.jwk.json');
   const jwksPath = join(dir, 'jwks.json');

@@ -5,7 +5,7 @@
  * caseworker never gets another municipality's data by any path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevTokenClaims } from '../../gateway/auth/devIdentity';
+import { demoClaims, type DevTokenClaims } from '../../gateway/auth/devIdentity';
 import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, subgraphRequestHash } from '../../runtime/internalToken';
 import { startLocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
@@ -57,6 +57,15 @@ describe('the overview, role by role', () => {
     for (const p of parties) expect(p).toEqual({ role: expect.any(String), citizen: null });
     expect(new Set(codes(body.errors))).toEqual(new Set(codes(body.errors).filter((c) => /^citizen\.cases\.\d+\.parties\.\d+\.citizen FORBIDDEN$/.test(c))));
     expect(body.errors).toHaveLength(parties.length);
+  });
+
+  it('the token the README gives a citizen (npm run token -- citizen --sub …, demoClaims) reads their own overview', async () => {
+    const { status, body } = await ask(demoClaims('citizen', { sub: copenhagener.cpr }), CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(copenhagener.cpr) });
+    expect(status).toBe(200);
+    expect(body.data!.citizen.name.full).toBeTruthy();
+    expect(body.data!.citizen.address.text).toBeTruthy();
+    // Only what a citizen may never see of others: the co-parties on their cases.
+    expect(codes(body.errors).every((c) => /^citizen\.cases\.\d+\.parties\.\d+\.citizen FORBIDDEN$/.test(c))).toBe(true);
   });
 
   it('a citizen who reaches a relative sees their name and nothing more', async () => {
