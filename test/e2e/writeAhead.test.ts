@@ -18,10 +18,10 @@ let person: Person;
 let openCase: Case;
 let insertsFail = false;
 
-/** A store that answers everything but refuses inserts into the records while `insertsFail`. */
+/** A store that answers everything but refuses to append records (a direct insert or the audit_append function that inserts them) while `insertsFail`. */
 function withFailingInserts(db: SqlClient): SqlClient {
   const guard = (sql: string) => {
-    if (insertsFail && /\binsert into audit_records\b/i.test(sql)) throw new Error('disk full (simulated): insert refused');
+    if (insertsFail && /\binsert into audit_records\b|\baudit_append\s*\(/i.test(sql)) throw new Error('disk full (simulated): insert refused');
   };
   return {
     ...db,
