@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { formatCpr } from '../schema/scalars';
+import { loadSubgraphList } from '../schema/subgraphs';
 import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
 import { startBbrSimulator } from '../simulators/bbr/server';
@@ -113,7 +114,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 try {
   const subgraphUrls: Record<string, string> = {};
-  for (const name of ['citizen', 'case', 'property']) {
+  for (const name of loadSubgraphList().names) {
     subgraphUrls[name] = await launch(name, ['scripts/start-subgraph.ts', name], { LEGACY_CONFIG: legacyConfig, PORT: '0', INTERNAL_TOKEN_PUBLIC_JWK: join(dir, 'public.jwk.json') });
   }
   const gatewayUrl = await launch('gateway', ['scripts/start-gateway.ts'], {

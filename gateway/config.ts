@@ -7,8 +7,9 @@
  * |---|---|---|
  * | port | PORT | 4000 |
  * | host | HOST | localhost |
- * | supergraphPath | --supergraph FILE, SUPERGRAPH_PATH | schema/supergraph.graphql |
- * | subgraphUrls | SUBGRAPH_URL_<NAME> (e.g. SUBGRAPH_URL_CITIZEN) | the URLs in the supergraph |
+ * | subgraphListPath | SUBGRAPHS_CONFIG | subgraphs.json (the list of subgraphs: schema/subgraphs.ts) |
+ * | supergraphPath | --supergraph FILE, SUPERGRAPH_PATH | the list's `supergraph` (schema/supergraph.graphql); re-read when it changes |
+ * | subgraphUrls | SUBGRAPH_URL_<NAME> (e.g. SUBGRAPH_URL_CITIZEN); a NAME neither the list nor the supergraph knows is refused | the URLs in the supergraph |
  * | production | NODE_ENV=production | false |
  * | maxBodyBytes | MAX_BODY_BYTES | 102400 |
  * | requestBudgetMs | REQUEST_BUDGET_MS | 3000 |
@@ -21,9 +22,10 @@
  * | shutdownDelayMs | SHUTDOWN_DELAY_MS | 0 (on SIGTERM, how long /ready says draining before the gateway stops accepting) |
  * | rateLimit.perSecond, burst | RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST | 100, 200 (per municipality; 0 turns it off) |
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../runtime/config';
-import { supergraphPath as defaultSupergraphPath } from '../schema/subgraphs';
+import { loadSubgraphList, supergraphPath as defaultSupergraphPath, supergraphSubgraphs, type SubgraphList } from '../schema/subgraphs';
 
 export const gatewayDefaults = {
   port: 4000,
@@ -53,6 +55,8 @@ const gatewayConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(gatewayDefaults.port),
   host: z.string().min(1).default(gatewayDefaults.host),
   supergraphPath: z.string().min(1).default(gatewayDefaults.supergraphPath),
+  /** The subgraph list (subgraphs.json) a deployment names with SUBGRAPHS_CONFIG; absent: the project's. */
+  subgraphListPath: z.string().min(1).optional(),
   /** Subgraph URLs by subgraph name, overriding those in the supergraph. */
   subgraphUrls: z.record(z.string(), z.string().url()).default({}),
   /** Production: no introspection, no field suggestions. */
@@ -123,52 +127,101 @@ export function parseGatewayConfig(input: GatewayConfigInput): GatewayConfig {
 /** The configuration from the environment and command-line arguments. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): GatewayConfig {
   const subgraphUrls: Record<string, string> = {};
+  const urlSettings: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
-    const match = /^SUBGRAPH_URL_([A-Z0-9_]+)$/.exec(key);
-    if (match && value) subgraphUrls[(match[1] as string).toLowerCase()] = value;
+    const match = /^SUBGRAPH_URL_(.+)$/.exec(key);
+    if (!match || !value) continue;
+    const name = (match[1] as string).toLowerCase();
+    subgraphUrls[name] = value;
+    urlSettings[name] = key;
   }
   const flag = argv.indexOf('--supergraph');
   const supergraphArg = flag >= 0 ? argv[flag + 1] : undefined;
   if (flag >= 0 && !supergraphArg) throw new ConfigInvalid('gateway', ['--supergraph: give the path of a supergraph SDL file']);
+  const subgraphListPath = env['SUBGRAPHS_CONFIG'] || undefined;
+  // The list is read when it is named, or when subgraph URLs are set (their names are checked against it).
+  let list: SubgraphList | undefined;
+  const subgraphIssues: string[] = [];
+  if (subgraphListPath || Object.keys(urlSettings).length > 0) {
+    try {
+      list = loadSubgraphList(subgraphListPath);
+    } catch (error) {
+      subgraphIssues.push(`${subgraphListPath ? 'SUBGRAPHS_CONFIG' : 'subgraphs.json'}: ${(error as Error).message}`);
+    }
+  }
+  const supergraphPath = supergraphArg ?? (env['SUPERGRAPH_PATH'] || undefined) ?? (subgraphListPath ? list?.supergraphPath : undefined);
+  if (list) subgraphIssues.push(...unknownSubgraphs(urlSettings, list, supergraphPath ?? gatewayDefaults.supergraphPath));
   const fromEnv = (name: string) => (env[name] ? { value: env[name] as unknown as number } : undefined);
   const limits: Record<string, number> = {};
   for (const [key, name] of [['maxDepth', 'MAX_DEPTH'], ['maxAliases', 'MAX_ALIASES'], ['maxTokens', 'MAX_TOKENS'], ['maxDirectives', 'MAX_DIRECTIVES'], ['maxCost', 'MAX_COST']] as const) {
     const v = fromEnv(name);
     if (v) limits[key] = v.value;
   }
-  return parseGatewayConfig({
-    ...(env['PORT'] ? { port: env['PORT'] as unknown as number } : {}),
-    ...(env['HOST'] ? { host: env['HOST'] } : {}),
-    ...(supergraphArg ?? env['SUPERGRAPH_PATH'] ? { supergraphPath: (supergraphArg ?? env['SUPERGRAPH_PATH']) as string } : {}),
-    subgraphUrls,
-    production: env['NODE_ENV'] === 'production',
-    ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
-    ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
-    ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
-    ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
-    ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
-    ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
-    ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']
-      ? { audit: { databaseUrl: env['AUDIT_DATABASE_URL'] ?? '', keysPath: env['AUDIT_KEYS'] ?? '', ...(env['AUDIT_SCHEMA'] ? { schema: env['AUDIT_SCHEMA'] } : {}) } }
-      : env['AUDIT_DIR']
-        ? { audit: { dir: env['AUDIT_DIR'] } }
+  let config: GatewayConfig;
+  try {
+    config = parseGatewayConfig({
+      ...(env['PORT'] ? { port: env['PORT'] as unknown as number } : {}),
+      ...(env['HOST'] ? { host: env['HOST'] } : {}),
+      ...(supergraphPath ? { supergraphPath } : {}),
+      ...(subgraphListPath ? { subgraphListPath } : {}),
+      subgraphUrls,
+      production: env['NODE_ENV'] === 'production',
+      ...(env['MAX_BODY_BYTES'] ? { maxBodyBytes: env['MAX_BODY_BYTES'] as unknown as number } : {}),
+      ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
+      ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
+      ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+      ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
+      ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
+      ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']
+        ? { audit: { databaseUrl: env['AUDIT_DATABASE_URL'] ?? '', keysPath: env['AUDIT_KEYS'] ?? '', ...(env['AUDIT_SCHEMA'] ? { schema: env['AUDIT_SCHEMA'] } : {}) } }
+        : env['AUDIT_DIR']
+          ? { audit: { dir: env['AUDIT_DIR'] } }
+          : {}),
+      ...(env['AUTH_ISSUER'] || env['AUTH_AUDIENCE'] || env['AUTH_JWKS_FILE']
+        ? {
+            auth: {
+              issuer: env['AUTH_ISSUER'] ?? '',
+              audience: env['AUTH_AUDIENCE'] ?? '',
+              jwksPath: env['AUTH_JWKS_FILE'] ?? '',
+              ...(env['AUTH_ALGORITHMS'] ? { algorithms: env['AUTH_ALGORITHMS'].split(',').map((a) => a.trim()) as [string, ...string[]] } : {}),
+            },
+          }
         : {}),
-    ...(env['AUTH_ISSUER'] || env['AUTH_AUDIENCE'] || env['AUTH_JWKS_FILE']
-      ? {
-          auth: {
-            issuer: env['AUTH_ISSUER'] ?? '',
-            audience: env['AUTH_AUDIENCE'] ?? '',
-            jwksPath: env['AUTH_JWKS_FILE'] ?? '',
-            ...(env['AUTH_ALGORITHMS'] ? { algorithms: env['AUTH_ALGORITHMS'].split(',').map((a) => a.trim()) as [string, ...string[]] } : {}),
-          },
-        }
-      : {}),
-    limits,
-    rateLimit: {
-      ...(env['RATE_LIMIT_PER_SECOND'] ? { perSecond: env['RATE_LIMIT_PER_SECOND'] as unknown as number } : {}),
-      ...(env['RATE_LIMIT_BURST'] ? { burst: env['RATE_LIMIT_BURST'] as unknown as number } : {}),
-    },
-  });
+      limits,
+      rateLimit: {
+        ...(env['RATE_LIMIT_PER_SECOND'] ? { perSecond: env['RATE_LIMIT_PER_SECOND'] as unknown as number } : {}),
+        ...(env['RATE_LIMIT_BURST'] ? { burst: env['RATE_LIMIT_BURST'] as unknown as number } : {}),
+      },
+    });
+  } catch (error) {
+    // Every problem at once: the subgraph list's with the others.
+    if (error instanceof ConfigInvalid && subgraphIssues.length > 0) throw new ConfigInvalid('gateway', [...subgraphIssues, ...error.issues]);
+    throw error;
+  }
+  if (subgraphIssues.length > 0) throw new ConfigInvalid('gateway', subgraphIssues);
+  return config;
+}
+
+/**
+ * SUBGRAPH_URL_<NAME> settings naming a subgraph that neither the subgraph list nor the
+ * supergraph served knows: a typo would otherwise be ignored and the subgraph called at its
+ * default URL. The supergraph counts too, so a gateway over a graph that is not ours takes URLs
+ * for its subgraphs; the list, so a subgraph's URL can be set before its supergraph goes live.
+ */
+function unknownSubgraphs(settings: Readonly<Record<string, string>>, list: SubgraphList, supergraphPath: string): string[] {
+  if (Object.keys(settings).length === 0) return [];
+  const known = new Set<string>(list.names);
+  const sources = [`the subgraph list ${list.path}`];
+  try {
+    for (const { name } of supergraphSubgraphs(readFileSync(supergraphPath, 'utf8'))) known.add(name);
+    sources.push(`the supergraph ${supergraphPath}`);
+  } catch {
+    // An unreadable supergraph stops start with its own message; the list alone decides here.
+  }
+  const names = [...known].sort();
+  return Object.entries(settings)
+    .filter(([name]) => !known.has(name))
+    .map(([name, setting]) => `${setting}: there is no subgraph named ${name}; the known subgraphs are ${names.join(', ')} (from ${sources.join(' and ')})`);
 }
 
 /**

@@ -3,8 +3,10 @@
  * from it — the cost limit, the CPR check, the authorization decision, the refused fields, the
  * access record — and nothing walks the document again, so no two stages can read it differently.
  *
- * Read once per (document, operation): Apollo keeps parsed documents per query text, so a repeated
- * operation costs a cache hit. The cost comes first, with each fragment's cost memoized (linear
+ * Read once per (schema, document, operation): Apollo keeps parsed documents per query text, so a
+ * repeated operation costs a cache hit. The schema is part of the key, and the access policy is
+ * the schema's own (`policyOf`): when the gateway takes a new supergraph, a request validated
+ * against the new schema is read with the new policy, never with a reading made for the old one. The cost comes first, with each fragment's cost memoized (linear
  * even for a "billion laughs" of fragments spreading fragments); an operation over the cost limit
  * is read no further, so inlining its fragments is bounded by that limit. Fragments are then
  * inlined, so a field reached through a spread or an inline fragment — at the root too — counts
@@ -126,7 +128,8 @@ export interface OperationReader {
 }
 
 export interface OperationReaderOptions {
-  policy: AccessPolicy;
+  /** The access policy of the supergraph version a schema belongs to. */
+  policyOf: (schema: GraphQLSchema) => AccessPolicy;
   maxCost: number;
   listSizes?: Readonly<Record<string, number>>;
   /** @default 10 */
@@ -136,10 +139,13 @@ export interface OperationReaderOptions {
 export function createOperationReader(options: OperationReaderOptions): OperationReader {
   const listSizes = options.listSizes ?? defaultListSizes;
   const defaultListSize = options.defaultListSize ?? 10;
-  const cache = new WeakMap<DocumentNode, Map<OperationDefinitionNode, { cost: number; reading?: OperationReading }>>();
-  const entry = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode) => {
-    let perDocument = cache.get(document);
-    if (!perDocument) cache.set(document, (perDocument = new Map()));
+  type Entry = { cost: number; reading?: OperationReading };
+  const cache = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<OperationDefinitionNode, Entry>>>();
+  const entry = (schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): Entry => {
+    let perSchema = cache.get(schema);
+    if (!perSchema) cache.set(schema, (perSchema = new WeakMap()));
+    let perDocument = perSchema.get(document);
+    if (!perDocument) perSchema.set(document, (perDocument = new Map()));
     let found = perDocument.get(operation);
     if (!found) perDocument.set(operation, (found = { cost: costOf(schema, document, operation, listSizes, defaultListSize) }));
     return found;
@@ -148,7 +154,7 @@ export function createOperationReader(options: OperationReaderOptions): Operatio
     cost: (schema, document, operation) => entry(schema, document, operation).cost,
     read(schema, document, operation) {
       const found = entry(schema, document, operation);
-      found.reading ??= readOperation(options.policy, schema, document, operation, found.cost, found.cost <= options.maxCost);
+      found.reading ??= readOperation(options.policyOf(schema), schema, document, operation, found.cost, found.cost <= options.maxCost);
       return found.reading;
     },
   };

@@ -19,9 +19,11 @@
  *   8. one authorization decision      auth/decision.ts: one effective role, tenant, purpose, refused fields
  *   9. a denial recorded once          then refused, before planning: no subgraph is called
  *  10. a write's intent recorded       write-ahead: no intent on the trail, no write
- *  11. plan and execute                auth/fieldAuthorization.ts takes refused fields out; each
- *                                      subgraph call carries a token bound to that subgraph and that
- *                                      exact request, with the decision (`subgraphCall` below)
+ *  11. plan and execute                auth/fieldAuthorization.ts takes refused fields out; planned
+ *                                      and run on the supergraph version the request was validated
+ *                                      and decided against (supergraph.ts); each subgraph call
+ *                                      carries a token bound to that subgraph and that exact
+ *                                      request, with the decision (`subgraphCall` below)
  *  12. consolidate                     access.ts: what the subgraphs reported, and what was asked
  *  13. record                          the access trail, before the answer leaves
  *  14. answer                          fail closed: no record, no personal data

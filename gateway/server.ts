@@ -8,7 +8,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +18,6 @@ import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type Run
 import { createInternalTokenSigner, type InternalTokenSigner } from '../runtime/internalToken';
 import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import { tenantRegistryFile } from '../runtime/tenantRegistry';
-import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
 import type { RequestAccess } from './access';
 import { createAuthenticator, type Identity } from './auth/authenticate';
 import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
@@ -29,6 +28,7 @@ import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, 
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { auditedAccess } from './recorder';
+import { liveSupergraphFile, type BuildService, type SupergraphRefused, type SupergraphVersion } from './supergraph';
 
 export { REQUEST_BUDGET_HEADER, type GatewayContext } from './pipeline';
 export type { RequestAccess } from './access';
@@ -43,8 +43,18 @@ export interface Organisation {
 }
 
 export interface RunningGateway extends RunningHttpServer {
-  /** The subgraph URL each service name resolved to. */
-  subgraphUrls: Readonly<Record<string, string>>;
+  /** The subgraph URL each service name resolved to, in the supergraph version in force. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  /** The supergraph in force, followed as its file changes (gateway/supergraph.ts). */
+  supergraph: {
+    current(): SupergraphVersion;
+    /** Called when a new version is taken into force. */
+    onChange(listener: (now: SupergraphVersion, before: SupergraphVersion) => void): () => void;
+    /** Called when a changed file is refused (the version in force stays). */
+    onRefused(listener: (error: SupergraphRefused) => void): () => void;
+    /** Reads the file now, without waiting for the watcher. */
+    reload(): Promise<SupergraphVersion>;
+  };
 }
 
 export interface GatewayOptions {
@@ -95,24 +105,40 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
   const log = options.log ?? console;
-  let supergraphSdl: string;
-  try {
-    supergraphSdl = readFileSync(config.supergraphPath, 'utf8');
-  } catch {
-    throw new Error(`cannot read the supergraph file ${config.supergraphPath}`);
-  }
-  let policy: AccessPolicy;
-  try {
-    policy = readAccessPolicy(supergraphSdl);
-  } catch (error) {
-    throw new Error(`the supergraph's access rules are invalid: ${(error as Error).message}`);
-  }
-  const reader = createOperationReader({ policy, maxCost: config.limits.maxCost });
-  const authorize = createFieldAuthorizer();
-  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+  /** Each subgraph's data source, for every supergraph version: the URL config gives it, or the supergraph's. */
+  const buildService: BuildService = ({ name, url }) => {
+    const target = config.subgraphUrls[name] ?? url;
+    if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
+    const hooks = subgraphCall(name, signer, authenticator !== undefined);
+    const dataSource = new RemoteGraphQLDataSource<GatewayContext>({
+      url: target,
+      fetcher: budgetedFetch,
+      willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
+      didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
+      // A failure to reach the subgraph carries its name, for the log and for the client.
+      didEncounterError: (error) => {
+        throw attributedToSubgraph(name, error);
+      },
+    });
+    return { dataSource, url: target };
+  };
   const authenticator = config.auth
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
     : undefined;
+  // The supergraph, validated and loaded, and followed: a changed file is taken into force or refused.
+  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService).catch((error: unknown) => {
+    throw new Error(`the supergraph ${config.supergraphPath} cannot be served: ${(error as Error).message}`);
+  });
+  supergraph.onChange((now, before) =>
+    log.warn(`[gateway] supergraph version ${now.version} in force (was ${before.version}), from ${config.supergraphPath}: subgraphs ${Object.keys(now.subgraphUrls).join(', ')}`),
+  );
+  supergraph.onRefused((error) =>
+    log.error(`[gateway] supergraph change refused; version ${supergraph.current().version} stays in force. ${config.supergraphPath}: ${error.message}`),
+  );
+  // Each request is read against the policy of the schema it was validated with (its supergraph version).
+  const reader = createOperationReader({ policyOf: supergraph.policyOf, maxCost: config.limits.maxCost });
+  const authorize = createFieldAuthorizer();
+  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
   const admission = createAdmission({ authenticator, rateLimit: config.rateLimit });
   const identities = new WeakMap<IncomingMessage, Identity | null>();
@@ -126,29 +152,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     identities.set(req, admitted.identity);
     return undefined;
   };
-  const resolvedUrls: Record<string, string> = {};
-  const apolloGateway = new ApolloGateway({
-    supergraphSdl,
-    buildService: ({ name, url }) => {
-      const target = config.subgraphUrls[name] ?? url;
-      if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
-      resolvedUrls[name] = target;
-      const hooks = subgraphCall(name, signer, authenticator !== undefined);
-      return new RemoteGraphQLDataSource<GatewayContext>({
-        url: target,
-        fetcher: budgetedFetch,
-        willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
-        didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
-        // A failure to reach the subgraph carries its name, for the log and for the client.
-        didEncounterError: (error) => {
-          throw attributedToSubgraph(name, error);
-        },
-      });
-    },
-  });
-
-  // Stage 11: the operation is planned and run with the refused fields taken out, as decided.
-  const gateway = authorizingGateway(apolloGateway, (requestContext) => (requestContext.context as GatewayContext).decision?.authorized);
+  // Stage 11: the operation is planned and run, on its supergraph version, with the refused fields taken out, as decided.
+  const gateway = authorizingGateway(supergraph.gateway, (requestContext) => (requestContext.context as GatewayContext).decision?.authorized);
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.maxDepth },
@@ -216,11 +221,11 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       '/ready': async (_req, res) => {
         if (draining) return writeJson(res, 503, { status: 'draining' });
         const [subgraphs, audit] = await Promise.all([
-          subgraphReadiness(resolvedUrls),
+          subgraphReadiness(supergraph.current().subgraphUrls),
           options.audit ? withTimeout(options.audit.trail.reachable(), 1_000, false).then((up) => (up ? 'reachable' : 'unreachable')) : Promise.resolve('none'),
         ]);
         const degraded = audit === 'unreachable' || Object.values(subgraphs).some((s) => (s as { status?: string }).status !== 'ready');
-        writeJson(res, 200, { status: degraded ? 'degraded' : 'ready', supergraph: 'loaded', audit, subgraphs });
+        writeJson(res, 200, { status: degraded ? 'degraded' : 'ready', supergraph: 'loaded', supergraphVersion: supergraph.current().version, audit, subgraphs });
       },
     },
   });
@@ -231,11 +236,20 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     draining = true;
     if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
     await running.close();
+    await supergraph.close();
     tenants?.close();
   };
   return {
     ...running,
-    subgraphUrls: resolvedUrls,
+    get subgraphUrls() {
+      return supergraph.current().subgraphUrls;
+    },
+    supergraph: {
+      current: () => supergraph.current(),
+      onChange: (listener) => supergraph.onChange(listener),
+      onRefused: (listener) => supergraph.onRefused(listener),
+      reload: () => supergraph.reload(),
+    },
     close: () => (closing ??= drain()),
   };
 }

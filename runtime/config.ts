@@ -15,11 +15,22 @@ export class ConfigInvalid extends Error {
   }
 }
 
+export interface ParseConfigOptions {
+  /** Names the entry an issue's path is in (e.g. "municipality 0461"), put before the path; none when undefined. */
+  entryOf?: (path: readonly PropertyKey[]) => string | undefined;
+}
+
 /** `input` parsed by `schema` and deep-frozen; throws ConfigInvalid naming every bad entry. */
-export function parseConfig<S extends z.ZodType>(what: string, schema: S, input: unknown): Readonly<z.output<S>> {
+export function parseConfig<S extends z.ZodType>(what: string, schema: S, input: unknown, options: ParseConfigOptions = {}): Readonly<z.output<S>> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new ConfigInvalid(what, result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new ConfigInvalid(
+      what,
+      result.error.issues.map((i) => {
+        const entry = options.entryOf?.(i.path);
+        return `${entry ? `${entry} at ` : ''}${i.path.join('.') || '(root)'}: ${i.message}`;
+      }),
+    );
   }
   return deepFreeze(result.data);
 }

@@ -5,72 +5,137 @@
  * refused with every bad entry named, and the registry in force stays in force.
  *
  * Read by the gateway (names and CVR numbers for the access trail) and the subgraphs (where each
- * municipality's systems are). National systems (CPR, BBR, DAR, KLE, the case index) are not
- * here: they are shared.
+ * municipality's systems are: the case subgraph reads each ESDH entry with its vendor's schema).
+ * National systems (CPR, BBR, DAR, KLE, the case index) are not here: they are shared.
  */
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from './config';
 
-const municipalitySchema = z.object({
-  /** kommunekode */
-  code: z.string().regex(/^\d{4}$/, 'must be a four-digit kommunekode'),
-  name: z.string().min(1),
-  /** The municipality's CVR number */
-  cvr: z.string().regex(/^\d{8}$/, 'must be an eight-digit CVR number'),
-  /** The municipality's own case-and-document system */
-  esdh: z.object({
-    /** Which adapter speaks to it; `rest-demo` is the demo vendor's REST API. */
-    kind: z.enum(['rest-demo']),
-    url: z.string().url(),
-  }),
-});
+/**
+ * What the registry itself reads of a municipality's ESDH entry: an object naming its kind. The
+ * rest is the vendor's: the case subgraph, which opens case systems, reads every entry through
+ * its vendor table (adapters/esdh/vendors.ts) by passing that schema as `esdh`. The gateway needs
+ * no more than names and CVR numbers.
+ */
+export const esdhEntryBaseSchema = z.looseObject({ kind: z.string({ error: 'must name the case system\'s kind' }).min(1, 'must name the case system\'s kind') });
+export type EsdhEntryBase = z.output<typeof esdhEntryBaseSchema>;
 
-export const tenantRegistrySchema = z
-  .object({ municipalities: z.array(municipalitySchema).min(1) })
-  .superRefine((registry, ctx) => {
-    const codes = new Set<string>();
-    const cvrs = new Set<string>();
-    registry.municipalities.forEach((m, index) => {
-      if (codes.has(m.code)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'code'], message: `municipality ${m.code} is listed twice` });
-      if (cvrs.has(m.cvr)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'cvr'], message: `CVR ${m.cvr} is given to two municipalities` });
-      codes.add(m.code);
-      cvrs.add(m.cvr);
-    });
+/** Field names that hold a secret, compared without case, `-` or `_`. */
+const SECRET_FIELD = /^(password|passwd|pwd|passphrase|secret|clientsecret|token|accesstoken|apikey|privatekey)$/;
+
+/** The paths of every field, at any depth, whose name says it holds a secret. */
+function secretFields(value: unknown, path: PropertyKey[] = []): PropertyKey[][] {
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    SECRET_FIELD.test(key.replace(/[-_]/g, '').toLowerCase()) ? [[...path, key]] : secretFields(inner, [...path, key]),
+  );
+}
+
+/**
+ * A system's entry names where its secrets are kept, never holds them: the registry is read by
+ * every process, logged when refused, copied into tickets. Checked before the entry's own schema,
+ * by every reader of the registry, and the message names the field, never its value.
+ */
+function withoutSecrets<E>(entry: z.ZodType<E>) {
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      for (const path of secretFields(value)) {
+        ctx.addIssue({ code: 'custom', path, message: 'a secret is never written in the tenant registry: give credentials as { "env": "VARIABLE" } or { "file": "path" }, naming where it is kept' });
+      }
+    })
+    .pipe(entry);
+}
+
+function municipalitySchema<E extends EsdhEntryBase>(esdh: z.ZodType<E>) {
+  return z.object({
+    /** kommunekode */
+    code: z.string().regex(/^\d{4}$/, 'must be a four-digit kommunekode'),
+    name: z.string().min(1),
+    /** The municipality's CVR number */
+    cvr: z.string().regex(/^\d{8}$/, 'must be an eight-digit CVR number'),
+    /** The municipality's own case-and-document system: its vendor's kind and that vendor's settings */
+    esdh: withoutSecrets(esdh),
   });
+}
 
-export type TenantRegistryInput = z.input<typeof tenantRegistrySchema>;
-export type Municipality = Readonly<z.output<typeof municipalitySchema>>;
+export function tenantRegistrySchema<E extends EsdhEntryBase>(esdh: z.ZodType<E>) {
+  return z
+    .object({ municipalities: z.array(municipalitySchema(esdh)).min(1) })
+    .superRefine((registry, ctx) => {
+      const codes = new Set<string>();
+      const cvrs = new Set<string>();
+      registry.municipalities.forEach((m, index) => {
+        if (codes.has(m.code)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'code'], message: `municipality ${m.code} is listed twice` });
+        if (cvrs.has(m.cvr)) ctx.addIssue({ code: 'custom', path: ['municipalities', index, 'cvr'], message: `CVR ${m.cvr} is given to two municipalities` });
+        codes.add(m.code);
+        cvrs.add(m.cvr);
+      });
+    });
+}
+
+export interface TenantRegistryInput {
+  municipalities: { code: string; name: string; cvr: string; esdh: { kind: string } & Record<string, unknown> }[];
+}
+
+export interface MunicipalityEntry<E extends EsdhEntryBase = EsdhEntryBase> {
+  /** kommunekode */
+  readonly code: string;
+  readonly name: string;
+  /** The municipality's CVR number */
+  readonly cvr: string;
+  readonly esdh: Readonly<E>;
+}
+export type Municipality<E extends EsdhEntryBase = EsdhEntryBase> = Readonly<MunicipalityEntry<E>>;
 
 /** One version of the registry, as it was taken into force. */
-export interface Tenants {
-  readonly municipalities: readonly Municipality[];
+export interface Tenants<E extends EsdhEntryBase = EsdhEntryBase> {
+  readonly municipalities: readonly Municipality<E>[];
   /** By kommunekode. */
-  byCode: ReadonlyMap<string, Municipality>;
+  byCode: ReadonlyMap<string, Municipality<E>>;
   /** By CVR number. */
-  byCvr: ReadonlyMap<string, Municipality>;
+  byCvr: ReadonlyMap<string, Municipality<E>>;
   /** 1 for the registry read at start, then one more for each change taken into force. */
   version: number;
 }
 
-export interface TenantRegistry {
+export interface TenantRegistry<E extends EsdhEntryBase = EsdhEntryBase> {
   /** The registry in force. */
-  current(): Tenants;
+  current(): Tenants<E>;
   /** Told of every new version taken into force; returns an unsubscribe function. */
-  onChange(listener: (tenants: Tenants, previous: Tenants) => void): () => void;
+  onChange(listener: (tenants: Tenants<E>, previous: Tenants<E>) => void): () => void;
   /** Told of every change refused (the registry in force stays); returns an unsubscribe function. */
   onRefused(listener: (error: ConfigInvalid) => void): () => void;
   /** Reads the file again now (also done on every change of the file); throws ConfigInvalid when it is refused. */
-  reload(): Tenants;
+  reload(): Tenants<E>;
   close(): void;
 }
 
-export function parseTenantRegistry(input: unknown, source = 'tenant registry'): z.output<typeof tenantRegistrySchema> {
-  return parseConfig(source, tenantRegistrySchema, input);
+export interface TenantRegistryOptions<E extends EsdhEntryBase = EsdhEntryBase> {
+  /** How each municipality's `esdh` entry is read. @default esdhEntryBaseSchema (its kind only) */
+  esdh?: z.ZodType<E>;
 }
 
-function snapshot(input: z.output<typeof tenantRegistrySchema>, version: number): Tenants {
+interface Parsed<E extends EsdhEntryBase> {
+  municipalities: readonly Municipality<E>[];
+}
+
+/** The registry read and frozen; throws ConfigInvalid with every issue, each naming its municipality by code where it has one. */
+export function parseTenantRegistry<E extends EsdhEntryBase = EsdhEntryBase>(input: unknown, source = 'tenant registry', options: TenantRegistryOptions<E> = {}): Parsed<E> {
+  const esdh = (options.esdh ?? esdhEntryBaseSchema) as z.ZodType<E>;
+  return parseConfig(source, tenantRegistrySchema(esdh), input, { entryOf: (path) => municipalityNamed(input, path) }) as Parsed<E>;
+}
+
+/** "municipality 0461" for an issue inside the entry listed with that code. */
+function municipalityNamed(input: unknown, path: readonly PropertyKey[]): string | undefined {
+  if (path[0] !== 'municipalities' || typeof path[1] !== 'number') return undefined;
+  const code = (input as { municipalities?: { code?: unknown }[] } | null)?.municipalities?.[path[1]]?.code;
+  return typeof code === 'string' && code.length > 0 ? `municipality ${code.slice(0, 12)}` : undefined;
+}
+
+function snapshot<E extends EsdhEntryBase>(input: Parsed<E>, version: number): Tenants<E> {
   return {
     municipalities: input.municipalities,
     byCode: new Map(input.municipalities.map((m) => [m.code, m])),
@@ -79,7 +144,7 @@ function snapshot(input: z.output<typeof tenantRegistrySchema>, version: number)
   };
 }
 
-function readRegistryFile(path: string): z.output<typeof tenantRegistrySchema> {
+function readRegistryFile<E extends EsdhEntryBase>(path: string, options: TenantRegistryOptions<E>): Parsed<E> {
   const what = `tenant registry ${path}`;
   let text: string;
   try {
@@ -93,12 +158,12 @@ function readRegistryFile(path: string): z.output<typeof tenantRegistrySchema> {
   } catch {
     throw new ConfigInvalid(what, ['the file is not valid JSON']);
   }
-  return parseTenantRegistry(json, what);
+  return parseTenantRegistry(json, what, options);
 }
 
 /** A registry that never changes (tests, and callers that hold the municipalities in code). */
-export function fixedTenantRegistry(input: TenantRegistryInput): TenantRegistry {
-  const tenants = snapshot(parseTenantRegistry(input), 1);
+export function fixedTenantRegistry<E extends EsdhEntryBase = EsdhEntryBase>(input: TenantRegistryInput, options: TenantRegistryOptions<E> = {}): TenantRegistry<E> {
+  const tenants = snapshot(parseTenantRegistry(input, 'tenant registry', options), 1);
   return {
     current: () => tenants,
     onChange: () => () => undefined,
@@ -108,7 +173,7 @@ export function fixedTenantRegistry(input: TenantRegistryInput): TenantRegistry 
   };
 }
 
-export interface TenantRegistryFileOptions {
+export interface TenantRegistryFileOptions<E extends EsdhEntryBase = EsdhEntryBase> extends TenantRegistryOptions<E> {
   /** Read the file again when it changes. @default true */
   watch?: boolean;
   /** Changes within this long are read once. @default 100 (milliseconds) */
@@ -120,13 +185,13 @@ export interface TenantRegistryFileOptions {
  * taken into force or refused as they come (editors that replace the file are followed too: the
  * folder is watched, not the file).
  */
-export function tenantRegistryFile(path: string, options: TenantRegistryFileOptions = {}): TenantRegistry {
-  let tenants = snapshot(readRegistryFile(path), 1);
-  const changed = new Set<(tenants: Tenants, previous: Tenants) => void>();
+export function tenantRegistryFile<E extends EsdhEntryBase = EsdhEntryBase>(path: string, options: TenantRegistryFileOptions<E> = {}): TenantRegistry<E> {
+  let tenants = snapshot(readRegistryFile(path, options), 1);
+  const changed = new Set<(tenants: Tenants<E>, previous: Tenants<E>) => void>();
   const refused = new Set<(error: ConfigInvalid) => void>();
   let lastText = readFileSync(path, 'utf8');
 
-  const reload = (): Tenants => {
+  const reload = (): Tenants<E> => {
     const text = (() => {
       try {
         return readFileSync(path, 'utf8');
@@ -136,7 +201,7 @@ export function tenantRegistryFile(path: string, options: TenantRegistryFileOpti
     })();
     // An unchanged file (a touch, a second event for one write) is no new version.
     if (text !== undefined && text === lastText) return tenants;
-    const next = readRegistryFile(path);
+    const next = readRegistryFile(path, options);
     lastText = text ?? lastText;
     const previous = tenants;
     tenants = snapshot(next, previous.version + 1);

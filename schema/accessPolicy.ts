@@ -62,26 +62,11 @@ export function describeGrant(grant: AccessGrant): string {
 }
 
 export function readAccessPolicy(supergraphSdl: string | DocumentNode): AccessPolicy {
-  const document = typeof supergraphSdl === 'string' ? parse(supergraphSdl) : supergraphSdl;
-  const directiveName = accessDirectiveName(document);
   const types = new Map<string, Rule>();
   const fields = new Map<string, Rule>();
-  if (directiveName) {
-    for (const definition of document.definitions) {
-      if (
-        definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
-        definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
-        definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
-        definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
-      ) continue;
-      const typeName = definition.name.value;
-      const typeRule = ruleOf(definition.directives, directiveName, typeName);
-      if (typeRule) types.set(typeName, typeRule);
-      for (const field of definition.fields ?? []) {
-        const rule = ruleOf(field.directives, directiveName, `${typeName}.${field.name.value}`);
-        if (rule) fields.set(`${typeName}.${field.name.value}`, rule);
-      }
-    }
+  for (const { typeName, fieldName, ...rule } of accessDeclarations(supergraphSdl)) {
+    if (fieldName === null) types.set(typeName, rule);
+    else fields.set(`${typeName}.${fieldName}`, rule);
   }
   const grants = new Map<string, readonly AccessGrant[]>();
   return {
@@ -98,6 +83,42 @@ export function readAccessPolicy(supergraphSdl: string | DocumentNode): AccessPo
       return found;
     },
   };
+}
+
+/** One `@access` as written: on a type (`field` null) or on one of its fields. */
+export interface AccessDeclaration {
+  typeName: string;
+  fieldName: string | null;
+  personal: boolean;
+  grant: AccessGrant | undefined;
+  use: UseOfData | undefined;
+}
+
+/**
+ * Every `@access` an SDL declares (a subgraph's or the supergraph), in document order; none when
+ * it does not link the access spec. Throws as readAccessPolicy does on a malformed one.
+ */
+export function accessDeclarations(sdl: string | DocumentNode): AccessDeclaration[] {
+  const document = typeof sdl === 'string' ? parse(sdl) : sdl;
+  const directiveName = accessDirectiveName(document);
+  if (!directiveName) return [];
+  const found: AccessDeclaration[] = [];
+  for (const definition of document.definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
+      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
+      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
+    ) continue;
+    const typeName = definition.name.value;
+    const typeRule = ruleOf(definition.directives, directiveName, typeName);
+    if (typeRule) found.push({ typeName, fieldName: null, ...typeRule });
+    for (const field of definition.fields ?? []) {
+      const rule = ruleOf(field.directives, directiveName, `${typeName}.${field.name.value}`);
+      if (rule) found.push({ typeName, fieldName: field.name.value, ...rule });
+    }
+  }
+  return found;
 }
 
 /**

@@ -1,7 +1,20 @@
 /**
- * The graph's contract: one SDL file per subgraph and the composed supergraph.
- * `npm run compose` writes supergraph.graphql from the SDLs (see scripts/compose.ts).
+ * The graph's contract: one SDL file per subgraph, the list of subgraphs (subgraphs.json) and the
+ * composed supergraph. `npm run compose` writes supergraph.graphql from the list (see scripts/compose.ts).
  */
-export { defaultSubgraphUrls, subgraphNames, subgraphSdl, supergraphPath, type SubgraphName } from './subgraphs';
-export { composeSupergraph, SUPERGRAPH_HEADER } from './compose';
+export {
+  loadSubgraphList,
+  readSubgraphSdl,
+  subgraphListPath,
+  SubgraphListInvalid,
+  subgraphSdl,
+  supergraphPath,
+  supergraphSubgraphs,
+  unlistedSdlFiles,
+  withAccessDefinition,
+  type SubgraphEntry,
+  type SubgraphList,
+  type SubgraphName,
+} from './subgraphs';
+export { composeSubgraphs, composeSupergraph, listedSubgraphs, SUPERGRAPH_HEADER, type ComposableSubgraph } from './compose';
 export { cprScalar, dateScalar, formatCpr, parseCpr } from './scalars';

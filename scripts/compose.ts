@@ -1,11 +1,46 @@
-/** `npm run compose`: writes schema/supergraph.graphql from the subgraph SDLs. */
-import { writeFileSync } from 'node:fs';
-import { composeSupergraph, supergraphPath } from '../schema/index';
+/**
+ * `npm run compose [-- --config FILE] [--out FILE]`: writes the supergraph from the subgraphs the
+ * list names (subgraphs.json, or the file --config or SUBGRAPHS_CONFIG names) to the list's
+ * `supergraph` file (or --out). An SDL file beside the listed ones that the list does not name is
+ * refused, not skipped: add it to the list (`npm run new-subgraph` does) or remove it.
+ *
+ * The file is replaced in one step (written beside it, then renamed), so a gateway watching it
+ * never reads half a supergraph.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { composeSupergraph, loadSubgraphList, unlistedSdlFiles } from '../schema/index';
+
+const argv = process.argv.slice(2);
+const option = (flag: string): string | undefined => {
+  const at = argv.indexOf(flag);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (!value || value.startsWith('--')) fail(`${flag}: give a file`, 2);
+  return value;
+};
 
 try {
-  writeFileSync(supergraphPath, composeSupergraph());
-  console.log(`wrote ${supergraphPath}`);
+  const list = loadSubgraphList(option('--config') ?? (process.env['SUBGRAPHS_CONFIG'] || undefined));
+  const unlisted = unlistedSdlFiles(list);
+  if (unlisted.length > 0) {
+    fail(
+      `${unlisted.map((f) => relative(process.cwd(), f)).join(', ')}: not in the subgraph list ${relative(process.cwd(), list.path)}, so not composed. ` +
+        'Add it there (npm run new-subgraph -- NAME writes a subgraph and its entry) or remove the file.',
+      1,
+    );
+  }
+  const out = option('--out') ?? list.supergraphPath;
+  const text = composeSupergraph(list);
+  const staged = `${out}.${process.pid}.tmp`;
+  writeFileSync(staged, text);
+  renameSync(staged, out);
+  console.log(`wrote ${out} from ${list.names.join(', ')}`);
 } catch (error) {
-  console.error((error as Error).message);
-  process.exit(1);
+  fail((error as Error).message, 1);
+}
+
+function fail(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
 }

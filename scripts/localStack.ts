@@ -8,15 +8,12 @@ import { dirname, join } from 'node:path';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/core/simulator';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
 import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
-import { startEsdhSimulator } from '../simulators/esdh/server';
+import { esdhUrls, startCaseSystemSimulator, type RunningCaseSystemSimulator } from './caseSystemSimulators';
 import { startBbrSimulator } from '../simulators/bbr/server';
 import { startDarSimulator } from '../simulators/dar/server';
 import { startKleSimulator } from '../simulators/kle/server';
 import { buildWorld, forkWorld, type World } from '../simulators/data/world';
 import { parseLegacyConfig, type LegacyConfig, type LegacyConfigInput } from '../subgraphs/shared/config';
-import { startCitizenSubgraph } from '../subgraphs/citizen';
-import { startCaseSubgraph } from '../subgraphs/case';
-import { startPropertySubgraph } from '../subgraphs/property';
 import type { RunningSubgraph } from '../subgraphs/shared/subgraphServer';
 import { parseGatewayConfig, type GatewayConfigInput } from '../gateway/config';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../gateway/server';
@@ -24,7 +21,8 @@ import type { AuditTrail } from '../audit';
 import { devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTokenKeys } from '../runtime/internalToken';
 import { memoryReplayStore, redisReplayStore } from '../runtime/replayStore';
-import type { SubgraphName } from '../schema/subgraphs';
+import { loadSubgraphList } from '../schema/subgraphs';
+import { startListedSubgraph } from './startListed';
 import { processExists } from '../runtime/processes';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
@@ -69,6 +67,12 @@ export interface LocalStackOptions {
    * temporary file, removed on close.
    */
   tenantRegistryPath?: string;
+  /**
+   * The subgraph list to start (subgraphs.json by default; `npm start` takes SUBGRAPHS_CONFIG):
+   * every subgraph it names is started, and the gateway serves the list's supergraph unless
+   * `gateway.supergraphPath` names another.
+   */
+  subgraphListPath?: string;
 }
 
 export interface LocalStack {
@@ -109,15 +113,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       startBbrSimulator({ world, ...latency('bbr') }),
       startDarSimulator({ world, ...latency('dar') }),
       startKleSimulator({ world, ...latency('kle') }),
-      ...world.municipalities.map((m) => startEsdhSimulator({ world, municipalityCode: m.code, ...latency('esdh') })),
+      // Each municipality's ESDH of the vendor it runs: the demo REST ESDH, or Acadre v7 (Odense).
+      ...world.municipalities.map((m) => startCaseSystemSimulator(world, m, latency('esdh'))),
     ]);
     started.push(cpr, caseIndex, bbr, dar, kle, ...esdhList);
-    const esdh = new Map(world.municipalities.map((m, i) => [m.code, esdhList[i] as RunningSimulator]));
+    const esdhSimulators = esdhList as RunningCaseSystemSimulator[];
+    const esdh = new Map<string, RunningSimulator>(world.municipalities.map((m, i) => [m.code, esdhSimulators[i]!]));
 
     // The tenant registry is a file, as in a deployment: tests change it to move or add systems.
     const tenantRegistryPath = options.tenantRegistryPath ?? temporaryRegistryPath(started);
     writeLocalRegistry(tenantRegistryPath, {
-      municipalities: world.municipalities.map((m) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: { kind: 'rest-demo' as const, url: esdh.get(m.code)!.url } })),
+      municipalities: world.municipalities.map((m, i) => ({ code: m.code, name: m.name, cvr: m.cvr, esdh: esdhSimulators[i]!.registryEntry(dirname(tenantRegistryPath)) })),
     });
 
     const legacyConfig = parseLegacyConfig({
@@ -143,19 +149,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const internalTokenKeys = await generateInternalTokenKeys();
-    const subgraphOptions = async (subgraph: SubgraphName) => ({
+    const subgraphOptions = async (subgraph: string) => ({
       internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk, {
         subgraph,
         replay: options.replayStoreUrl ? redisReplayStore(options.replayStoreUrl) : memoryReplayStore(),
       }),
       ...(options.subgraphShutdownDelayMs ? { shutdownDelayMs: options.subgraphShutdownDelayMs } : {}),
     });
-    const subgraphs = await Promise.all([
-      startCitizenSubgraph(legacyConfig, await subgraphOptions('citizen')),
-      startCaseSubgraph(legacyConfig, await subgraphOptions('case')),
-      startPropertySubgraph(legacyConfig, await subgraphOptions('property')),
-    ]);
+    // Every subgraph the list names, started as `npm run start:subgraph` starts it; those that
+    // started are closed with the stack even when another one fails to.
+    const subgraphList = loadSubgraphList(options.subgraphListPath);
+    const startedSubgraphs = await Promise.allSettled(
+      subgraphList.subgraphs.map(async (entry) => startListedSubgraph(entry, legacyConfig, await subgraphOptions(entry.name))),
+    );
+    const subgraphs = startedSubgraphs.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     started.push(...subgraphs);
+    const failed = startedSubgraphs.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const devIdentity = options.devIdentityDir ? await devIdentityProvider(options.devIdentityDir) : undefined;
     const gateway = await startGateway(
       parseGatewayConfig({
@@ -163,6 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         host: 'localhost',
         ...(devIdentity ? { auth: { issuer: devIdentity.issuer, audience: devIdentity.audience, jwksPath: devIdentity.jwksPath } } : {}),
         tenantRegistryPath,
+        ...(options.subgraphListPath ? { supergraphPath: subgraphList.supergraphPath } : {}),
         ...options.gateway,
         subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
       }),
@@ -226,7 +237,7 @@ function removeRegistriesOfDeadProcesses(): void {
  * ports on every run, so its ESDH URLs would point at nothing. A file naming any ESDH that is not
  * on this machine is somebody's real registry, and is refused rather than overwritten.
  */
-function writeLocalRegistry(path: string, registry: { municipalities: { esdh: { url: string } }[] }): void {
+function writeLocalRegistry(path: string, registry: { municipalities: { esdh: object }[] }): void {
   if (existsSync(path)) {
     const foreign = foreignEsdhUrls(readFileSync(path, 'utf8'));
     if (foreign.length > 0) {
@@ -243,7 +254,7 @@ function writeLocalRegistry(path: string, registry: { municipalities: { esdh: { 
 /** The ESDH URLs of a registry's text that are not on this machine; the text itself when it is no registry. */
 function foreignEsdhUrls(text: string): string[] {
   try {
-    const urls = (JSON.parse(text) as { municipalities: { esdh: { url: string } }[] }).municipalities.map((m) => m.esdh.url);
+    const urls = (JSON.parse(text) as { municipalities: { esdh: unknown }[] }).municipalities.flatMap((m) => esdhUrls(m.esdh));
     return urls.filter((url) => !['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname));
   } catch {
     return ['(the file is not a tenant registry)'];

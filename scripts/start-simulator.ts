@@ -1,6 +1,9 @@
 /**
- * `npm run start:simulator -- <cpr|case-index|bbr|dar|kle|esdh> [--municipality 0101] [--port N] [--latency MS]`:
- * one legacy simulator on its own, e.g. to run subgraphs against in a test environment.
+ * `npm run start:simulator -- <cpr|case-index|bbr|dar|kle|esdh|acadre> [--municipality 0101] [--port N] [--latency MS]`:
+ * one legacy simulator on its own, e.g. to run subgraphs against in a test environment. `esdh` is
+ * the demo REST ESDH (default 0101); `acadre` is Acadre v7 over SOAP for a municipality the world
+ * keeps in Acadre (default 0461), at /acadre/Acadre.CM.PublicServices/SoapAuth/AcadreServiceV7.asmx,
+ * asking no credentials.
  * SIGINT or SIGTERM (or npm, its parent, gone) stops it: runtime/shutdown.ts.
  */
 import { startCprSimulator } from '../simulators/cpr/server';
@@ -9,6 +12,7 @@ import { startBbrSimulator } from '../simulators/bbr/server';
 import { startDarSimulator } from '../simulators/dar/server';
 import { startKleSimulator } from '../simulators/kle/server';
 import { startEsdhSimulator } from '../simulators/esdh/server';
+import { startAcadreSimulator } from '../simulators/acadre/server';
 import { serveUntilStopped } from '../runtime/shutdown';
 
 const [kind, ...rest] = process.argv.slice(2);
@@ -29,6 +33,7 @@ const starters = {
   dar: () => startDarSimulator({ port, latencyMs }),
   kle: () => startKleSimulator({ port, latencyMs }),
   esdh: () => startEsdhSimulator({ port, latencyMs, municipalityCode: option('--municipality') ?? '0101' }),
+  acadre: () => startAcadreSimulator({ port, latencyMs, municipalityCode: option('--municipality') ?? '0461' }),
 } as const;
 const start = kind ? starters[kind as keyof typeof starters] : undefined;
 if (!start) {

@@ -29,7 +29,7 @@ const SETS_ITSELF: readonly { pattern: RegExp; why: string }[] = [
 ];
 
 const started = Date.now();
-console.log('Starting simulators (CPR, case index, ESDH ×3, BBR, DAR, KLE), subgraphs and gateway…');
+console.log('Starting simulators (CPR, case index, ESDH ×3: two demo REST, Odense on Acadre v7 over SOAP; BBR, DAR, KLE), subgraphs and gateway…');
 const refused = refusedSettings(process.env);
 if (refused.length > 0) exitWith(new ConfigInvalid('npm start', [...refused, 'for a gateway over other subgraphs or another identity provider, run npm run start:gateway']));
 const identity = await devIdentityProvider(DEV_IDENTITY_DIR);

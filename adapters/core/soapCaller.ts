@@ -28,9 +28,20 @@ export interface SoapCallerOptions {
   timeoutMs?: number;
   /**
    * Decides which SOAP faults mean "no such thing" (NotFound) rather than a failure.
-   * Receives the Serviceplatform ErrorCode (or the faultcode when there is none).
+   * Receives the fault's error code (see `faultErrorCodePath`), or the faultcode when it has none.
    */
   isNotFoundFault?: (errorCode: string) => boolean;
+  /**
+   * Where in a Fault the service names its error, by local names from the Fault down; the
+   * faultcode still says which side failed (soap:Server counts against the breaker).
+   * @default SERVICEPLATFORM_ERROR_CODE_PATH (Serviceplatformen's ServiceplatformFault)
+   */
+  faultErrorCodePath?: readonly string[];
+  /**
+   * HTTP Basic credentials for the WSDL documents and every call (over TLS in production). The
+   * caller reads them from wherever they are kept; they are never logged or put into errors.
+   */
+  basicAuth?: { username: string; password: string };
   /** Retry, breaker and bulkhead around every call; none when absent. */
   resilience?: Resilience;
   /** Operations that only read, and so may be retried. @default none */
@@ -65,6 +76,9 @@ export interface SoapCaller {
 
 const SENT_REQUESTS_KEPT = 50;
 
+/** The ErrorCode of a ServiceplatformFault (ServiceplatformFault_1.xsd), below the Fault. */
+export const SERVICEPLATFORM_ERROR_CODE_PATH: readonly string[] = ['detail', 'ServiceplatformFault', 'ErrorList', 'Error', 'ErrorCode'];
+
 type SoapClient = soap.Client & Record<string, unknown>;
 
 export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
@@ -74,6 +88,9 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
   const headerFor = new WeakMap<object, string>();
   const sentRequests: string[] = [];
   let client: Promise<SoapClient> | undefined;
+  const authorization = options.basicAuth
+    ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
+    : undefined;
 
   const loadClient = (): Promise<SoapClient> => {
     // The WSDL fetch has its own timeout: a load that never ends would hold every later call.
@@ -81,8 +98,11 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
       .createClientAsync(options.wsdl, {
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         wsdl_options: { ...keepAlive, timeout: timeoutMs },
+        // soap passes these on to every document the WSDL imports, too.
+        ...(authorization ? { wsdl_headers: { Authorization: authorization } } : {}),
       })
       .then((c) => {
+        if (options.basicAuth) c.setSecurity(new soap.BasicAuthSecurity(options.basicAuth.username, options.basicAuth.password));
         // Header parts differ per call (a transaction id each time); soap keeps headers on the
         // client, so a function header reads this call's header from its argument object.
         c.addSoapHeader((_method: unknown, _location: unknown, _action: unknown, args: object) => headerFor.get(args) ?? '');
@@ -212,7 +232,7 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
   const body = typeof e.body === 'string' ? e.body : typeof e.response?.data === 'string' ? e.response.data : undefined;
   const status = e.response?.status;
   if (body !== undefined) {
-    const fault = readFault(body);
+    const fault = readFault(body, options.faultErrorCodePath);
     if (fault) {
       const detail = fault.errorCode ?? fault.faultCode;
       if (options.isNotFoundFault?.(detail)) return new NotFound(`${system}: not found`, { system, tenant, detail });
@@ -220,6 +240,10 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
     }
     if (status !== undefined && status >= 500) {
       return new LegacyUnavailable(`${system}: the service answered HTTP ${status}`, { system, tenant, detail: `HTTP ${status}` });
+    }
+    // The web server in front of the service (IIS, a proxy) refused who we are: not a SOAP answer, but no garbage either.
+    if (status === 401 || status === 403) {
+      return new LegacyFault(`${system}: the service refused the caller's credentials`, { system, tenant, detail: `HTTP ${status}` });
     }
     return new LegacyBadResponse(`${system}: the response is not a valid SOAP message`, {
       system, tenant, cause: error, ...(status !== undefined ? { detail: `HTTP ${status}` } : {}),
@@ -235,13 +259,13 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
   return new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: networkCode, cause: error });
 }
 
-/** The fault code and Serviceplatform ErrorCode of a SOAP 1.1 Fault envelope, if it is one. */
-export function readFault(xml: string): { faultCode: string; errorCode?: string } | undefined {
+/** The fault code and the service's error code (at `errorCodePath` below the Fault) of a SOAP 1.1 Fault envelope, if it is one. */
+export function readFault(xml: string, errorCodePath: readonly string[] = SERVICEPLATFORM_ERROR_CODE_PATH): { faultCode: string; errorCode?: string } | undefined {
   const document = parseXml(xml);
   if (!document) return undefined;
   const fault = pathOf(document, ['Envelope', 'Body', 'Fault']);
   if (!fault) return undefined;
   const faultCode = textAt(fault, ['faultcode']) ?? 'unknown';
-  const errorCode = textAt(fault, ['detail', 'ServiceplatformFault', 'ErrorList', 'Error', 'ErrorCode']);
+  const errorCode = textAt(fault, errorCodePath)?.trim() || undefined;
   return errorCode === undefined ? { faultCode } : { faultCode, errorCode };
 }

@@ -20,6 +20,8 @@ const builder = new XMLBuilder({
   attributeNamePrefix: '@_',
   processEntities: true,
   suppressEmptyNode: true,
+  // fast-xml-parser's default prints an attribute valued "true" bare (`xsi:nil`), as HTML would: not XML.
+  suppressBooleanAttributes: false,
 });
 
 /** The parsed document, or undefined when the text is not well-formed XML. */

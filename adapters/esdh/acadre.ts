@@ -12,8 +12,8 @@
  * - documentsOfCase → GetCaseByCaseNumber (for the CaseFileIdentifier), then
  *   MainDocumentService7.GetAllDocuments(CaseFileIdentifier).
  * - document → MainDocumentService7.GetMainDocument(DocumentIdentifier), then CaseService7.GetCase
- *   for the case's number (the Record names its case by CaseFileIdentifier only). Acadre's
- *   identifiers are integers: an id of another shape (an SF1470 UUID) is NotFound without a call.
+ *   for the case's number (the Record names its case by CaseFileIdentifier only). The id is the
+ *   index's UUID: one that stands for no document of this installation is NotFound without a call.
  * - openCase → per party, ContactService7.GetContactsByPublicId (the party's contact by CPR
  *   number) and, for a person Acadre does not know, ContactService7.CreatePerson: a case's party
  *   is a contact GUID, never a CPR number. Then CaseService7.CreateCase with the KLE subject as
@@ -27,33 +27,38 @@
  *   (GetCaseStatusList); `codes.caseStatus` maps each FremdriftStatusKode to one.
  *
  * Errors: the contract declares no wsdl:fault. What it has is ErrorListEnum (schema9), the error
- * types GetErrorType names, and it does not say where a Fault carries one. We read it from the
- * faultcode (a QName whose local part is the ErrorListEnum value: the simulator's convention,
- * see simulators/acadre/messages.ts), as the SOAP caller hands adapters no Fault detail. Faults
- * of Acadre_CM_Model_CaseNotFoundException or System_Collections_Generic_KeyNotFoundException
- * are NotFound; every other fault is a LegacyFault carrying only its fault code.
+ * types GetErrorType names as schema23's ErrorType. A Fault carries its ErrorType in `detail`
+ * (the simulator's convention, see simulators/acadre/messages.ts) and says in its faultcode who
+ * failed: soap:Client for what the request asked (a closed case, an unknown contact), soap:Server
+ * for Acadre failing, which counts against the breaker. CaseNotFoundException and
+ * KeyNotFoundException are NotFound; every other fault is a LegacyFault carrying only its
+ * ErrorType, never its text.
  *
- * Identifiers are Acadre's own: EsdhCaseRecord.id is the CaseFileIdentifier and DocumentRecord.id
- * the DocumentIdentifier, not the UUIDs the national case index (SF1470) shows, which the PWS
- * contract does not carry.
+ * Identifiers: the case index's. The graph's ids come from SF1470, which shows an Acadre
+ * installation's cases under UUIDs its feeder derives from Acadre's integers; records leave here
+ * with those UUIDs (`acadreIndexIdentity.ts`), and `document(id)` takes one. Case numbers need no
+ * mapping: the index shows Acadre's own `yy/løbenummer`.
  */
 import { LegacyBadResponse, NotFound } from '../core/errors';
 import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
-import type { CaseSystem, CaseSystemCallOptions } from './index';
+import { updateCaseRequest } from './acadreCaseFileUpdate';
+import { DEFAULT_ACADRE_CODES, parseCaseNumber, type AcadreCodes } from './acadreCodes';
+import { derivedIndexIdentity, type AcadreIndexIdentity } from './acadreIndexIdentity';
 import {
   actingForHeader,
   createCaseRequest,
   createMainDocumentRequest,
   createPersonRequest,
-  DEFAULT_ACADRE_CODES,
-  documentCaseReference,
   getAdminUnitListRequest,
   getAllDocumentsRequest,
   getCaseByCaseNumberRequest,
   getCaseRequest,
   getContactsByPublicIdRequest,
   getMainDocumentRequest,
+} from './acadreRequests';
+import {
+  documentCaseReference,
   mapAcadreCase,
   mapAcadreDocument,
   mapAcadreDocuments,
@@ -61,17 +66,17 @@ import {
   mapBodyText,
   mapContactGuid,
   mapCreatedCase,
-  parseCaseNumber,
-  updateCaseRequest,
-  type AcadreCodes,
 } from './mapAcadre';
-import type { EsdhCaseRecord } from './types';
+import type { CaseSystem, CaseSystemCallOptions, DocumentRecord, EsdhCaseRecord } from './types';
 
 const SYSTEM = 'esdh';
 
 /** Operations that only read, and so may be retried. CreatePerson, CreateCase, CreateMainDocument
  * and UpdateCase are writes: never retried, as an attempt whose answer was lost may have filed. */
 const READS = ['GetCaseByCaseNumber', 'GetCase', 'GetAllDocuments', 'GetMainDocument', 'GetContactsByPublicId', 'GetAdminUnitList'] as const;
+
+/** Where a Fault names its ErrorListEnum value: schema23's ErrorType in the detail. */
+const ERROR_TYPE_PATH = ['detail', 'ErrorType'] as const;
 
 /** ErrorListEnum values that mean "no such thing". */
 const NOT_FOUND_ERRORS: ReadonlySet<string> = new Set(['Acadre_CM_Model_CaseNotFoundException', 'System_Collections_Generic_KeyNotFoundException']);
@@ -98,6 +103,10 @@ export interface AcadreCaseSystemOptions {
   adminUnitsTtlMs?: number;
   /** The clock for dates written on new cases and documents. @default the system clock */
   now?: () => Date;
+  /** HTTP Basic credentials of the service account the PWS endpoint authenticates. */
+  basicAuth?: { username: string; password: string };
+  /** How the case index names this installation's cases and documents. @default derivedIndexIdentity(municipalityCode) */
+  indexIdentity?: AcadreIndexIdentity;
 }
 
 export interface AcadreCaseSystem extends CaseSystem {
@@ -115,12 +124,25 @@ export function createAcadreCaseSystem(options: AcadreCaseSystemOptions): Acadre
     wsdl: options.wsdl,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    // The fault code is the ErrorListEnum value, namespace-qualified: compare its local part.
-    isNotFoundFault: (code) => NOT_FOUND_ERRORS.has(code.slice(code.indexOf(':') + 1)),
+    faultErrorCodePath: ERROR_TYPE_PATH,
+    isNotFoundFault: (errorType) => NOT_FOUND_ERRORS.has(errorType),
     idempotentOperations: READS,
     ...(options.resilience ? { resilience: options.resilience } : {}),
     ...(options.recordRequests ? { recordRequests: true } : {}),
+    ...(options.basicAuth ? { basicAuth: options.basicAuth } : {}),
   });
+  const identity = options.indexIdentity ?? derivedIndexIdentity(municipalityCode);
+  /** Acadre's ids → the index's: the one place records change identity. */
+  const indexed = <R extends EsdhCaseRecord | DocumentRecord>(record: R, uuid: (id: string) => string): R => {
+    try {
+      return { ...record, id: uuid(record.id) };
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new LegacyBadResponse(`${SYSTEM}: an Acadre identifier too long for the case index's UUIDs`, { system: SYSTEM, tenant: municipalityCode });
+    }
+  };
+  const indexedCase = (record: EsdhCaseRecord) => indexed(record, identity.caseUuid);
+  const indexedDocument = (record: DocumentRecord) => indexed(record, identity.documentUuid);
 
   const call = (operation: string, bodyXml: string, callOptions: CaseSystemCallOptions = {}) =>
     caller.call(operation, {
@@ -179,27 +201,28 @@ export function createAcadreCaseSystem(options: AcadreCaseSystemOptions): Acadre
 
     async caseByNumber(number, callOptions) {
       const [xml, unitNames] = await Promise.all([caseFileXml(number, callOptions), unitNamesForReading()]);
-      return toCase(xml, unitNames);
+      return indexedCase(toCase(xml, unitNames));
     },
 
     async documentsOfCase(number, callOptions) {
       const kase = toCase(await caseFileXml(number, callOptions), NO_UNITS);
-      return mapAcadreDocuments(await call('GetAllDocuments', getAllDocumentsRequest(kase.id), callOptions), kase.number, codes);
+      return mapAcadreDocuments(await call('GetAllDocuments', getAllDocumentsRequest(kase.id), callOptions), kase.number, codes).map(indexedDocument);
     },
 
     async document(id, callOptions) {
-      if (!/^\d{1,15}$/.test(id)) throw notFound('document');
-      const xml = await call('GetMainDocument', getMainDocumentRequest(id), callOptions);
+      const documentId = identity.documentId(id);
+      if (documentId === undefined) throw notFound('document');
+      const xml = await call('GetMainDocument', getMainDocumentRequest(documentId), callOptions);
       const document = mapAcadreDocument(xml, null, codes);
       if (!document) throw notFound('document');
       const caseFileId = documentCaseReference(xml);
-      if (!caseFileId) return document;
+      if (!caseFileId) return indexedDocument(document);
       // A document whose case Acadre no longer shows is still the document, on no known case.
       const caseXml = await call('GetCase', getCaseRequest(caseFileId), callOptions).catch((error: unknown) => {
         if (error instanceof NotFound) return undefined;
         throw error;
       });
-      return { ...document, caseNumber: caseXml ? (mapAcadreCase(caseXml, { codes })?.number ?? null) : null };
+      return indexedDocument({ ...document, caseNumber: caseXml ? (mapAcadreCase(caseXml, { codes })?.number ?? null) : null });
     },
 
     async openCase(input, callOptions) {
@@ -226,13 +249,13 @@ export function createAcadreCaseSystem(options: AcadreCaseSystemOptions): Acadre
         }),
         callOptions,
       );
-      return caseById(mapCreatedCase(created), callOptions);
+      return indexedCase(await caseById(mapCreatedCase(created), callOptions));
     },
 
     async fileDocument(caseNumber, input, callOptions) {
       const kase = toCase(await caseFileXml(caseNumber, callOptions), NO_UNITS);
       const filed = await call('CreateMainDocument', createMainDocumentRequest({ caseFileId: kase.id, input, today: today(), codes }), callOptions);
-      return documentById(mapBodyText(filed, 'DocumentIdentifier'), kase.number, callOptions);
+      return indexedDocument(await documentById(mapBodyText(filed, 'DocumentIdentifier'), kase.number, callOptions));
     },
 
     async changeStatus(caseNumber, status, callOptions) {
@@ -240,7 +263,7 @@ export function createAcadreCaseSystem(options: AcadreCaseSystemOptions): Acadre
       toCase(xml, NO_UNITS); // NotFound for an answer without a case
       const update = updateCaseRequest(xml, { statusCode: codes.caseStatus[status], ...(status === 'Afsluttet' ? { closedDate: today() } : {}) });
       const updated = await call('UpdateCase', update, callOptions);
-      return caseById(mapBodyText(updated, 'CaseFileIdentifier'), callOptions);
+      return indexedCase(await caseById(mapBodyText(updated, 'CaseFileIdentifier'), callOptions));
     },
   };
 }

@@ -1,6 +1,20 @@
+/**
+ * The case-system contract: what the case subgraph needs of a municipality's own
+ * case-and-document system (ESDH), whoever the vendor. One implementation per vendor, chosen per
+ * municipality in the tenant registry (`vendors.ts`).
+ *
+ * Identity: the graph's Case and Document ids are the national case index's (SF1470), and its
+ * case numbers (sagsnummer) are what the index shows, which is what the owning ESDH fed it. So a
+ * case system is asked for cases by that number, and answers with the ids the index knows: a
+ * vendor whose own ids are not the index's maps them (as Acadre's integer ids are, in
+ * `acadreIndexIdentity.ts`).
+ */
+
 /** A document as the owning case-and-document system (ESDH) describes it. */
 export interface DocumentRecord {
+  /** The document's id (UUID) as the case index shows it: the graph's Document.id. */
   id: string;
+  /** The number (sagsnummer) of the case it is filed on, as the index shows it. */
   caseNumber: string | null;
   title: string | null;
   /** ISO date of the document */
@@ -14,11 +28,54 @@ export type DocumentKind = 'INCOMING' | 'OUTGOING' | 'NOTE' | 'OTHER';
 
 /** A case as the owning ESDH describes it. */
 export interface EsdhCaseRecord {
+  /** The case's id (UUID) as the case index shows it: the graph's Case.id. */
   id: string;
+  /** sagsnummer, as the ESDH writes it (and so as the index shows it). */
   number: string;
   title: string | null;
   status: string | null;
   responsibleUnit: string | null;
   openedAt: string | null;
+  /** The KLE subject; its title null where the ESDH keeps only the number (KLE gives it). */
   classification: { number: string; title: string | null } | null;
+}
+
+export interface CaseSystemCallOptions {
+  signal?: AbortSignal;
+}
+
+/** One municipality's case-and-document system. */
+export interface CaseSystem {
+  /** Municipality code this system serves. */
+  readonly municipalityCode: string;
+  /** The case with this sagsnummer. Throws NotFound. */
+  caseByNumber(number: string, options?: CaseSystemCallOptions): Promise<EsdhCaseRecord>;
+  /** The documents filed on a case. Throws NotFound when the case is unknown. */
+  documentsOfCase(number: string, options?: CaseSystemCallOptions): Promise<DocumentRecord[]>;
+  /** One document's metadata, by its id in the case index. Throws NotFound. */
+  document(id: string, options?: CaseSystemCallOptions): Promise<DocumentRecord>;
+  /** Opens a case (opret sag). A write: never retried. */
+  openCase(input: NewCaseInput, options?: CaseSystemCallOptions): Promise<EsdhCaseRecord>;
+  /** Files (journalizes) a document on a case. A write: never retried. Throws NotFound for an unknown case. */
+  fileDocument(caseNumber: string, input: NewDocumentInput, options?: CaseSystemCallOptions): Promise<DocumentRecord>;
+  /** Moves a case to another status (FremdriftStatusKode). A write: never retried. Throws NotFound for an unknown case. */
+  changeStatus(caseNumber: string, status: EsdhCaseStatus, options?: CaseSystemCallOptions): Promise<EsdhCaseRecord>;
+}
+
+/** The status codes an ESDH moves a case through (FremdriftStatusKode). */
+export type EsdhCaseStatus = 'Opstaaet' | 'Oplyst' | 'Afgjort' | 'Afsluttet';
+
+export interface NewCaseInput {
+  title: string;
+  /** KLE subject number (emnenummer) */
+  kle: string;
+  parties: { cpr: string; role: 'PRIMARY' | 'SECONDARY' }[];
+  responsibleUnit?: string;
+}
+
+export interface NewDocumentInput {
+  title: string;
+  kind: 'INCOMING' | 'OUTGOING' | 'NOTE';
+  /** ISO date */
+  date: string;
 }

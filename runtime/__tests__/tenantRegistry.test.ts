@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { caseSystemEntrySchema, type CaseSystemEntry } from '../../adapters/esdh';
 import { ConfigInvalid } from '../config';
 import { tenantRegistryFile, type TenantRegistry, type Tenants } from '../tenantRegistry';
 
 const example = JSON.parse(readFileSync(fileURLToPath(new URL('../../config/tenants.example.json', import.meta.url)), 'utf8')) as {
-  municipalities: { code: string; name: string; cvr: string; esdh: { kind: string; url: string } }[];
+  municipalities: { code: string; name: string; cvr: string; esdh: Record<string, unknown> }[];
 };
 
 let dir: string;
@@ -25,6 +26,17 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The issues a refused registry is refused with. */
+function refusal(read: () => unknown): string[] {
+  try {
+    read();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigInvalid);
+    return (error as ConfigInvalid).issues;
+  }
+  throw new Error('the registry was taken');
+}
+
 /** The next version taken into force, or the next refusal. */
 const next = (r: TenantRegistry) =>
   new Promise<Tenants | ConfigInvalid>((resolve) => {
@@ -41,20 +53,14 @@ describe('the tenant registry file', () => {
     expect(Object.isFrozen(tenants.municipalities[0])).toBe(true);
   });
 
-  it('refuses a bad file at start, naming every bad entry', () => {
-    writeFileSync(path, JSON.stringify({ municipalities: [{ ...example.municipalities[0], code: '101' }, { ...example.municipalities[1], cvr: '5513', esdh: { kind: 'acadre', url: 'x' } }] }));
-    let error: unknown;
-    try {
-      tenantRegistryFile(path, { watch: false });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigInvalid);
-    const issues = (error as ConfigInvalid).issues.join('\n');
-    expect(issues).toMatch(/municipalities\.0\.code: must be a four-digit kommunekode/);
-    expect(issues).toMatch(/municipalities\.1\.cvr: must be an eight-digit CVR number/);
-    expect(issues).toMatch(/municipalities\.1\.esdh\.kind/);
-    expect(issues).toMatch(/municipalities\.1\.esdh\.url/);
+  it('refuses a bad file at start, naming every bad entry by its municipality and field', () => {
+    writeFileSync(path, JSON.stringify({ municipalities: [{ ...example.municipalities[0], code: '101' }, { ...example.municipalities[1], cvr: '5513', esdh: { kind: 'rest-demo', url: 'x' } }] }));
+    const issues = refusal(() => tenantRegistryFile(path, { watch: false, esdh: caseSystemEntrySchema }));
+    expect(issues).toEqual([
+      'municipality 101 at municipalities.0.code: must be a four-digit kommunekode',
+      'municipality 0751 at municipalities.1.cvr: must be an eight-digit CVR number',
+      'municipality 0751 at municipalities.1.esdh.url: must be the http(s) URL of the demo ESDH',
+    ]);
   });
 
   it('refuses a municipality listed twice, or two sharing a CVR number', () => {
@@ -95,5 +101,83 @@ describe('the tenant registry file', () => {
     writeFileSync(path, '{ "municipalities": [');
     expect(((await broken) as ConfigInvalid).issues).toEqual(['the file is not valid JSON']);
     expect(registry.current()).toBe(before);
+  });
+});
+
+describe('ESDH entries, read by the vendor table (as the case subgraph reads the registry)', () => {
+  const odense = example.municipalities[2]!;
+  const acadre = odense.esdh;
+  const withOdense = (esdh: unknown) => writeFileSync(path, JSON.stringify({ municipalities: [example.municipalities[0], { ...odense, esdh }] }));
+  const read = () => tenantRegistryFile<CaseSystemEntry>(path, { watch: false, esdh: caseSystemEntrySchema });
+
+  it('takes the documented example: a demo REST ESDH and an Acadre v7 named by reference', () => {
+    registry = read();
+    expect(registry.current().byCode.get('0101')?.esdh).toEqual({ kind: 'rest-demo', url: 'http://esdh.kk.internal/' });
+    expect(registry.current().byCode.get('0461')?.esdh).toEqual({
+      kind: 'acadre-v7',
+      endpoint: 'https://acadre.odense.internal/Acadre.CM.PublicServices/SoapAuth/AcadreServiceV7.asmx',
+      credentials: { env: 'ACADRE_0461_CREDENTIALS' },
+      actingForUser: 'kommunegraf',
+    });
+  });
+
+  it('refuses a kind no vendor has, listing the known ones', () => {
+    withOdense({ kind: 'soap', url: 'http://esdh.odense.internal/' });
+    expect(refusal(read)).toEqual(['municipality 0461 at municipalities.1.esdh.kind: unknown case system kind "soap"; known kinds: rest-demo, acadre-v7']);
+    withOdense({ url: 'http://esdh.odense.internal/' });
+    expect(refusal(read)).toEqual(['municipality 0461 at municipalities.1.esdh.kind: must name the case system\'s kind: one of rest-demo, acadre-v7']);
+  });
+
+  it('refuses an Acadre without its endpoint, or with a field Acadre has none of', () => {
+    const { endpoint: _endpoint, ...withoutEndpoint } = acadre;
+    withOdense(withoutEndpoint);
+    expect(refusal(read)).toEqual(['municipality 0461 at municipalities.1.esdh.endpoint: must be the http(s) URL of the installation\'s AcadreServiceV7.asmx']);
+    withOdense({ ...acadre, endpont: 'https://typo.internal/' });
+    expect(refusal(read)).toEqual(['municipality 0461 at municipalities.1.esdh: Unrecognized key: "endpont"']);
+  });
+
+  it('refuses a secret written in the registry, wherever it is put, without repeating it', () => {
+    for (const [esdh, field] of [
+      [{ ...acadre, credentials: { username: 'svc-graf', password: 'hunter2-secret' } }, 'esdh.credentials.password'],
+      [{ ...acadre, password: 'hunter2-secret' }, 'esdh.password'],
+      [{ ...acadre, credentials: { env: 'ACADRE_0461_CREDENTIALS' }, codes: { apiKey: 'hunter2-secret' } }, 'esdh.codes.apiKey'],
+    ] as const) {
+      withOdense(esdh);
+      const issues = refusal(read);
+      expect(issues).toEqual([`municipality 0461 at municipalities.1.${field}: a secret is never written in the tenant registry: give credentials as { "env": "VARIABLE" } or { "file": "path" }, naming where it is kept`]);
+      expect(issues.join('\n')).not.toContain('hunter2');
+    }
+    withOdense({ ...acadre, credentials: 'svc-graf:hunter2-secret' });
+    const inline = refusal(read);
+    expect(inline).toEqual(['municipality 0461 at municipalities.1.esdh.credentials: must name where the secret is kept, { "env": "VARIABLE" } or { "file": "path" }, never hold it']);
+    expect(inline.join('\n')).not.toContain('hunter2');
+  });
+
+  it('refuses a change of vendor that is not whole, and keeps the registry in force', async () => {
+    registry = tenantRegistryFile<CaseSystemEntry>(path, { debounceMs: 20, esdh: caseSystemEntrySchema });
+    const before = registry.current();
+    const refused = next(registry);
+    withOdense({ kind: 'rest-demo' });
+    expect(((await refused) as ConfigInvalid).issues).toEqual(['municipality 0461 at municipalities.1.esdh.url: must be the http(s) URL of the demo ESDH']);
+    expect(registry.current()).toBe(before);
+    const moved = next(registry);
+    withOdense({ kind: 'rest-demo', url: 'http://esdh.odense.internal/' });
+    expect(((await moved) as Tenants<CaseSystemEntry>).byCode.get('0461')?.esdh).toEqual({ kind: 'rest-demo', url: 'http://esdh.odense.internal/' });
+  });
+
+  it('refuses a secret in the registry for every reader, the gateway too, which reads no vendor\'s fields', () => {
+    withOdense({ kind: 'kmd-nova', login: { user: 'svc', password: 'hunter2-secret' } });
+    const issues = refusal(() => tenantRegistryFile(path, { watch: false }));
+    expect(issues).toEqual(['municipality 0461 at municipalities.1.esdh.login.password: a secret is never written in the tenant registry: give credentials as { "env": "VARIABLE" } or { "file": "path" }, naming where it is kept']);
+    expect(issues.join('\n')).not.toContain('hunter2');
+  });
+
+  it('leaves the gateway\'s reading to names and CVR numbers: any kind is an entry, a missing kind is not', () => {
+    withOdense({ kind: 'kmd-nova', anything: 1 });
+    registry = tenantRegistryFile(path, { watch: false });
+    expect(registry.current().byCode.get('0461')?.esdh.kind).toBe('kmd-nova');
+    registry.close();
+    withOdense({ url: 'x' });
+    expect(refusal(() => tenantRegistryFile(path, { watch: false }))).toEqual(['municipality 0461 at municipalities.1.esdh.kind: must name the case system\'s kind']);
   });
 });

@@ -90,12 +90,30 @@ describe('the synthetic world', () => {
     }
   });
 
-  it('classifies every case with a KLE subject of its own subset, the case number starting with it', () => {
+  it('classifies every case with a KLE subject of its own subset; the demo ESDH\'s case numbers start with it', () => {
+    const demo = new Set(world.municipalities.filter((m) => m.esdhVendor === 'demo').map((m) => m.code));
     for (const kase of world.cases.values()) {
       expect(kase.kle.number).toMatch(/^\d{2}\.\d{2}\.\d{2}$/);
       expect(world.kle.get(kase.kle.number)).toBe(kase.kle);
-      expect(kase.number.startsWith(kase.kle.number)).toBe(true);
+      if (demo.has(kase.municipalityCode)) expect(kase.number.startsWith(kase.kle.number)).toBe(true);
     }
+  });
+
+  it('keeps Odense\'s cases as its Acadre numbers them (yy/løbenummer) and its index feeder names them', () => {
+    expect(world.municipalities.map((m) => [m.code, m.esdhVendor])).toEqual([['0101', 'demo'], ['0751', 'demo'], ['0461', 'acadre']]);
+    const odense = [...world.cases.values()].filter((c) => c.municipalityCode === '0461');
+    expect(odense.length).toBeGreaterThan(6_000);
+    const numbers = new Set<string>();
+    odense.forEach((kase, index) => {
+      expect(kase.number).toBe(`${kase.openedAt.slice(2, 4)}/${/\/(\d+)$/.exec(kase.number)![1]}`);
+      numbers.add(kase.number);
+      expect(kase.id).toBe(`acc00461-0000-8000-8000-${String(100_001 + index).padStart(12, '0')}`);
+      for (const id of kase.documentIds) expect(id).toMatch(/^acd00461-0000-8000-8000-\d{12}$/);
+      expect(world.casesByNumber.get(`0461|${kase.number}`)).toBe(kase.id);
+    });
+    expect(numbers.size).toBe(odense.length);
+    // The vendor changes only identities: another municipality's cases are drawn as before.
+    expect([...world.cases.values()].filter((c) => c.municipalityCode !== '0461').every((c) => /^[0-9a-f]{8}-[0-9a-f]{4}-4/.test(c.id))).toBe(true);
   });
 
   it('takes its KLE subset from the published plan: every number, title and UUID appears there as written', () => {

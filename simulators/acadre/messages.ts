@@ -7,9 +7,10 @@
  *
  * Faults: the contract declares no wsdl:fault; ASMX answers a plain SOAP 1.1 Fault. The one error
  * vocabulary the contract has is ErrorListEnum (schema9), returned by GetErrorType (schema23
- * ErrorType). Our convention: an Acadre exception's Fault carries its ErrorListEnum value as a
- * namespace-qualified faultcode and as an ErrorType element in detail; what ASMX itself refuses
- * (an unknown SOAPAction, a body it cannot read) is soap:Client; an outage is soap:Server.
+ * ErrorType). Our convention: every Fault carries its ErrorListEnum value as an ErrorType element
+ * in detail, and its faultcode says whose fault it is, as SOAP 1.1 means it: soap:Client when the
+ * request cannot succeed as sent (an unknown case, a closed case, a body ASMX cannot read),
+ * soap:Server when Acadre itself failed (an outage, an exception of its own).
  */
 import type { SimulatorResponse } from '../core/simulator';
 import { soapEnvelope } from '../core/soap';
@@ -53,6 +54,9 @@ export type AcadreErrorType =
   | 'System_ArgumentException'
   | 'System_Xml_XmlException'
   | 'System_ApplicationException';
+
+/** The exceptions that are Acadre failing rather than the request: their Fault blames the server. */
+const SERVER_SIDE: ReadonlySet<AcadreErrorType> = new Set(['System_ApplicationException']);
 
 /** An exception Acadre raises, answered as a Fault. */
 export class AcadreException extends Error {
@@ -154,22 +158,19 @@ export function contactsContent(guid: string | undefined, title: string | undefi
   };
 }
 
-/**
- * ArrayOfAdminUnitType content (schema23): a flat list, Parent and Children nil as the XSD demands.
- * Nil is written "1": the shared SOAP builder prints an attribute valued "true" bare, as HTML would.
- */
+/** ArrayOfAdminUnitType content (schema23): a flat list, Parent and Children nil as the XSD demands. */
 export function adminUnitsContent(units: readonly { id: number; name: string }[]): XmlContent {
   return {
     'cfg:AdminUnit': units.map((unit) => ({
       'cfg:Id': unit.id,
       'cfg:Name': unit.name,
-      'cfg:Parent': { '@_xsi:nil': '1' },
-      'cfg:Children': { '@_xsi:nil': '1' },
+      'cfg:Parent': { '@_xsi:nil': 'true' },
+      'cfg:Children': { '@_xsi:nil': 'true' },
     })),
   };
 }
 
-const fault = (faultcode: unknown, faultstring: string, errorType: AcadreErrorType): SimulatorResponse => ({
+const fault = (faultcode: 'soap:Client' | 'soap:Server', faultstring: string, errorType: AcadreErrorType): SimulatorResponse => ({
   status: 500, // SOAP 1.1 over HTTP: faults travel with status 500
   contentType: 'text/xml; charset=utf-8',
   body: soapEnvelope({
@@ -181,9 +182,9 @@ const fault = (faultcode: unknown, faultstring: string, errorType: AcadreErrorTy
   }),
 });
 
-/** An Acadre exception: its ErrorListEnum value is the (namespace-qualified) fault code. */
+/** An Acadre exception: its ErrorListEnum value in detail, the side it blames in the faultcode. */
 export function acadreFault(error: AcadreException): SimulatorResponse {
-  return fault({ '@_xmlns:err': NS.a7, '#text': `err:${error.errorType}` }, error.message, error.errorType);
+  return fault(SERVER_SIDE.has(error.errorType) ? 'soap:Server' : 'soap:Client', error.message, error.errorType);
 }
 
 /** What ASMX refuses before Acadre sees it: the request's fault. */

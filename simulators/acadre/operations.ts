@@ -79,7 +79,7 @@ export const OPERATIONS: Readonly<Record<string, { name: string } & Operation>> 
   [`${V7_SCHEMA_ACTION}CreateCase`]: {
     name: 'CreateCase',
     input: [NS.a8, 'CreateCaseRequest'],
-    answer: (request, { world, register, municipalityCode }, call) => {
+    answer: (request, { world, register, municipalityCode, today }, call) => {
       const file = childOf(request, NS.a8, 'CaseFile');
       if (!file) throw new AcadreException('System_ArgumentException', 'CreateCaseRequest skal indeholde CaseFile');
       const title = textOf(childOf(file, NS.c, 'CaseFileTitleText'))?.trim();
@@ -102,7 +102,7 @@ export const OPERATIONS: Readonly<Record<string, { name: string } & Operation>> 
       const unitReference = textOf(unit ? childOf(unit, NS.a7, 'AdministrativeUnitReference') : undefined);
       const unitName = unitReference ? register.unitName(Number(unitReference)) : DEFAULT_UNIT;
       if (!unitName) throw new AcadreException('System_Collections_Generic_KeyNotFoundException', 'Ukendt enhed (AdministrativeUnitReference)');
-      const kase = refused(() => openCase(world, municipalityCode, { title, kle: kleNumber, parties, responsibleUnit: unitName }), 'System_ArgumentException', 'Sagen kan ikke oprettes');
+      const kase = refused(() => openCase(world, municipalityCode, { title, kle: kleNumber, parties, responsibleUnit: unitName }, today()), 'System_ArgumentException', 'Sagen kan ikke oprettes');
       const entry = register.caseOf(kase);
       call.key = caseNumberOf(entry);
       return responseElement('a8:CreateCaseResponse', { 'a8:CaseFileIdentifier': entry.id, 'a8:CreateCaseAndAMCResult': 'CaseCreated' });

@@ -1,14 +1,15 @@
 /**
  * The shared world as one municipality's Acadre keeps it: integer identifiers for cases and
  * documents, case numbers as year and sequence ("23/15"), persons as contacts with a GUID, and
- * administrative units by id. Acadre's own tables beside the world; the world's cases, documents
- * and writes (`../data/caseWrites.ts`) stay the truth, so the case index sees what Acadre files.
- *
- * Identity rules (our own, where Acadre leaves them to the installation): a seeded case keeps the
- * sequence number the world gave it (the serial in its sagsnummer, unique per municipality) in the
- * year it was opened; a case opened here takes the next free number of the current year.
+ * administrative units by id. The world's cases, documents and writes (`../data/caseWrites.ts`)
+ * stay the truth: a municipality that runs Acadre has its cases numbered and identified in the
+ * world as Acadre and its index feeder write them (`../data/acadreIdentity.ts`), so Acadre's ids
+ * are read off the world, and the case index shows what Acadre files. Beside the world, this keeps
+ * only what Acadre knows and the world does not: closing dates, file formats, contacts made,
+ * unit ids.
  */
 import { createHash } from 'node:crypto';
+import { acadreCaseNumber, acadreIdOf, acadreIndexUuid, parseAcadreCaseNumber } from '../data/acadreIdentity';
 import type { Case, CaseDocument, CaseStatus, DocumentKind, World } from '../data/world';
 
 export interface AcadreCase {
@@ -40,15 +41,12 @@ export const KLE_PRINCIPLE = 'KL Koder';
 /** The unit a case opened without one is filed under, as the demo ESDH does. */
 export const DEFAULT_UNIT = 'Borgerservice';
 
-const FIRST_CASE_ID = 100_001;
-const FIRST_DOCUMENT_ID = 500_001;
 const FIRST_UNIT_ID = 11;
-const WORLD_SERIAL = /-(\d+)-\d{2}$/;
 
 export interface AcadreRegister {
   caseById(id: number): AcadreCase | undefined;
   caseByNumber(year: number, sequence: number): AcadreCase | undefined;
-  /** The Acadre identity of a world case of this municipality; one not seen before is taken as opened here, now. */
+  /** The Acadre identity of a world case of this municipality. */
   caseOf(kase: Case): AcadreCase;
   documentById(id: number): AcadreDocument | undefined;
   documentsOf(owner: AcadreCase): AcadreDocument[];
@@ -65,71 +63,69 @@ export interface AcadreRegister {
   addUnit(name: string): number;
 }
 
-export function createAcadreRegister(world: World, municipalityCode: string, today: () => Date = () => new Date()): AcadreRegister {
+export function createAcadreRegister(world: World, municipalityCode: string): AcadreRegister {
+  if (world.municipalities.find((m) => m.code === municipalityCode)?.esdhVendor !== 'acadre') {
+    throw new Error(`municipality ${municipalityCode} does not keep its cases in Acadre in this world (see esdhVendor in simulators/data/world.ts)`);
+  }
+  // One object per case and document, so what Acadre adds to one (a closing date, a format) stays.
   const cases = new Map<number, AcadreCase>();
-  const byWorldCase = new Map<string, AcadreCase>();
-  const byNumber = new Map<string, AcadreCase>();
   const documents = new Map<number, AcadreDocument>();
-  const byWorldDocument = new Map<string, AcadreDocument>();
   const contacts = new Map<string, string>(); // guid → cpr
-  const unitIds = new Map<string, number>();
-  let seenCases = 0;
-  let seenDocuments = 0;
+  const unitIds = new Map<string, number>([[DEFAULT_UNIT, FIRST_UNIT_ID]]);
+  let seenCases = -1;
 
-  const numberKey = (year: number, sequence: number) => `${year}/${sequence}`;
-  const nextSequence = (year: number) => {
-    let sequence = 1;
-    for (const c of cases.values()) if (c.year === year && c.sequence >= sequence) sequence = c.sequence + 1;
-    return sequence;
+  /** Cases reach the world from other systems too: their parties and units are Acadre's once they do. */
+  const refresh = () => {
+    if (world.cases.size === seenCases) return;
+    for (const kase of world.cases.values()) {
+      if (kase.municipalityCode !== municipalityCode) continue;
+      for (const party of kase.parties) contacts.set(contactGuid(municipalityCode, party.cpr), party.cpr);
+      if (!unitIds.has(kase.responsibleUnit)) unitIds.set(kase.responsibleUnit, FIRST_UNIT_ID + unitIds.size);
+    }
+    seenCases = world.cases.size;
   };
-  const adopt = (kase: Case, opened: boolean): AcadreCase => {
-    const year = opened ? today().getUTCFullYear() : Number(kase.openedAt.slice(0, 4));
-    const serial = opened ? undefined : Number(WORLD_SERIAL.exec(kase.number)?.[1]);
-    const sequence = serial && !byNumber.has(numberKey(year, serial)) ? serial : nextSequence(year);
-    const entry: AcadreCase = { id: FIRST_CASE_ID + cases.size, year, sequence, kase };
-    cases.set(entry.id, entry);
-    byWorldCase.set(kase.id, entry);
-    byNumber.set(numberKey(year, sequence), entry);
-    for (const party of kase.parties) contacts.set(contactGuid(municipalityCode, party.cpr), party.cpr);
-    if (!unitIds.has(kase.responsibleUnit)) unitIds.set(kase.responsibleUnit, FIRST_UNIT_ID + unitIds.size);
+
+  const caseOf = (kase: Case): AcadreCase => {
+    const id = acadreIdOf('case', municipalityCode, kase.id);
+    const number = parseAcadreCaseNumber(kase.number);
+    if (kase.municipalityCode !== municipalityCode || id === undefined || !number) throw new Error('the case is not one of this Acadre');
+    let entry = cases.get(id);
+    if (!entry) {
+      entry = { id, year: Number(kase.openedAt.slice(0, 4)), sequence: number.sequence, kase };
+      cases.set(id, entry);
+    }
     return entry;
   };
-  /** Cases and documents reach the world from other systems too; Acadre learns of them when asked. */
-  const refresh = () => {
-    if (world.cases.size !== seenCases) {
-      for (const kase of world.cases.values()) {
-        if (kase.municipalityCode === municipalityCode && !byWorldCase.has(kase.id)) adopt(kase, false);
-      }
-      seenCases = world.cases.size;
+  const documentOf = (document: CaseDocument): AcadreDocument => {
+    const id = acadreIdOf('document', municipalityCode, document.id);
+    const owner = world.cases.get(document.caseId);
+    if (id === undefined || !owner) throw new Error('the document is not on a case of this municipality');
+    let entry = documents.get(id);
+    if (!entry) {
+      // The world's documents stand for scanned letters and decisions, each a PDF.
+      entry = { id, document, owner: caseOf(owner), storageFormat: 'PDF' };
+      documents.set(id, entry);
     }
-    if (world.documents.size !== seenDocuments) {
-      for (const document of world.documents.values()) {
-        const owner = byWorldCase.get(document.caseId);
-        if (owner && !byWorldDocument.has(document.id)) {
-          // The world's documents stand for scanned letters and decisions, each a PDF.
-          const entry: AcadreDocument = { id: FIRST_DOCUMENT_ID + documents.size, document, owner, storageFormat: 'PDF' };
-          documents.set(entry.id, entry);
-          byWorldDocument.set(document.id, entry);
-        }
-      }
-      seenDocuments = world.documents.size;
-    }
+    return entry;
   };
-  unitIds.set(DEFAULT_UNIT, FIRST_UNIT_ID);
-  refresh();
+  const ownCase = (kase: Case | undefined) => (kase && kase.municipalityCode === municipalityCode ? caseOf(kase) : undefined);
 
   return {
-    caseById: (id) => (refresh(), cases.get(id)),
-    caseByNumber: (year, sequence) => (refresh(), byNumber.get(numberKey(year, sequence))),
-    caseOf: (kase) => byWorldCase.get(kase.id) ?? adopt(kase, true),
-    documentById: (id) => (refresh(), documents.get(id)),
-    documentsOf: (owner) => (refresh(), owner.kase.documentIds.flatMap((id) => byWorldDocument.get(id) ?? [])),
-    documentOf: (document) => {
-      refresh();
-      const entry = byWorldDocument.get(document.id);
-      if (!entry) throw new Error('the document is not on a case of this municipality');
-      return entry;
+    caseById: (id) => ownCase(world.cases.get(acadreIndexUuid('case', municipalityCode, id))),
+    caseByNumber: (year, sequence) => {
+      const entry = ownCase(world.cases.get(world.casesByNumber.get(`${municipalityCode}|${acadreCaseNumber(year, sequence)}`) ?? ''));
+      return entry?.year === year ? entry : undefined;
     },
+    caseOf,
+    documentById: (id) => {
+      const document = world.documents.get(acadreIndexUuid('document', municipalityCode, id));
+      return document && ownCase(world.cases.get(document.caseId)) ? documentOf(document) : undefined;
+    },
+    documentsOf: (owner) => owner.kase.documentIds.flatMap((id) => {
+      const document = world.documents.get(id);
+      return document ? [documentOf(document)] : [];
+    }),
+    documentOf,
     contactOf: (cpr) => {
       refresh();
       const guid = contactGuid(municipalityCode, cpr);
@@ -140,10 +136,22 @@ export function createAcadreRegister(world: World, municipalityCode: string, tod
       contacts.set(guid, cpr);
       return guid;
     },
-    cprOf: (guid) => contacts.get(guid.toLowerCase()),
-    units: () => [...unitIds].map(([name, id]) => ({ id, name })).sort((a, b) => a.id - b.id),
-    unitId: (name) => unitIds.get(name),
-    unitName: (id) => [...unitIds].find(([, unitId]) => unitId === id)?.[0],
+    cprOf: (guid) => {
+      refresh();
+      return contacts.get(guid.toLowerCase());
+    },
+    units: () => {
+      refresh();
+      return [...unitIds].map(([name, id]) => ({ id, name })).sort((a, b) => a.id - b.id);
+    },
+    unitId: (name) => {
+      refresh();
+      return unitIds.get(name);
+    },
+    unitName: (id) => {
+      refresh();
+      return [...unitIds].find(([, unitId]) => unitId === id)?.[0];
+    },
     addUnit: (name) => {
       const known = unitIds.get(name);
       if (known !== undefined) return known;

@@ -4,12 +4,14 @@
  * namespaces, SOAPActions and element names as in the published WSDL and XSDs). It serves the
  * shared world's cases and documents of the municipality it is started for, keeps writes in that
  * world, and serves its own three-part WSDL at `?wsdl` (root), `?wsdl=wsdl1` and `?wsdl=wsdl2`,
- * as ASMX does.
+ * as ASMX does. Started with credentials, it asks HTTP Basic of every request, as IIS in front of
+ * Acadre's SoapAuth endpoint does.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { buildWorld, type World } from '../data/world';
 import { startSimulator, type HandledCall, type RunningSimulator, type SimulatorOptions, type SimulatorRequest, type SimulatorResponse } from '../core/simulator';
-import { readEnvelope, SoapRequestError, soapResponse } from '../core/soap';
+import { readEnvelope, SoapRequestError, soapResponse, wsdlAnswer } from '../core/soap';
 import { acadreFault, AcadreException, clientFault, serverFault } from './messages';
 import { OPERATIONS, RequestUnreadable, type CallKey, type OperationContext } from './operations';
 import { createAcadreRegister } from './register';
@@ -32,6 +34,8 @@ export interface AcadreSimulatorOptions extends SimulatorOptions {
   world?: World;
   /** The simulator's clock, for the dates Acadre stamps on writes. @default the system clock */
   today?: () => Date;
+  /** The service account every request must authenticate as (HTTP Basic); none asked when absent. */
+  credentials?: { username: string; password: string };
 }
 
 export interface RunningAcadreSimulator extends RunningSimulator {
@@ -44,7 +48,8 @@ export async function startAcadreSimulator(options: AcadreSimulatorOptions): Pro
   const { municipalityCode } = options;
   if (!world.municipalities.some((m) => m.code === municipalityCode)) throw new Error(`no municipality ${municipalityCode} in the synthetic world`);
   const today = options.today ?? (() => new Date());
-  const context: OperationContext = { world, register: createAcadreRegister(world, municipalityCode, today), municipalityCode, today };
+  const context: OperationContext = { world, register: createAcadreRegister(world, municipalityCode), municipalityCode, today };
+  const authorized = authorization(options.credentials);
   const wsdl = Object.fromEntries(
     Object.entries(WSDL_DOCUMENTS).map(([part, file]) => [part, readFileSync(new URL(`./${file}`, import.meta.url), 'utf8')]),
   );
@@ -55,12 +60,10 @@ export async function startAcadreSimulator(options: AcadreSimulatorOptions): Pro
       renderFault: () => serverFault(),
       handle: (request) => {
         if (request.url.pathname !== ACADRE_SERVICE_PATH) return { response: { status: 404, contentType: 'text/plain', body: 'no such service' } };
-        const part = request.method === 'GET' ? request.url.searchParams.get('wsdl') : null;
-        if (part !== null) {
-          const document = wsdl[part];
-          if (!document) return { response: { status: 404, contentType: 'text/plain', body: 'no such WSDL document' } };
-          return { response: xml(200, document.replaceAll('{{ADDRESS}}', serviceUrl)), record: { operation: 'wsdl', key: part } };
-        }
+        // IIS answers before Acadre sees the request: not a call Acadre answered, so not recorded.
+        if (!authorized(request)) return { response: UNAUTHORIZED };
+        const document = wsdlAnswer(request, wsdl, serviceUrl);
+        if (document) return { response: document, ...(document.status === 200 ? { record: { operation: 'wsdl', key: request.url.searchParams.get('wsdl') ?? '' } } : {}) };
         if (request.method !== 'POST') return { response: { status: 405, contentType: 'text/plain', body: 'POST a SOAP 1.1 envelope' } };
         return answer(request, context);
       },
@@ -93,6 +96,19 @@ function answer(request: SimulatorRequest, context: OperationContext): HandledCa
   }
 }
 
-function xml(status: number, body: string): SimulatorResponse {
-  return { status, contentType: 'text/xml; charset=utf-8', body };
+const UNAUTHORIZED: SimulatorResponse = {
+  status: 401,
+  contentType: 'text/plain',
+  body: 'Unauthorized',
+  headers: { 'www-authenticate': 'Basic realm="Acadre"' },
+};
+
+/** Whether a request brings the service account's HTTP Basic credentials; every request does when none are asked. */
+function authorization(credentials: AcadreSimulatorOptions['credentials']): (request: SimulatorRequest) => boolean {
+  if (!credentials) return () => true;
+  const expected = Buffer.from(`Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`);
+  return (request) => {
+    const given = Buffer.from(String(request.headers['authorization'] ?? ''));
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 }

@@ -235,7 +235,8 @@ export function caseSnapshot(world: World, kase: Case): Record<string, unknown> 
             'gd:Rolle': ref(ROLE.master),
             'gd:Type': ref(TYPE.itSystem),
             'gd:ReferenceID': ref(unitUuid(kase.municipalityCode, 'esdh')),
-            'si:SystemNavn': `ESDH ${municipality?.name ?? kase.municipalityCode}`,
+            // The system that fed the index the case: the municipality's ESDH, by its vendor.
+            'si:SystemNavn': `${municipality?.esdhVendor === 'acadre' ? 'Acadre' : 'ESDH'} ${municipality?.name ?? kase.municipalityCode}`,
           },
         },
       },

@@ -30,6 +30,8 @@ export interface SimulatorResponse {
   status: number;
   contentType: string;
   body: string;
+  /** Headers beyond content-type, e.g. WWW-Authenticate on a 401. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** One answered call, as tests count them: which operation, for which key. */
@@ -229,6 +231,6 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 }
 
 function send(res: ServerResponse, response: SimulatorResponse): void {
-  res.writeHead(response.status, { 'content-type': response.contentType });
+  res.writeHead(response.status, { ...response.headers, 'content-type': response.contentType });
   res.end(response.body);
 }

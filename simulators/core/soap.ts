@@ -32,6 +32,8 @@ const builder = new XMLBuilder({
   attributeNamePrefix: '@_',
   suppressEmptyNode: false,
   processEntities: true,
+  // fast-xml-parser's default prints an attribute valued "true" bare (`xsi:nil`), as HTML would: not XML.
+  suppressBooleanAttributes: false,
 });
 
 export class SoapRequestError extends Error {}
@@ -125,10 +127,18 @@ export function serviceplatformFault(side: 'Client' | 'Server', errorCode: strin
 }
 
 /**
- * Answers `GET <service path>?wsdl` with the simulator's WSDL, its soap:address set to where the
- * simulator listens; undefined for any other request.
+ * Answers `GET <service path>?wsdl` with the simulator's WSDL, every `{{ADDRESS}}` in it set to
+ * where the simulator listens; undefined for any other request. A WSDL in several documents, as
+ * ASMX publishes one, is given by part: `''` for `?wsdl`, `wsdl1` for `?wsdl=wsdl1`, and so on; a
+ * part it does not have is 404.
  */
-export function wsdlAnswer(request: { method: string; url: URL }, wsdlTemplate: string, serviceUrl: string): SimulatorResponse | undefined {
+export function wsdlAnswer(
+  request: { method: string; url: URL },
+  wsdl: string | Readonly<Record<string, string>>,
+  serviceUrl: string,
+): SimulatorResponse | undefined {
   if (request.method !== 'GET' || !request.url.searchParams.has('wsdl')) return undefined;
-  return { status: 200, contentType: 'text/xml; charset=utf-8', body: wsdlTemplate.replace('{{ADDRESS}}', serviceUrl) };
+  const document = typeof wsdl === 'string' ? wsdl : wsdl[request.url.searchParams.get('wsdl') ?? ''];
+  if (document === undefined) return { status: 404, contentType: 'text/plain', body: 'no such WSDL document' };
+  return { status: 200, contentType: 'text/xml; charset=utf-8', body: document.replaceAll('{{ADDRESS}}', serviceUrl) };
 }

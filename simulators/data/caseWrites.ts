@@ -1,10 +1,12 @@
 /**
  * What an ESDH does when a caseworker works: open a case, file (journalize) a document on it,
  * move it on. The simulated systems share one world, so the case index sees a write at once (a
- * real index is fed by the ESDH, a little later). Ids come from node:crypto: writes are not part
- * of the seeded world, and two stacks never share one.
+ * real index is fed by the ESDH, a little later). A write is identified as the municipality's
+ * vendor identifies it: the demo ESDH's ids come from node:crypto (writes are not part of the
+ * seeded world, and two stacks never share one), Acadre's from its counters (acadreIdentity.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { nextAcadreCase, nextAcadreDocumentId } from './acadreIdentity';
 import type { Case, CaseDocument, CaseStatus, DocumentKind, PartyRole, World } from './world';
 
 export interface NewCase {
@@ -25,14 +27,10 @@ export function openCase(world: World, municipalityCode: string, input: NewCase,
   const kle = world.kle.get(input.kle);
   if (!kle) throw new CaseWriteRefused(`ukendt KLE-emne ${input.kle}`);
   if (input.parties.length === 0) throw new CaseWriteRefused('en sag skal have mindst én part');
-  const year = today.getUTCFullYear() % 100;
   const numbers = writable(world, 'casesByNumber');
-  let serial = 1;
-  const numberOf = (n: number) => `${kle.number}-G01-${n}-${String(year).padStart(2, '0')}`;
-  while (numbers.has(`${municipalityCode}|${numberOf(serial)}`)) serial++;
+  const identity = inAcadre(world, municipalityCode) ? nextAcadreCase(world, municipalityCode, today) : demoCaseIdentity(numbers, municipalityCode, kle.number, today);
   const kase: Case = {
-    id: randomUUID(),
-    number: numberOf(serial),
+    ...identity,
     title: input.title,
     status: 'Opstaaet',
     kle,
@@ -52,7 +50,8 @@ export function openCase(world: World, municipalityCode: string, input: NewCase,
 
 export function fileDocument(world: World, kase: Case, input: { title: string; kind: DocumentKind; date: string }): CaseDocument {
   if (kase.status === 'Afsluttet') throw new CaseWriteRefused('sagen er afsluttet');
-  const document: CaseDocument = { id: randomUUID(), caseId: kase.id, title: input.title, date: input.date, kind: input.kind };
+  const id = inAcadre(world, kase.municipalityCode) ? nextAcadreDocumentId(world, kase.municipalityCode) : randomUUID();
+  const document: CaseDocument = { id, caseId: kase.id, title: input.title, date: input.date, kind: input.kind };
   writable(world, 'documents').set(document.id, document);
   kase.documentIds.push(document.id);
   return document;
@@ -63,4 +62,17 @@ export function changeStatus(kase: Case, status: CaseStatus): Case {
   if (kase.status === 'Afsluttet' && status !== 'Afsluttet') throw new CaseWriteRefused('sagen er afsluttet');
   kase.status = status;
   return kase;
+}
+
+function inAcadre(world: World, municipalityCode: string): boolean {
+  return world.municipalities.find((m) => m.code === municipalityCode)?.esdhVendor === 'acadre';
+}
+
+/** The demo ESDH numbers a case after its KLE subject: the first free serial of the year. */
+function demoCaseIdentity(numbers: ReadonlyMap<string, string>, municipalityCode: string, kle: string, today: Date): { id: string; number: string } {
+  const year = String(today.getUTCFullYear() % 100).padStart(2, '0');
+  const numberOf = (n: number) => `${kle}-G01-${n}-${year}`;
+  let serial = 1;
+  while (numbers.has(`${municipalityCode}|${numberOf(serial)}`)) serial++;
+  return { id: randomUUID(), number: numberOf(serial) };
 }

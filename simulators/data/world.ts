@@ -6,6 +6,7 @@
  * CPR numbers are substitute numbers (day of month + 60), so none can belong to a real person.
  */
 import { readFileSync } from 'node:fs';
+import { acadreCaseNumber, acadreIndexUuid, FIRST_CASE_FILE_ID, FIRST_DOCUMENT_ID } from './acadreIdentity';
 import { createRandom, type Random } from './random';
 import {
   caseGroups,
@@ -18,6 +19,13 @@ import {
   streetNames,
 } from './names';
 
+/**
+ * Whose case-and-document system (ESDH) a municipality runs: the demo vendor's REST ESDH, or
+ * Acadre v7. It decides how the municipality's cases are numbered and identified, in its ESDH and
+ * so in the case index, which the ESDH feeds (see acadreIdentity.ts).
+ */
+export type EsdhVendor = 'demo' | 'acadre';
+
 export interface Municipality {
   /** kommunekode, four digits */
   code: string;
@@ -25,6 +33,7 @@ export interface Municipality {
   /** The municipality's CVR number (its legal identity as an authority). */
   cvr: string;
   postcodes: readonly { code: string; name: string }[];
+  esdhVendor: EsdhVendor;
 }
 
 /** DAR husnummer (adgangsadresse): a house number on a street, the entry to one building. */
@@ -118,8 +127,9 @@ export interface KleSubject {
 }
 
 export interface Case {
+  /** The case's id (UUID) in the case index */
   id: string;
-  /** sagsnummer as the owning ESDH writes it */
+  /** sagsnummer as the owning ESDH writes it (and so as the index shows it) */
   number: string;
   title: string;
   status: CaseStatus;
@@ -165,20 +175,20 @@ export const DEFAULT_SEED = 20_261_123;
 
 export const municipalities: readonly Municipality[] = [
   {
-    code: '0101', name: 'København', cvr: '64942212',
+    code: '0101', name: 'København', cvr: '64942212', esdhVendor: 'demo',
     postcodes: [
       { code: '2100', name: 'København Ø' }, { code: '2200', name: 'København N' },
       { code: '2300', name: 'København S' }, { code: '1620', name: 'København V' },
     ],
   },
   {
-    code: '0751', name: 'Aarhus', cvr: '55133018',
+    code: '0751', name: 'Aarhus', cvr: '55133018', esdhVendor: 'demo',
     postcodes: [
       { code: '8000', name: 'Aarhus C' }, { code: '8200', name: 'Aarhus N' }, { code: '8210', name: 'Aarhus V' },
     ],
   },
   {
-    code: '0461', name: 'Odense', cvr: '35209115',
+    code: '0461', name: 'Odense', cvr: '35209115', esdhVendor: 'acadre',
     postcodes: [
       { code: '5000', name: 'Odense C' }, { code: '5200', name: 'Odense V' }, { code: '5210', name: 'Odense NV' },
     ],
@@ -418,6 +428,14 @@ function fileCases(random: Random, persons: Map<string, Person>, kle: Map<string
     subjectsByGroup.set(group, [...(subjectsByGroup.get(group) ?? []), subject]);
   }
   const serials = new Map<string, number>();
+  const acadre = new Set(municipalities.filter((m) => m.esdhVendor === 'acadre').map((m) => m.code));
+  const acadreIds = new Map<string, { caseFile: number; document: number }>();
+  /** An Acadre municipality's next case file and document ids: what its index feeder shows them under. */
+  const nextAcadreId = (municipalityCode: string, kind: 'caseFile' | 'document') => {
+    const ids = acadreIds.get(municipalityCode) ?? { caseFile: FIRST_CASE_FILE_ID, document: FIRST_DOCUMENT_ID };
+    acadreIds.set(municipalityCode, { ...ids, [kind]: ids[kind] + 1 });
+    return ids[kind];
+  };
   const adults = [...persons.values()].filter((p) => Number(p.birthDate.slice(0, 4)) < 2006);
 
   const openCase = (primary: Person) => {
@@ -426,14 +444,17 @@ function fileCases(random: Random, persons: Map<string, Person>, kle: Map<string
     const year = random.int(2019, 2026);
     const serial = (serials.get(primary.municipalityCode) ?? 0) + 1;
     serials.set(primary.municipalityCode, serial);
-    const number = `${subject.number}-G01-${serial}-${pad(year % 100)}`;
+    const inAcadre = acadre.has(primary.municipalityCode);
+    const number = inAcadre ? acadreCaseNumber(year, serial) : `${subject.number}-G01-${serial}-${pad(year % 100)}`;
     const parties: Case['parties'] = [{ cpr: primary.cpr, role: 'PRIMARY' }];
     // Family members often share a case; this is what makes party look-ups repeat.
     if (primary.spouseCpr && random.chance(0.5)) parties.push({ cpr: primary.spouseCpr, role: 'SECONDARY' });
     for (const child of primary.childCprs) if (random.chance(0.4)) parties.push({ cpr: child, role: 'SECONDARY' });
     const statuses: CaseStatus[] = ['Opstaaet', 'Oplyst', 'Afgjort', 'Afsluttet'];
+    // The UUID is drawn for every case, so which vendor a municipality runs changes no other data.
+    const drawnId = random.uuid();
     const kase: Case = {
-      id: random.uuid(), number,
+      id: inAcadre ? acadreIndexUuid('case', primary.municipalityCode, nextAcadreId(primary.municipalityCode, 'caseFile')) : drawnId, number,
       title: `${subject.title}, ${random.pick(caseTitleSuffixes)}`,
       status: random.pick(statuses), kle: subject,
       municipalityCode: primary.municipalityCode, responsibleUnit: unit,
@@ -444,8 +465,10 @@ function fileCases(random: Random, persons: Map<string, Person>, kle: Map<string
     const documentCount = random.int(1, 4);
     for (let d = 0; d < documentCount; d++) {
       const template = random.pick(documentTemplates);
+      const drawnDocumentId = random.uuid();
       const document: CaseDocument = {
-        id: random.uuid(), caseId: kase.id, title: template.title,
+        id: inAcadre ? acadreIndexUuid('document', kase.municipalityCode, nextAcadreId(kase.municipalityCode, 'document')) : drawnDocumentId,
+        caseId: kase.id, title: template.title,
         date: addDays(kase.openedAt, random.int(0, 150)), kind: template.kind,
       };
       documents.set(document.id, document);

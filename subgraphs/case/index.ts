@@ -2,17 +2,21 @@
  * Case subgraph: Case and Document from the national case index (SF1470), the KLE
  * classification and each municipality's ESDH. Calls those adapters only.
  *
- * Which ESDH serves a municipality is the tenant registry's to say, and it may change while the
- * subgraph runs: a municipality added is served from its next request, a system moved gets a new
- * client and a closed breaker, a municipality removed is no longer served.
+ * Which ESDH serves a municipality is the tenant registry's to say, through the vendor table
+ * (adapters/esdh/vendors.ts), and it may change while the subgraph runs: a municipality added is
+ * served from its next request, a system moved or given another vendor is opened anew with a
+ * closed breaker, a municipality removed is no longer served.
  */
+import { dirname } from 'node:path';
 import { createSoapCaseIndex } from '../../adapters/case-index';
-import { createRestCaseSystem, type CaseSystem } from '../../adapters/esdh';
+import { LegacyUnavailable } from '../../adapters/core/errors';
+import { caseSystemEntrySchema, openCaseSystem, type CaseSystem, type CaseSystemEntry, type OpenedCaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
 import { tenantRegistryFile, type TenantRegistry } from '../../runtime/tenantRegistry';
 import { subgraphSdl } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
 import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
+import { secretReader } from '../shared/secrets';
 import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { caseResolvers, type CaseServices } from './resolvers';
 
@@ -25,9 +29,12 @@ export function createCaseSubgraph(services: CaseServices) {
   return { name: 'case', typeDefs: subgraphSdl('case'), resolvers: caseResolvers(services) };
 }
 
-/** The tenant registry the configuration names, with its changes logged; closed with the subgraph. */
-export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing): TenantRegistry {
-  const tenants = tenantRegistryFile(config.tenantRegistry);
+/**
+ * The tenant registry the configuration names, each ESDH entry read by its vendor's schema, with
+ * its changes logged; closed with the subgraph.
+ */
+export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing): TenantRegistry<CaseSystemEntry> {
+  const tenants = tenantRegistryFile(config.tenantRegistry, { esdh: caseSystemEntrySchema });
   tenants.onChange((now, before) =>
     console.warn(`[tenants] registry version ${now.version} in force: ${now.municipalities.map((m) => m.code).join(', ')} (was ${before.municipalities.map((m) => m.code).join(', ')})`),
   );
@@ -36,29 +43,60 @@ export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbin
   return tenants;
 }
 
-export function caseServicesFrom(config: LegacyConfig, plumbing: LegacyPlumbing = legacyPlumbing(config), tenants: TenantRegistry = openTenantRegistry(config, plumbing)): CaseServices {
-  // One client per municipality's ESDH, made when first needed and replaced when the registry moves it.
-  const systems = new Map<string, { where: string; system: CaseSystem; close(): Promise<void> }>();
+/** A case system its registry entry cannot open (a secret not where it says): every call is LEGACY_UNAVAILABLE. */
+function unopenedCaseSystem(municipalityCode: string): CaseSystem {
+  const refuse = () =>
+    Promise.reject(new LegacyUnavailable(`esdh: the case system of municipality ${municipalityCode} cannot be opened with its configuration`, { system: 'esdh', tenant: municipalityCode, detail: 'configuration' }));
+  return { municipalityCode, caseByNumber: refuse, documentsOfCase: refuse, document: refuse, openCase: refuse, fileDocument: refuse, changeStatus: refuse };
+}
+
+export function caseServicesFrom(
+  config: LegacyConfig,
+  plumbing: LegacyPlumbing = legacyPlumbing(config),
+  tenants: TenantRegistry<CaseSystemEntry> = openTenantRegistry(config, plumbing),
+  env: NodeJS.ProcessEnv = process.env,
+): CaseServices {
+  // A credentials file named relative to the registry is read from the registry's folder.
+  const readSecret = secretReader(dirname(config.tenantRegistry), env);
+  // One case system per municipality, opened through its vendor when first needed, replaced when its entry changes.
+  const systems = new Map<string, { entry: string; opened: OpenedCaseSystem }>();
+  const retire = (code: string) => {
+    const known = systems.get(code);
+    if (!known) return;
+    systems.delete(code);
+    plumbing.resilience.forget('esdh', code);
+    // Calls already under way on the old system finish there; it closes when they surely have.
+    setTimeout(() => void known.opened.close(), MOVED_CLIENT_GRACE_MS).unref();
+  };
   tenants.onChange((now) => {
     for (const [code, known] of systems) {
       const m = now.byCode.get(code);
-      if (m && `${m.esdh.kind} ${m.esdh.url}` === known.where) continue;
-      systems.delete(code);
-      plumbing.resilience.forget('esdh', code);
-      // Calls already under way on the old client finish there; it closes when they surely have.
-      setTimeout(() => void known.close(), MOVED_CLIENT_GRACE_MS).unref();
+      if (!m || JSON.stringify(m.esdh) !== known.entry) retire(code);
     }
   });
+  plumbing.onClose(async () => {
+    for (const { opened } of systems.values()) await opened.close();
+    systems.clear();
+  });
+  const open = (code: string, esdh: CaseSystemEntry): OpenedCaseSystem => {
+    try {
+      return openCaseSystem(esdh, { municipalityCode: code, timeoutMs: config.timeoutMs, resilience: plumbing.resilience, readSecret });
+    } catch (error) {
+      // The reason names the reference or the field, never a secret.
+      console.error(`[tenants] the case system of municipality ${code} (${esdh.kind}) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+      return { system: unopenedCaseSystem(code), close: () => undefined };
+    }
+  };
   const caseSystem = (code: string): CaseSystem | undefined => {
     const m = tenants.current().byCode.get(code);
     if (!m) return undefined;
-    const where = `${m.esdh.kind} ${m.esdh.url}`;
+    const entry = JSON.stringify(m.esdh);
     const known = systems.get(code);
-    if (known?.where === where) return known.system;
-    const client = plumbing.restClient('esdh', m.esdh.url);
-    const system = createRestCaseSystem({ municipalityCode: code, client });
-    systems.set(code, { where, system, close: () => client.close() });
-    return system;
+    if (known?.entry === entry) return known.opened.system;
+    retire(code);
+    const opened = open(code, m.esdh);
+    systems.set(code, { entry, opened });
+    return opened.system;
   };
   const caseIndex = createSoapCaseIndex({
     wsdl: config.caseIndex.wsdl,

@@ -98,7 +98,16 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     if (!system) throw new NotFound('esdh: no case system is configured for the owning municipality', { system: 'esdh' });
     return system;
   };
-  /** All documents of a case in one ESDH call, shared by every document field of the request. */
+  /**
+   * The join of index and ESDH. The index (SF1470) is where the graph's ids come from, and it holds
+   * what the owning ESDH fed it: that ESDH's own case number (sagsnummer), and a UUID per document.
+   * So a case's ESDH data is asked for by its number, and a document is found among its case's by
+   * the id the index gives it: every CaseSystem answers with the index's ids, mapping its own where
+   * they differ (Acadre's integers: adapters/esdh/acadreIndexIdentity.ts). Joining on anything
+   * else (titles, dates, position) would pair the wrong documents the day two are alike.
+   *
+   * All documents of a case in one ESDH call, shared by every document field of the request.
+   */
   const esdhDocuments = (ctx: SubgraphContext, municipalityCode: string | null, caseNumber: string) =>
     ctx.loaders
       .loader<string, DocumentRecord[]>('esdh:documents', eachKey((key) => {

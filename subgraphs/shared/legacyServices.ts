@@ -6,11 +6,19 @@
 import { createRegistryCache, type RegistryCache } from '../../adapters/core/cache';
 import { createResilience, type Resilience } from '../../adapters/core/resilience';
 import { createJsonClient, type JsonClient } from '../../adapters/core/restClient';
+import type { SubgraphEntry } from '../../schema/subgraphs';
 import type { LegacyConfig } from './config';
-import type { SubgraphServerOptions } from './subgraphServer';
+import type { RunningSubgraph, SubgraphServerOptions } from './subgraphServer';
 
 /** What a deployment passes to start a subgraph: the server options, its legacy plumbing aside. */
 export type SubgraphStartOptions = Omit<SubgraphServerOptions, 'requestBudgetMs' | 'readiness'> & Partial<Pick<SubgraphServerOptions, 'requestBudgetMs' | 'readiness'>>;
+
+/**
+ * The function a subgraph's module exports for the start commands (named in subgraphs.json under
+ * `start`): given the legacy configuration, the server options, and its own entry of the list (its
+ * name, SDL file and `settings`), it starts the subgraph and resolves when it listens.
+ */
+export type SubgraphStart = (config: LegacyConfig, options: SubgraphStartOptions, entry: SubgraphEntry) => Promise<RunningSubgraph>;
 
 export interface LegacyPlumbing {
   resilience: Resilience;

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcadreCaseSystem, type AcadreCaseSystem } from '../../adapters/esdh/acadre';
-import { updateCaseRequest } from '../../adapters/esdh/mapAcadre';
+import { updateCaseRequest } from '../../adapters/esdh/acadreCaseFileUpdate';
 import { NotFound } from '../../adapters/core/errors';
 import { ACADRE_SERVICE_PATH, caseNumberOf, startAcadreSimulator, type RunningAcadreSimulator } from '../../simulators/acadre/server';
 import { childOf, childrenOf, elementsOf, type QualifiedElement } from '../../simulators/core/soap';
@@ -17,7 +17,8 @@ import { buildWorld, forkWorld, type Case } from '../../simulators/data/world';
 import { contractsRoot, requireContracts, soapPartElements, validateAgainst, type ContractSchema } from '../support/xsd';
 
 const CONTRACT_DIR = 'esdh-acadre/AcadreServiceV7';
-const MUNICIPALITY = '0751';
+/** Odense: the municipality the world keeps in Acadre. */
+const MUNICIPALITY = '0461';
 const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
 const SOAP11_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
 
@@ -107,11 +108,12 @@ describe('Acadre v7 (AcadreServiceV7): what the adapter sends and the simulator 
     for (const call of simulator.callsTo(operation)) await expectValid(contract, call.responseBody);
   });
 
-  it('an unknown case is the contract\'s CaseNotFoundException, its ErrorType detail valid against schema23', async () => {
+  it('an unknown case is the contract\'s CaseNotFoundException, the request\'s fault, its ErrorType detail valid against schema23', async () => {
     simulator.resetCalls();
     await expect(system.caseByNumber('19/999999')).rejects.toBeInstanceOf(NotFound);
     const fault = simulator.callsTo('GetCaseByCaseNumber').at(-1)!.responseBody;
-    expect(fault).toMatch(/<faultcode[^>]*>err:Acadre_CM_Model_CaseNotFoundException<\/faultcode>/);
+    expect(fault).toMatch(/<faultcode>soap:Client<\/faultcode>/);
+    expect(fault).toMatch(/<cfg:ErrorType xmlns:cfg="http:\/\/www.traen.com\/2008\/01\/20">Acadre_CM_Model_CaseNotFoundException<\/cfg:ErrorType>/);
     const detail = /<detail>([\s\S]*)<\/detail>/.exec(fault)?.[1] ?? '';
     expect(await validateAgainst(contract, detail)).toEqual({ valid: true, errors: [] });
   });

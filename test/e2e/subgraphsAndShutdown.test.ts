@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { esdhUrls } from '../../scripts/caseSystemSimulators';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../../simulators/data/samples';
@@ -112,7 +113,8 @@ describe('the tenant registry of a local stack', () => {
       const written = readFileSync(path, 'utf8');
       await stack.close();
       expect(readFileSync(path, 'utf8')).toBe(written);
-      expect(JSON.parse(written).municipalities.map((m: { esdh: { url: string } }) => m.esdh.url)).toEqual(
+      // Each municipality's ESDH entry names its simulator, whatever the vendor (a URL, an endpoint).
+      expect(JSON.parse(written).municipalities.map((m: { esdh: unknown }) => new URL(esdhUrls(m.esdh)[0]!).origin)).toEqual(
         [...stack.simulators.esdh.values()].map((s) => s.url),
       );
 

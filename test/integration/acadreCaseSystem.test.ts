@@ -1,17 +1,21 @@
 /**
  * The Acadre CaseSystem end to end: every CaseSystem method through real SOAP over HTTP against
- * the Acadre simulator, on an ephemeral port, with the exact traffic each one makes, and the
- * typed errors for an unknown case, a fault, an outage's retries and a slow answer.
+ * the Acadre simulator, on an ephemeral port, with the exact traffic each one makes, the case
+ * index's ids on every record, and the typed errors for an unknown case, a fault, an outage's
+ * retries, a slow answer and missing credentials.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAcadreCaseSystem, type AcadreCaseSystem, type AcadreCaseSystemOptions } from '../../adapters/esdh/acadre';
 import { LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from '../../adapters/core/errors';
 import { createResilience } from '../../adapters/core/resilience';
-import { getCaseRequest, createMainDocumentRequest, DEFAULT_ACADRE_CODES } from '../../adapters/esdh/mapAcadre';
+import { DEFAULT_ACADRE_CODES } from '../../adapters/esdh/acadreCodes';
+import { derivedIndexIdentity } from '../../adapters/esdh/acadreIndexIdentity';
+import { createMainDocumentRequest, getCaseRequest } from '../../adapters/esdh/acadreRequests';
 import { ACADRE_SERVICE_PATH, caseNumberOf, startAcadreSimulator, type RunningAcadreSimulator } from '../../simulators/acadre/server';
 import { buildWorld, forkWorld, type Case, type Person, type World } from '../../simulators/data/world';
 
-const MUNICIPALITY = '0751';
+/** Odense: the municipality the world keeps in Acadre. */
+const MUNICIPALITY = '0461';
 
 let world: World;
 let simulator: RunningAcadreSimulator;
@@ -27,12 +31,13 @@ function caseSystem(options: Partial<AcadreCaseSystemOptions> = {}): AcadreCaseS
 /** The operations answered since the last reset, in order (WSDL fetches aside). */
 const traffic = () => simulator.calls.filter((c) => c.operation !== 'wsdl').map((c) => c.operation);
 
-/** An open case of the municipality with documents and more than one party, and its Acadre number. */
+/** An open case of the municipality with documents and more than one party, and its number: Acadre's, as the index shows it. */
 function openCaseOfWorld(): { kase: Case; number: string } {
   const kase = [...world.cases.values()].find(
     (c) => c.municipalityCode === MUNICIPALITY && c.status === 'Opstaaet' && c.parties.length > 1 && c.documentIds.length > 1,
   )!;
-  return { kase, number: caseNumberOf(simulator.register.caseOf(kase)) };
+  expect(caseNumberOf(simulator.register.caseOf(kase))).toBe(kase.number);
+  return { kase, number: kase.number };
 }
 
 /** A person Acadre has no contact for: a citizen of another municipality, party to none of its cases. */
@@ -54,10 +59,10 @@ afterEach(() => {
 });
 
 describe('the Acadre CaseSystem reads', () => {
-  it('reads a case by its Acadre number in one call, the unit list asked once beside it and kept', async () => {
+  it('reads a case by its Acadre number in one call, the unit list asked once beside it and kept; its id is the index\'s', async () => {
     const { kase, number } = openCaseOfWorld();
     expect(await system.caseByNumber(number)).toEqual({
-      id: String(simulator.register.caseOf(kase).id),
+      id: kase.id,
       number,
       title: kase.title,
       status: 'Opstaaet',
@@ -71,17 +76,15 @@ describe('the Acadre CaseSystem reads', () => {
     expect(traffic()).toEqual(['GetCaseByCaseNumber']);
   });
 
-  it('lists the documents of a case: its number, then its documents', async () => {
+  it('lists the documents of a case: its number, then its documents, each under the id the index shows it by', async () => {
     const { kase, number } = openCaseOfWorld();
     const documents = await system.documentsOfCase(number);
     const expected = kase.documentIds.map((id) => world.documents.get(id)!);
-    expect(documents.map((d) => ({ title: d.title, date: d.date, kind: d.kind, caseNumber: d.caseNumber, format: d.format }))).toEqual(
-      expected.map((d) => ({ title: d.title, date: d.date, kind: d.kind, caseNumber: number, format: 'application/pdf' })),
-    );
+    expect(documents).toEqual(expected.map((d) => ({ id: d.id, title: d.title, date: d.date, kind: d.kind, caseNumber: number, format: 'application/pdf' })));
     expect(traffic()).toEqual(['GetCaseByCaseNumber', 'GetAllDocuments']);
   });
 
-  it('reads one document by its Acadre id, with the number of the case it is filed on', async () => {
+  it('reads one document by its index id, with the number of the case it is filed on', async () => {
     const { kase, number } = openCaseOfWorld();
     const [first] = await system.documentsOfCase(number);
     simulator.resetCalls();
@@ -112,7 +115,7 @@ describe('the Acadre CaseSystem writes', () => {
     });
     expect(opened.number).toMatch(new RegExp(`^${String(new Date().getUTCFullYear() % 100).padStart(2, '0')}/\\d+$`));
     expect(traffic()).toEqual(['GetAdminUnitList', 'GetContactsByPublicId', 'GetContactsByPublicId', 'CreatePerson', 'CreateCase', 'GetCase']);
-    const inWorld = simulator.register.caseById(Number(opened.id))!.kase;
+    const inWorld = world.cases.get(opened.id)!;
     expect(inWorld).toMatchObject({ title: 'Ansøgning om hjælpemiddel', municipalityCode: MUNICIPALITY, responsibleUnit: 'Jobcenter', status: 'Opstaaet' });
     expect(inWorld.parties).toEqual([{ cpr: known, role: 'PRIMARY' }, { cpr: newcomer, role: 'SECONDARY' }]);
     expect(world.casesByParty.get(newcomer)).toContain(inWorld.id);
@@ -151,7 +154,8 @@ describe('the Acadre CaseSystem writes', () => {
     // A closed case takes no more documents: Acadre's CaseClosedException, a LegacyFault.
     const refused = await system.fileDocument(number, { title: 'For sent', kind: 'NOTE', date: '2026-01-06' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(LegacyFault);
-    expect((refused as LegacyFault).detail).toBe('err:Acadre_CM_Framework_Security_CaseClosedException');
+    // The request's fault (soap:Client), not Acadre's: it does not count against the breaker.
+    expect(refused).toMatchObject({ detail: 'Acadre_CM_Framework_Security_CaseClosedException', serverSide: false });
   });
 
   it('sends the acting-for SoapHeader when configured', async () => {
@@ -172,16 +176,18 @@ describe('the Acadre CaseSystem\'s errors', () => {
     expect(traffic()).not.toContain('UpdateCase');
   });
 
-  it('a number or id Acadre cannot have is NotFound without a call: another vendor\'s sagsnummer, an SF1470 UUID', async () => {
+  it('a number or id Acadre cannot have is NotFound without a call: another vendor\'s sagsnummer, another system\'s UUID, a bare Acadre id', async () => {
     await system.soap.operations(); // the WSDL loaded, so what is counted is operations only
     simulator.resetCalls();
     await expect(system.caseByNumber('27.24.00-G01-15-23')).rejects.toBeInstanceOf(NotFound);
     await expect(system.document('3c64f272-770d-4cc4-8d73-8b833f75e5e0')).rejects.toBeInstanceOf(NotFound);
+    await expect(system.document(derivedIndexIdentity('0101').documentUuid('500001'))).rejects.toBeInstanceOf(NotFound);
+    await expect(system.document('500001')).rejects.toBeInstanceOf(NotFound);
     expect(simulator.calls).toEqual([]);
   });
 
   it('an unknown document is NotFound', async () => {
-    await expect(system.document('999999999')).rejects.toBeInstanceOf(NotFound);
+    await expect(system.document(derivedIndexIdentity(MUNICIPALITY).documentUuid('999999999'))).rejects.toBeInstanceOf(NotFound);
     expect(traffic()).toEqual(['GetMainDocument']);
   });
 
@@ -191,7 +197,7 @@ describe('the Acadre CaseSystem\'s errors', () => {
     simulator.setFault('fault');
     const read = await system.caseByNumber(number).catch((e: unknown) => e);
     expect(read).toBeInstanceOf(LegacyFault);
-    expect(read).toMatchObject({ serverSide: true, detail: 'soap:Server', system: 'esdh', tenant: MUNICIPALITY });
+    expect(read).toMatchObject({ serverSide: true, detail: 'System_ApplicationException', system: 'esdh', tenant: MUNICIPALITY });
     const write = await system.openCase({ title: 'T', kle: kase.kle.number, parties: [{ cpr: kase.parties[0]!.cpr, role: 'PRIMARY' }] }).catch((e: unknown) => e);
     expect(write).toBeInstanceOf(LegacyFault);
     for (const error of [read, write] as LegacyFault[]) {
@@ -224,5 +230,39 @@ describe('the Acadre CaseSystem\'s errors', () => {
     const document = createMainDocumentRequest({ caseFileId: caseId, input: { title: 'T', kind: 'NOTE', date: '2026-01-05' }, today: '2026-01-05', codes: DEFAULT_ACADRE_CODES });
     await expect(resilient.soap.call('CreateMainDocument', { bodyXml: document, tenant: MUNICIPALITY })).rejects.toBeInstanceOf(LegacyUnavailable);
     expect(traffic()).toEqual(['CreateMainDocument']);
+  });
+});
+
+describe('the Acadre CaseSystem behind HTTP Basic', () => {
+  const credentials = { username: 'kommunegraf', password: 'test-only-9f2c' };
+  let guarded: RunningAcadreSimulator;
+  beforeAll(async () => {
+    guarded = await startAcadreSimulator({ municipalityCode: MUNICIPALITY, world, credentials });
+  });
+  afterAll(() => guarded.close());
+  const at = (options: Partial<AcadreCaseSystemOptions>) => {
+    const made = createAcadreCaseSystem({ municipalityCode: MUNICIPALITY, wsdl: `${guarded.url}${ACADRE_SERVICE_PATH}?wsdl`, timeoutMs: 500, ...options });
+    systems.push(made);
+    return made;
+  };
+
+  it('reads with the service account\'s credentials, its WSDL documents and every call alike', async () => {
+    const { kase, number } = openCaseOfWorld();
+    expect((await at({ basicAuth: credentials }).caseByNumber(number)).id).toBe(kase.id);
+    expect(guarded.callsTo('wsdl').map((c) => c.key).sort()).toEqual(['', 'wsdl1', 'wsdl2']);
+  });
+
+  it('without them its WSDL cannot be read, and with others its calls are refused; neither says what was sent', async () => {
+    const { number } = openCaseOfWorld();
+    guarded.resetCalls();
+    // soap keeps a WSDL it parsed by location, process-wide: a location of its own makes this load cold.
+    const unauthenticated = await at({ wsdl: `${guarded.url}${ACADRE_SERVICE_PATH}?wsdl&cold` }).caseByNumber(number).catch((e: unknown) => e);
+    expect(unauthenticated).toMatchObject({ code: 'LEGACY_UNAVAILABLE', detail: 'wsdl' });
+    const refused = await at({ basicAuth: { ...credentials, password: 'wrong-9f2c' } }).caseByNumber(number).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(LegacyFault);
+    expect(refused).toMatchObject({ detail: 'HTTP 401', serverSide: false });
+    for (const error of [unauthenticated, refused] as LegacyFault[]) expect(`${error.message} ${error.detail}`).not.toMatch(/9f2c|kommunegraf|Basic/);
+    // Refused at the door: nothing reached Acadre.
+    expect(guarded.calls).toEqual([]);
   });
 });

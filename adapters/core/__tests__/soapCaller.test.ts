@@ -4,7 +4,7 @@ import { startCprSimulator, CPR_SERVICE_PATH } from '../../../simulators/cpr/ser
 import type { RunningSimulator } from '../../../simulators/core/simulator';
 import { buildWorld } from '../../../simulators/data/world';
 import { LegacyBadResponse, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from '../errors';
-import { createSoapCaller } from '../soapCaller';
+import { createSoapCaller, readFault } from '../soapCaller';
 
 const invocationContext = {
   serviceAgreementUuid: '6a3c2f0e-1d4b-4c8a-9e7f-2b5d8c1a4e60',
@@ -97,5 +97,19 @@ describe('a WSDL load that runs out of time', () => {
     } finally {
       cold.close();
     }
+  });
+});
+
+describe('readFault', () => {
+  const fault = (detail: string) =>
+    `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>x</faultstring><detail>${detail}</detail></soap:Fault></soap:Body></soap:Envelope>`;
+
+  it('reads the Serviceplatform ErrorCode by default, and a vendor\'s error where its path says', () => {
+    const serviceplatform = fault('<spf:ServiceplatformFault xmlns:spf="urn:x"><spf:ErrorList><spf:Error><spf:ErrorCode>PNR_NOT_FOUND</spf:ErrorCode></spf:Error></spf:ErrorList></spf:ServiceplatformFault>');
+    expect(readFault(serviceplatform)).toEqual({ faultCode: 'soap:Server', errorCode: 'PNR_NOT_FOUND' });
+    const acadre = fault('<cfg:ErrorType xmlns:cfg="http://www.traen.com/2008/01/20"> System_ApplicationException </cfg:ErrorType>');
+    expect(readFault(acadre, ['detail', 'ErrorType'])).toEqual({ faultCode: 'soap:Server', errorCode: 'System_ApplicationException' });
+    expect(readFault(acadre)).toEqual({ faultCode: 'soap:Server' });
+    expect(readFault(fault('<cfg:ErrorType xmlns:cfg="urn:x"/>'), ['detail', 'ErrorType'])).toEqual({ faultCode: 'soap:Server' });
   });
 });
