@@ -2,8 +2,11 @@
  * The one SQL surface of the audit trail, over an embedded PostgreSQL (PGlite, the default) or a
  * PostgreSQL server (pg). One schema, one set of queries, versioned migrations.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { processExists } from '../runtime/processes';
@@ -18,12 +21,31 @@ export interface SqlClient {
 }
 
 /**
+ * How the embedded PostgreSQL is sized. PGlite's defaults are a server's (128 MB of shared
+ * buffers, 4 MB per sort) inside a WebAssembly memory that only grows: a gateway that opened a
+ * trail sat at 883 MB RSS idle. The trail's working set is the last block's index pages and one
+ * append at a time, so small buffers cost it nothing measurable (bench/README.md, "PGlite's memory").
+ * PGlite's own defaults stay first, among them `-F` (no fsync): see docs/design-notes.md on what
+ * that means for the embedded trail's durability.
+ */
+export const PGLITE_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  ...['shared_buffers=16MB', 'work_mem=1MB', 'maintenance_work_mem=8MB', 'temp_buffers=1MB', 'default_statistics_target=10'].flatMap((setting) => ['-c', setting]),
+];
+
+/**
  * PGlite in a data directory (or in memory when none is given). `loadDataDir`: start from this
  * dump (`PGlite.dumpDataDir`) of an initialised database instead of running initdb, which is most
  * of a new PGlite's two seconds.
+ *
+ * A data directory that does not exist yet is made by initdb in a child process
+ * (`initPgliteDataDir`): initdb is the most memory PGlite ever takes, and a WebAssembly memory is
+ * never given back, so a gateway that ran it in-process would carry that peak for its lifetime.
  */
 export async function pgliteClient(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<SqlClient> {
-  const db = new PGlite(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  if (dataDir !== undefined && !options.loadDataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteDataDir(dataDir);
+  // A data directory, never undefined: PGlite drops its options when the first argument is not a string.
+  const db = new PGlite(dataDir ?? 'memory://', { startParams: [...PGLITE_START_PARAMS], ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}) });
   await db.waitReady;
   const query = async <T>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
   return {
@@ -32,6 +54,33 @@ export async function pgliteClient(dataDir?: string, options: { loadDataDir?: Bl
     transaction: (work) => db.transaction((tx) => work({ query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows })),
     close: () => db.close(),
   };
+}
+
+/**
+ * Runs PGlite's initdb for `dataDir` in a child Node process and waits for it, so the memory it
+ * takes goes when the child exits. Plain JavaScript in the child (no TypeScript loader needed);
+ * PGlite is imported by the path this module resolves, so the child needs no particular cwd.
+ */
+export async function initPgliteDataDir(dataDir: string): Promise<void> {
+  const pgliteUrl = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const script = `const { PGlite } = await import(${JSON.stringify(pgliteUrl)}); const db = new PGlite(process.argv[1]); await db.waitReady; await db.close();`;
+  const failure = (why: string) => new Error(`audit: initialising the embedded trail's database in ${dataDir} failed: ${why}`);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw failure((error as Error).message);
+  }
+  await new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dataDir], { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2_000);
+    });
+    child.on('error', fail);
+    child.on('exit', (code, signal) =>
+      code === 0 ? done() : fail(failure(`${signal ?? `exit code ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' ')}`)),
+    );
+  });
 }
 
 /** A PostgreSQL server by URL; `schema` keeps this trail's tables apart (tests use one each). */
