@@ -19,7 +19,7 @@ interface CitizenRef {
 
 export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
-    // Under the caller's municipality: each has its own service agreement, breaker and bulkhead.
+    // Under the caller's municipality: its own breaker and bulkhead. The service agreement is the deployment's one (legacy config).
     ctx.loaders
       .loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal, ...(ctx.caller.tenant ? { tenant: ctx.caller.tenant } : {}) })))
       .load(cpr);
