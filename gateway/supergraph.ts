@@ -18,11 +18,12 @@
  * the access policy, the operation readings and the authorization decisions, all kept per schema,
  * follow the version too: no decision made against one version is applied to another.
  */
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { parse, type GraphQLSchema } from 'graphql';
+import { watchFolder } from '../runtime/watchFolder';
 import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<never>['gateway'];
@@ -177,18 +178,8 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
     return next;
   };
 
-  let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  if (options.watch ?? true) {
-    const file = basename(path);
-    watcher = watch(dirname(path), (_event, name) => {
-      if (name !== null && name !== file) return;
-      clearTimeout(timer);
-      // A refusal reaches the onRefused listeners; the version in force stays.
-      timer = setTimeout(() => void reload().catch(() => undefined), options.debounceMs ?? 100);
-    });
-    watcher.unref();
-  }
+  // A refusal reaches the onRefused listeners; the version in force stays.
+  const watcher = (options.watch ?? true) ? watchFolder(dirname(path), (name) => name === basename(path), () => void reload().catch(() => undefined), options.debounceMs ?? 100) : undefined;
 
   const executor: GatewayExecutor = (requestContext) => {
     // The version the request was validated and decided against; the one in force if Apollo
@@ -210,7 +201,6 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
       },
       stop: async () => {
         closed = true;
-        clearTimeout(timer);
         watcher?.close();
         await current.stop().catch(() => undefined);
       },
@@ -232,7 +222,6 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
     reload,
     close: async () => {
       closed = true;
-      clearTimeout(timer);
       watcher?.close();
     },
   };

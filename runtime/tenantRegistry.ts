@@ -8,10 +8,11 @@
  * municipality's systems are: the case subgraph reads each ESDH entry with its vendor's schema).
  * National systems (CPR, BBR, DAR, KLE, the case index) are not here: they are shared.
  */
-import { watch, readFileSync, type FSWatcher } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from './config';
+import { watchFolder } from './watchFolder';
 
 /**
  * What the registry itself reads of a municipality's ESDH entry: an object naming its kind. The
@@ -209,24 +210,22 @@ export function tenantRegistryFile<E extends EsdhEntryBase = EsdhEntryBase>(path
     return tenants;
   };
 
-  let watcher: FSWatcher | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  if (options.watch ?? true) {
-    const file = basename(path);
-    watcher = watch(dirname(path), (_event, name) => {
-      if (name !== null && name !== file) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        try {
-          reload();
-        } catch (error) {
-          if (!(error instanceof ConfigInvalid)) throw error;
-          for (const listener of refused) listener(error);
-        }
-      }, options.debounceMs ?? 100);
-    });
-    watcher.unref();
-  }
+  const watcher =
+    (options.watch ?? true)
+      ? watchFolder(
+          dirname(path),
+          (name) => name === basename(path),
+          () => {
+            try {
+              reload();
+            } catch (error) {
+              if (!(error instanceof ConfigInvalid)) throw error;
+              for (const listener of refused) listener(error);
+            }
+          },
+          options.debounceMs ?? 100,
+        )
+      : undefined;
 
   return {
     current: () => tenants,
@@ -239,9 +238,6 @@ export function tenantRegistryFile<E extends EsdhEntryBase = EsdhEntryBase>(path
       return () => refused.delete(listener);
     },
     reload,
-    close: () => {
-      clearTimeout(timer);
-      watcher?.close();
-    },
+    close: () => watcher?.close(),
   };
 }

@@ -25,6 +25,9 @@ export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedErr
   }
   const extensions: Record<string, unknown> = {};
   for (const key of PUBLIC_EXTENSIONS) if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
+  // A refused move names the statuses its case may go to, for a client to offer: enum values only.
+  const allowed = formatted.extensions?.['allowedStatuses'];
+  if (code === 'BAD_USER_INPUT' && Array.isArray(allowed) && allowed.length <= 10 && allowed.every((v) => typeof v === 'string' && /^[A-Z][A-Z_]{0,39}$/.test(v))) extensions['allowedStatuses'] = allowed;
   return { message: withoutEchoedValue(formatted.message), ...located, extensions };
 }
 

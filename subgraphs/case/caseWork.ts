@@ -11,9 +11,11 @@ import type { CaseSystem, EsdhCaseStatus, NewDocumentInput } from '../../adapter
 import type { Classification } from '../../adapters/kle';
 import type { Tenants } from '../../runtime/tenantRegistry';
 import type { SubgraphContext } from '../shared/subgraphServer';
+import { allowedMoves, type Procedure } from './procedure';
 
 /** The graph's CaseStatus values a caseworker may move a case to, as ESDH status codes. */
 const ESDH_STATUS: Readonly<Record<string, EsdhCaseStatus>> = { OPENED: 'Opstaaet', INFORMED: 'Oplyst', DECIDED: 'Afgjort', CLOSED: 'Afsluttet' };
+const GRAPH_STATUS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ESDH_STATUS).map(([graph, esdh]) => [esdh, graph]));
 /** Where a case may go from each status (FremdriftStatusKode); a decided case may be informed again. */
 const NEXT: Readonly<Record<string, readonly EsdhCaseStatus[]>> = {
   Opstaaet: ['Oplyst', 'Afgjort', 'Afsluttet'],
@@ -30,9 +32,11 @@ export interface CaseWorkDeps<CaseValue, DocumentValue> {
   caseById: (ctx: SubgraphContext, id: string) => Promise<CaseValue>;
   toCase: (entry: CaseIndexEntry) => CaseValue;
   toDocument: (kase: CaseValue, document: { id: string; title: string | null; date: string | null }) => DocumentValue;
+  /** The procedure the case follows, from the catalogue in force; none when its subject has none. */
+  procedureOf: (kase: CaseValue) => Procedure | undefined;
 }
 
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+const badInput = (message: string, extensions: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
 
 export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipalityCode: string | null }, DocumentValue>(deps: CaseWorkDeps<CaseValue, DocumentValue>) {
   /** The caller's municipality and its ESDH: writes are made in one's own municipality only. */
@@ -107,7 +111,19 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
       if (!to) throw badInput(`A caseworker moves a case to OPENED, INFORMED, DECIDED or CLOSED, not ${status}.`);
       const { kase, system } = await ownCase(ctx, caseId);
       const from = kase.status ?? 'Opstaaet';
-      if (from !== to && !(NEXT[from] ?? []).includes(to)) throw badInput(`A case cannot go from ${from} to ${to}.`);
+      const procedure = deps.procedureOf(kase);
+      if (procedure) {
+        // The procedure is the rule for its cases: the general order below does not apply to them.
+        const allowed = allowedMoves(procedure, from);
+        if (from !== to && !allowed.some((step) => step.caseStatus === to)) {
+          const at = procedure.stepAt(from);
+          const options = allowed.map((step) => `${GRAPH_STATUS[step.caseStatus]} ("${step.name}")`);
+          throw badInput(
+            `The procedure "${procedure.name}" (KLE ${procedure.kle}) moves this case from ${at ? `"${at.name}"` : from} ${options.length > 0 ? `only to ${options.join(' or ')}` : 'no further: it is at its last step'}, not to ${status}.`,
+            { allowedStatuses: allowed.map((step) => GRAPH_STATUS[step.caseStatus]) },
+          );
+        }
+      } else if (from !== to && !(NEXT[from] ?? []).includes(to)) throw badInput(`A case cannot go from ${from} to ${to}.`);
       noteWrite(ctx, kase.parties, 'Mutation.changeCaseStatus');
       const record = await system.changeStatus(kase.number, to, { signal: ctx.signal });
       return { ...kase, status: (record.status as CaseIndexEntry['status']) ?? to };

@@ -7,17 +7,19 @@
  * served from its next request, a system moved or given another vendor is opened anew with a
  * closed breaker, a municipality removed is no longer served.
  */
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createSoapCaseIndex } from '../../adapters/case-index';
 import { LegacyUnavailable } from '../../adapters/core/errors';
 import { caseSystemEntrySchema, openCaseSystem, type CaseSystem, type CaseSystemEntry, type OpenedCaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
 import { tenantRegistryFile, type TenantRegistry } from '../../runtime/tenantRegistry';
-import { subgraphSdl } from '../../schema/subgraphs';
+import { subgraphSdl, type SubgraphEntry } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
 import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
 import { secretReader } from '../shared/secrets';
 import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
+import { procedureCatalogue, type ProcedureCatalogue } from './procedureCatalogue';
 import { caseResolvers, type CaseServices } from './resolvers';
 
 export { caseResolvers, type CaseServices } from './resolvers';
@@ -102,6 +104,7 @@ export function caseServicesFrom(
     wsdl: config.caseIndex.wsdl,
     ...(config.caseIndex.endpoint ? { endpoint: config.caseIndex.endpoint } : {}),
     ...(config.caseIndex.secondaryPartyRoles ? { secondaryPartyRoles: config.caseIndex.secondaryPartyRoles } : {}),
+    ...(config.caseIndex.clientCertificate ? { clientCertificate: config.caseIndex.clientCertificate } : {}),
     timeoutMs: config.timeoutMs,
     resilience: plumbing.resilience,
   });
@@ -114,7 +117,34 @@ export function caseServicesFrom(
   };
 }
 
-export function startCaseSubgraph(config: LegacyConfig, options: SubgraphStartOptions): Promise<RunningSubgraph> {
+/** The project's own procedure catalogue, used unless the case subgraph's list entry names another folder. */
+export const DEFAULT_PROCEDURES_DIR = fileURLToPath(new URL('../../procedures', import.meta.url));
+
+/**
+ * The procedure catalogue in `folder` (subgraphs.json: the case entry's `settings.procedures`,
+ * relative to the project's root), its changes and refusals logged; closed with the subgraph.
+ */
+export async function openProcedureCatalogue(folder: string, plumbing: LegacyPlumbing): Promise<ProcedureCatalogue> {
+  const catalogue = await procedureCatalogue(folder, {
+    onChange: (now, before) =>
+      console.warn(`[procedures] catalogue version ${now.version} in force: ${now.byKle.size} procedures (was ${before.byKle.size}), KLE ${[...now.byKle.keys()].join(', ')}`),
+    onRefused: (error) => console.error(`[procedures] catalogue change refused; the one in force stays. ${error.message}`),
+  });
+  plumbing.onClose(() => catalogue.close());
+  return catalogue;
+}
+
+/** The procedure folder a list entry names (`settings.procedures`), else the project's own. */
+export function proceduresFolderOf(entry: SubgraphEntry | undefined): string {
+  const named = entry?.settings['procedures'];
+  if (named === undefined) return DEFAULT_PROCEDURES_DIR;
+  if (typeof named !== 'string' || named.length === 0) throw new Error('subgraphs.json: the case subgraph\'s settings.procedures must be a folder path');
+  return resolve(fileURLToPath(new URL('../..', import.meta.url)), named);
+}
+
+export async function startCaseSubgraph(config: LegacyConfig, options: SubgraphStartOptions, entry?: SubgraphEntry): Promise<RunningSubgraph> {
   const plumbing = legacyPlumbing(config);
-  return startSubgraph(createCaseSubgraph(caseServicesFrom(config, plumbing)), plumbing.serverOptions(options));
+  const catalogue = await openProcedureCatalogue(proceduresFolderOf(entry), plumbing);
+  const services: CaseServices = { ...caseServicesFrom(config, plumbing), procedures: () => catalogue.current().byKle };
+  return startSubgraph(createCaseSubgraph(services), plumbing.serverOptions(options));
 }

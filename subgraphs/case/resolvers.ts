@@ -15,6 +15,7 @@ import { caseWorkResolvers } from './caseWork';
 import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
 import type { Tenants } from '../../runtime/tenantRegistry';
+import { allowedMoves, procedureFor, type Procedure, type ProcedureStep } from './procedure';
 
 export interface CaseServices {
   caseIndex: CaseIndex;
@@ -23,6 +24,8 @@ export interface CaseServices {
   tenants: () => Tenants;
   /** A municipality's own case-and-document system, as the registry in force names it. */
   caseSystem: (municipalityCode: string) => CaseSystem | undefined;
+  /** The procedure catalogue in force, by KLE number; none when absent. */
+  procedures?: () => ReadonlyMap<string, Procedure>;
 }
 
 /** A case as this subgraph carries it between resolvers. */
@@ -57,7 +60,11 @@ const SENSITIVITY: Readonly<Record<string, string>> = {
   VIP_SAGER: 'VIP',
 };
 
+const NO_PROCEDURES: ReadonlyMap<string, Procedure> = new Map();
+
 export function caseResolvers(services: CaseServices): GraphQLResolverMap<SubgraphContext> {
+  const procedureOf = (c: CaseIndexEntry) => procedureFor(services.procedures?.() ?? NO_PROCEDURES, c.classification?.number);
+  const toStep = (step: ProcedureStep) => ({ id: step.id, name: step.name, status: STATUS[step.caseStatus] });
   const toCase = (entry: CaseIndexEntry): CaseValue => ({
     ...entry,
     municipalityCode: entry.ownerCvr ? (services.tenants().byCvr.get(entry.ownerCvr)?.code ?? null) : null,
@@ -150,6 +157,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
       caseById: async (ctx, id) => toCase(await caseById(ctx, id)),
       toCase,
       toDocument: (c, d) => ({ id: d.id, parties: c.parties.map((p) => p.cpr), title: d.title, date: d.date, caseNumber: c.number, municipalityCode: c.municipalityCode, sourceSystem: c.sourceSystem }),
+      procedureOf,
     }),
     Query: {
       case: async (_root: unknown, args: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, args.id)),
@@ -202,6 +210,23 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
           ctx.access.touched(p.cpr, 'Case.parties', 'case-index');
           return { role: p.role, citizen: { cpr: p.cpr } };
         }),
+      procedure: (c: CaseValue, _args: unknown, ctx: SubgraphContext) => {
+        // Where the case stands is read from it (its status and subject), so it is an access either way.
+        touchedCase(ctx, c.parties, 'Case.procedure');
+        const procedure = procedureOf(c);
+        if (!procedure) return null;
+        // As changeCaseStatus reads it: a case the index shows without a status has just arisen.
+        const status = c.status ?? 'Opstaaet';
+        const at = procedure.stepAt(status);
+        return {
+          id: procedure.id,
+          name: procedure.name,
+          classification: procedure.kle,
+          steps: procedure.steps.map(toStep),
+          currentStep: at ? toStep(at) : null,
+          nextSteps: allowedMoves(procedure, status).map(toStep),
+        };
+      },
       documents: (c: CaseValue, _args: unknown, ctx: SubgraphContext): DocumentValue[] => {
         touchedCase(ctx, c.parties, 'Case.documents');
         return c.documents.map((d) => ({
