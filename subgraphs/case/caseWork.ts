@@ -34,7 +34,16 @@ export interface CaseWorkDeps<CaseValue, DocumentValue> {
   toDocument: (kase: CaseValue, document: { id: string; title: string | null; date: string | null }) => DocumentValue;
   /** The procedure the case follows, from the catalogue in force; none when its subject has none. */
   procedureOf: (kase: CaseValue) => Procedure | undefined;
+  /** The cases in which the citizen is a party, as the index shows them to this caller. */
+  casesOfParty: (ctx: SubgraphContext, cpr: string) => Promise<CaseValue[]>;
 }
+
+/** A sickness benefits case (sygedagpengesag) is one of KLE group 32.30, Dagpenge ved sygdom og barsel. */
+const SICKNESS_BENEFITS_GROUP = '32.30';
+/** The subject a case opened for a sickness report gets: 32.30.00, the group's subject "i almindelighed". */
+const SICKNESS_BENEFITS_SUBJECT = '32.30.00';
+const REPORTER: Readonly<Record<string, string>> = { EMPLOYER: 'arbejdsgiver', DOCTOR: 'læge', CITIZEN: 'borgeren' };
+const danishDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
 
 const badInput = (message: string, extensions: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
 
@@ -57,40 +66,53 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
     for (const p of parties) ctx.access.touched(p.cpr, coordinate, 'esdh');
   };
 
+  /** Opens a case in the caller's municipality's ESDH, once, after the graph's own checks; `coordinate` is what the trail records. */
+  const openOwnCase = async (
+    ctx: SubgraphContext,
+    input: { title: string; classification: string; parties: { cpr: string; role: string }[]; responsibleUnit?: string | null },
+    coordinate: string,
+  ): Promise<CaseValue> => {
+    const { tenant, system } = ownSystem(ctx);
+    if (!input.title.trim()) throw badInput('A case needs a title.');
+    if (!input.parties.some((p) => p.role === 'PRIMARY')) throw badInput('A case needs a primary party.');
+    const subject = await deps.classification.subject(input.classification, { signal: ctx.signal });
+    if (!subject) throw badInput(`${input.classification.slice(0, 20)} is not a KLE subject number (emnenummer, e.g. 32.18.04).`);
+    const parties = input.parties.map((p) => ({ cpr: p.cpr, role: p.role === 'PRIMARY' ? ('PRIMARY' as const) : ('SECONDARY' as const) }));
+    // Noted before the write: one that times out may have happened, and is an access either way.
+    noteWrite(ctx, parties, coordinate);
+    const record = await system.openCase(
+      { title: input.title.trim(), kle: subject.number, parties, ...(input.responsibleUnit ? { responsibleUnit: input.responsibleUnit } : {}) },
+      { signal: ctx.signal },
+    );
+    // Built from the ESDH's answer: the national index learns of the case from the ESDH, maybe later.
+    return deps.toCase({
+      id: record.id,
+      number: record.number,
+      title: record.title,
+      status: (record.status as CaseIndexEntry['status']) ?? 'Opstaaet',
+      openedAt: record.openedAt,
+      classification: record.classification ?? { number: subject.number, title: subject.title },
+      sensitivity: null,
+      responsibleUnit: record.responsibleUnit,
+      ownerCvr: deps.tenants().byCode.get(tenant)?.cvr ?? null,
+      sourceSystem: null,
+      parties,
+      documents: [],
+    });
+  };
+
+  /** Files a document on a case of the caller's own municipality, once; `coordinate` is what the trail records. */
+  const fileOnOwnCase = async (ctx: SubgraphContext, kase: CaseValue, system: CaseSystem, input: { title: string; kind: string; date?: string | null }, coordinate: string): Promise<DocumentValue> => {
+    if (!input.title.trim()) throw badInput('A document needs a title.');
+    if (kase.status === 'Afsluttet') throw badInput('The case is closed: documents are filed on open cases.');
+    const kind: NewDocumentInput['kind'] = input.kind === 'INCOMING' || input.kind === 'OUTGOING' ? input.kind : 'NOTE';
+    noteWrite(ctx, kase.parties, coordinate);
+    const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
+    return deps.toDocument(kase, { id: record.id, title: record.title, date: record.date });
+  };
+
   return {
-    openCase: async (
-      _root: unknown,
-      { input }: { input: { title: string; classification: string; parties: { cpr: string; role: string }[]; responsibleUnit?: string | null } },
-      ctx: SubgraphContext,
-    ): Promise<CaseValue> => {
-      const { tenant, system } = ownSystem(ctx);
-      if (!input.title.trim()) throw badInput('A case needs a title.');
-      if (!input.parties.some((p) => p.role === 'PRIMARY')) throw badInput('A case needs a primary party.');
-      const subject = await deps.classification.subject(input.classification, { signal: ctx.signal });
-      if (!subject) throw badInput(`${input.classification.slice(0, 20)} is not a KLE subject number (emnenummer, e.g. 32.18.04).`);
-      const parties = input.parties.map((p) => ({ cpr: p.cpr, role: p.role === 'PRIMARY' ? ('PRIMARY' as const) : ('SECONDARY' as const) }));
-      // Noted before the write: one that times out may have happened, and is an access either way.
-      noteWrite(ctx, parties, 'Mutation.openCase');
-      const record = await system.openCase(
-        { title: input.title.trim(), kle: subject.number, parties, ...(input.responsibleUnit ? { responsibleUnit: input.responsibleUnit } : {}) },
-        { signal: ctx.signal },
-      );
-      // Built from the ESDH's answer: the national index learns of the case from the ESDH, maybe later.
-      return deps.toCase({
-        id: record.id,
-        number: record.number,
-        title: record.title,
-        status: (record.status as CaseIndexEntry['status']) ?? 'Opstaaet',
-        openedAt: record.openedAt,
-        classification: record.classification ?? { number: subject.number, title: subject.title },
-        sensitivity: null,
-        responsibleUnit: record.responsibleUnit,
-        ownerCvr: deps.tenants().byCode.get(tenant)?.cvr ?? null,
-        sourceSystem: null,
-        parties,
-        documents: [],
-      });
-    },
+    openCase: (_root: unknown, { input }: { input: Parameters<typeof openOwnCase>[1] }, ctx: SubgraphContext): Promise<CaseValue> => openOwnCase(ctx, input, 'Mutation.openCase'),
 
     fileDocument: async (
       _root: unknown,
@@ -99,11 +121,33 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
     ): Promise<DocumentValue> => {
       if (!input.title.trim()) throw badInput('A document needs a title.');
       const { kase, system } = await ownCase(ctx, input.caseId);
-      if (kase.status === 'Afsluttet') throw badInput('The case is closed: documents are filed on open cases.');
-      const kind: NewDocumentInput['kind'] = input.kind === 'INCOMING' || input.kind === 'OUTGOING' ? input.kind : 'NOTE';
-      noteWrite(ctx, kase.parties, 'Mutation.fileDocument');
-      const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
-      return deps.toDocument(kase, { id: record.id, title: record.title, date: record.date });
+      return fileOnOwnCase(ctx, kase, system, input, 'Mutation.fileDocument');
+    },
+
+    /**
+     * A sickness report lands on the citizen's open sickness benefits case in the caller's
+     * municipality, the most recently opened if there are several, or on one opened for it. Two
+     * reports for one citizen arriving at the same moment could both open a case: the index is
+     * asked, not locked.
+     */
+    reportSickness: async (
+      _root: unknown,
+      { input }: { input: { citizen: string; reporter: string; firstDayOfAbsence: string; reportedOn?: string | null } },
+      ctx: SubgraphContext,
+    ): Promise<{ case: CaseValue; document: DocumentValue; openedCase: boolean }> => {
+      const { tenant, system } = ownSystem(ctx);
+      const reportedOn = input.reportedOn ?? new Date().toISOString().slice(0, 10);
+      if (input.firstDayOfAbsence > reportedOn) throw badInput('The first day of absence is after the day of the report.');
+      ctx.access.touched(input.citizen, 'Mutation.reportSickness', 'case-index');
+      const open = (await deps.casesOfParty(ctx, input.citizen))
+        .filter((c) => c.municipalityCode === tenant && c.status !== 'Afsluttet' && c.classification?.number?.startsWith(`${SICKNESS_BENEFITS_GROUP}.`))
+        .filter((c) => c.parties.some((p) => p.cpr === input.citizen && p.role === 'PRIMARY'))
+        .sort((a, b) => (b.openedAt ?? '').localeCompare(a.openedAt ?? ''));
+      const existing = open[0];
+      const kase = existing ?? (await openOwnCase(ctx, { title: 'Sygedagpenge', classification: SICKNESS_BENEFITS_SUBJECT, parties: [{ cpr: input.citizen, role: 'PRIMARY' }] }, 'Mutation.reportSickness'));
+      const title = `Anmeldelse af sygefravær fra ${REPORTER[input.reporter] ?? 'ukendt anmelder'}, første fraværsdag ${danishDate(input.firstDayOfAbsence)}`;
+      const document = await fileOnOwnCase(ctx, kase, system, { title, kind: 'INCOMING', date: reportedOn }, 'Mutation.reportSickness');
+      return { case: kase, document, openedCase: existing === undefined };
     },
 
     changeCaseStatus: async (_root: unknown, { caseId, status }: { caseId: string; status: string }, ctx: SubgraphContext): Promise<CaseValue> => {

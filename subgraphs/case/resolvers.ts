@@ -158,6 +158,7 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
       toCase,
       toDocument: (c, d) => ({ id: d.id, parties: c.parties.map((p) => p.cpr), title: d.title, date: d.date, caseNumber: c.number, municipalityCode: c.municipalityCode, sourceSystem: c.sourceSystem }),
       procedureOf,
+      casesOfParty: async (ctx, cpr) => (await casesOfParty(ctx, cpr)).map(toCase),
     }),
     Query: {
       case: async (_root: unknown, args: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, args.id)),
