@@ -31,3 +31,23 @@ export const CITIZEN_OVERVIEW_QUERY = `query CitizenOverview($cpr: CPR!) {
             parties { role citizen { cpr name { full } } } }
   }
 }`;
+
+/**
+ * A citizen's own page (self-service): what a citizen may see of themselves, and nothing that is
+ * another person's, so it answers without a single FORBIDDEN. Who the other parties of their cases
+ * are is not theirs to see (only their roles); their family's names are.
+ */
+export const CITIZEN_OWN_PAGE_QUERY = `query MyPage($cpr: CPR!) {
+  citizen(cpr: $cpr) {
+    name { full }
+    address { text postcode municipality { name } }
+    relations { spouse { name { full } } children { name { full } } }
+    cases {
+      number title status openedAt
+      classification { title }
+      procedure { name currentStep { name } nextSteps { name status } }
+      documents { title date kind }
+      parties { role }
+    }
+  }
+}`;

@@ -1,6 +1,7 @@
 /** Posts GraphQL operations over real HTTP, as a front-end would. */
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
+  headers: Headers;
   body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
   text: string;
 }
@@ -17,7 +18,7 @@ export async function postGraphQL<T = Record<string, any>>(
     body: JSON.stringify({ query, variables }),
   });
   const text = await response.text();
-  return { status: response.status, body: JSON.parse(text) as GraphQLResponse<T>['body'], text };
+  return { status: response.status, headers: response.headers, body: JSON.parse(text) as GraphQLResponse<T>['body'], text };
 }
 
 /** No simulated latency: end-to-end tests measure correctness, benchmarks measure time. */
