@@ -9,11 +9,13 @@
  *
  * Options (env): BENCH_REQUESTS (sequential, default 200), BENCH_SECONDS (load, default 10),
  * BENCH_CONNECTIONS (default 16), BENCH_AUDIT (off | pglite | postgres: record every access in
- * an access trail, in-memory PGlite or the PostgreSQL server at 127.0.0.1:5432; default off),
+ * an access trail, embedded PGlite in a temporary folder or the PostgreSQL server at 127.0.0.1:5432;
+ * default off),
  * BENCH_AUTH (off | on: bearer tokens of a caseworker of each citizen's municipality, so
- * authentication, roles, field grants and tenancy run as in production; default off).
+ * authentication, roles, field grants and tenancy run as in production; default off),
+ * BENCH_JSON (a file to write the figures to, for bench:peers's workload (d)).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -29,13 +31,15 @@ const seconds = Number(process.env['BENCH_SECONDS'] ?? 10);
 const connections = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 
 const auditMode = process.env['BENCH_AUDIT'] ?? 'off';
+const trailDir = auditMode === 'pglite' ? mkdtempSync(join(tmpdir(), 'bench-trail-')) : undefined;
 if (!['off', 'pglite', 'postgres'].includes(auditMode)) throw new Error('BENCH_AUDIT must be off, pglite or postgres');
 const audit =
   auditMode === 'off'
     ? undefined
     : {
         trail: await createAuditTrail({
-          db: auditMode === 'pglite' ? await pgliteClient() : await postgresClient('postgres://postgres@127.0.0.1:5432/test', `audit_bench_${randomBytes(4).toString('hex')}`),
+          // A trail folder, as the gateway keeps it (initialised by a child process), not an in-memory PGlite.
+          db: auditMode === 'pglite' ? await pgliteClient(join(trailDir!, 'pgdata')) : await postgresClient('postgres://postgres@127.0.0.1:5432/test', `audit_bench_${randomBytes(4).toString('hex')}`),
           signingKey: await generateInternalTokenKeys(),
         }),
         subjectKey: randomBytes(32),
@@ -129,12 +133,45 @@ try {
   console.log(`  ${result.requests.average.toFixed(1)} req/s, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, ` +
     `errors ${result.errors}, non-2xx ${result.non2xx}, timeouts ${result.timeouts}`);
   console.log(`  CPU per request (all components, one process): ${((cpu.user + cpu.system) / 1_000 / result.requests.total).toFixed(1)} ms`);
+  let trailReport: { records: number; intact: boolean } | undefined;
   if (audit) {
     const report = await audit.trail.verify();
+    trailReport = { records: report.records, intact: report.ok };
     console.log(`\naccess trail: ${report.records} records, ${report.checkpoints} signed checkpoints, ${report.ok ? 'intact' : report.problems.join('; ')}`);
+  }
+  const jsonPath = process.env['BENCH_JSON'];
+  if (jsonPath) {
+    // The data's own dependencies: CPR, then DAR, then BBR (building and units side by side); warm:
+    // CPR, then CPR again for the relatives' names (issue 14).
+    const floor = { coldMs: L['cpr']! + L['dar']! + L['bbr']!, warmMs: L['cpr']! + L['cpr']! };
+    writeFileSync(
+      jsonPath,
+      JSON.stringify({
+        audit: auditMode,
+        auth: authMode,
+        sequential: { requests, p50: percentile(durations, 50), p95: percentile(durations, 95), max: durations.at(-1)! },
+        legacyCallsPerQuery: totalPerQuery,
+        legacyCallsBySystem: Object.fromEntries([...calls].map(([system, n]) => [system, n / requests])),
+        criticalPathMs: { cold: citizenLeg + Math.max(coldAddressLeg, caseLeg), warm: citizenLeg + caseLeg },
+        floorMs: floor,
+        load: {
+          connections,
+          seconds,
+          requests: result.requests.total,
+          rps: result.requests.average,
+          latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+          errors: result.errors,
+          timeouts: result.timeouts,
+          non2xx: result.non2xx,
+        },
+        cpuMsPerRequest: (cpu.user + cpu.system) / 1_000 / result.requests.total,
+        trail: trailReport,
+      }),
+    );
   }
 } finally {
   await stack.close();
   await audit?.trail.close();
   if (idpDir) rmSync(idpDir, { recursive: true, force: true });
+  if (trailDir) rmSync(trailDir, { recursive: true, force: true });
 }

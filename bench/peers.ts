@@ -20,12 +20,12 @@
  *
  * Options: --seconds N per workload (default 10), --connections C (50), --warmup S (seconds before
  * each measured run; default a fifth of N, 1 to 3), --only plain,hive,hive-rust,ours,
- * --workloads a,b,c, --no-record (print only: no JSON, no README).
+ * --workloads a,b,c,d, --no-record (print only: no JSON, no README).
  *
  * A peer that cannot be installed or started is reported with the reason, and the others run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
@@ -37,11 +37,11 @@ import { ensurePeers, PEERS_DIR } from './peers/installPeers';
 import { cpuSeconds, rssMb, watchProcessTree } from './peers/processStats';
 import { refreshReadme, table, type Measurement } from './peers/report';
 import { SUBGRAPH_NAMES, type SubgraphName } from './peers/subgraphs';
-import { LIGHT_QUERY, PLANNED, WORKLOADS, type Workload, type WorkloadId } from './peers/workloads';
+import { LIGHT_QUERY, OVERVIEW, PLANNED, WORKLOADS, type Workload, type WorkloadId } from './peers/workloads';
 
 // ─── Options ─────────────────────────────────────────────────────────────────────────────────
 
-const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c] [--no-record]';
+const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c,d] [--no-record]';
 
 interface Options {
   seconds: number;
@@ -89,7 +89,7 @@ function parseOptions(argv: readonly string[]): Options {
     connections: Math.round(number('connections', 50)),
     warmupSeconds: number('warmup', Math.min(3, Math.max(1, Math.round(seconds / 5)))),
     only: list('only', GATEWAY_IDS),
-    workloads: list('workloads', Object.keys(WORKLOADS) as WorkloadId[], PLANNED),
+    workloads: list('workloads', [...Object.keys(WORKLOADS), OVERVIEW.id] as WorkloadId[], PLANNED),
     record,
   };
 }
@@ -356,6 +356,70 @@ async function runGateway(spec: GatewaySpec, workloads: readonly Workload[], ded
   }
 }
 
+// ─── Workload (d): ours alone, over the simulators ─────────────────────────────────────────
+
+interface OverviewFigures {
+  sequential: { requests: number; p50: number; p95: number; max: number };
+  legacyCallsPerQuery: number;
+  legacyCallsBySystem: Record<string, number>;
+  criticalPathMs: { cold: number; warm: number };
+  floorMs: { coldMs: number; warmMs: number };
+  load: { connections: number; seconds: number; requests: number; rps: number; latencyMs: { p50: number; p90: number; p99: number; max: number }; errors: number; timeouts: number; non2xx: number };
+  cpuMsPerRequest: number;
+  trail?: { records: number; intact: boolean };
+}
+let overviewFigures: OverviewFigures | undefined;
+
+/**
+ * `npm run bench` with tokens and the embedded trail on, in a child process watched like a gateway
+ * (its peak RSS and CPU are the whole house's: simulators, subgraphs, gateway and trail).
+ */
+async function runOverview(dir: string): Promise<void> {
+  const jsonPath = join(dir, 'overview.json');
+  log(`\n[ours] (d) ${OVERVIEW.title}: npm run bench with BENCH_AUTH=on BENCH_AUDIT=pglite, ${options.connections} connections, ${options.seconds} s`);
+  const env = { ...process.env, APOLLO_TELEMETRY_DISABLED: '1', BENCH_AUTH: 'on', BENCH_AUDIT: 'pglite', BENCH_CONNECTIONS: String(options.connections), BENCH_SECONDS: String(options.seconds), BENCH_JSON: jsonPath } as Record<string, string>;
+  const child = startChild('overview', ['--import', 'tsx', 'bench/overview.ts'], { cwd: ROOT, env });
+  const watch = watchProcessTree(child.pid);
+  await child.exited;
+  const usage = watch.stop();
+  let figures: OverviewFigures;
+  try {
+    figures = JSON.parse(readFileSync(jsonPath, 'utf8')) as OverviewFigures;
+  } catch {
+    failures.ours = `(d) did not finish:\n${tail(child)}`;
+    log(`  FAILED:\n${tail(child)}`);
+    return;
+  }
+  overviewFigures = figures;
+  const load = figures.load;
+  measurements.push({
+    gateway: 'ours',
+    workload: 'd',
+    requests: load.requests,
+    rps: load.rps,
+    latencyMs: { p50: load.latencyMs.p50, p95: Number.NaN, p99: load.latencyMs.p99, max: load.latencyMs.max },
+    errors: load.errors + load.timeouts,
+    timeouts: load.timeouts,
+    non2xx: load.non2xx,
+    graphqlErrors: Number.NaN,
+    answer: 'checked by bench/overview.ts (no GraphQL errors in the sequential run)',
+    peakRssMb: usage.peakRssMb,
+    gatewayProcesses: usage.processes,
+    // The measured run's CPU, as bench/overview.ts counts it (the child is gone when its figures are read).
+    gatewayCpuSeconds: (figures.cpuMsPerRequest * load.requests) / 1000,
+    subgraphCpuSeconds: Number.NaN,
+    loadGeneratorCpuSeconds: Number.NaN,
+    subgraphFetches: figures.legacyCallsBySystem,
+    fetchesPerOperation: figures.legacyCallsPerQuery,
+    dedup: 'none (distinct citizens)',
+  });
+  log(
+    `  sequential p50 ${fmt(figures.sequential.p50)} ms (floor ${figures.floorMs.coldMs} ms cold, ${figures.floorMs.warmMs} warm; the plan's critical path ${figures.criticalPathMs.cold} ms), p95 ${fmt(figures.sequential.p95)} ms; ` +
+      `under load ${fmt(load.rps)} req/s, p50 ${load.latencyMs.p50} / p99 ${load.latencyMs.p99} ms, errors ${load.errors}, non-2xx ${load.non2xx}; peak RSS ${fmt(usage.peakRssMb, 0)} MB (the whole house); ` +
+      `${fmt(figures.legacyCallsPerQuery, 2)} legacy calls per query; trail ${figures.trail ? `${figures.trail.records} records, ${figures.trail.intact ? 'intact' : 'NOT intact'}` : 'off'}`,
+  );
+}
+
 // ─── The run ─────────────────────────────────────────────────────────────────────────────────
 
 const onSignal = (signal: NodeJS.Signals) => {
@@ -372,8 +436,10 @@ process.on('exit', () => {
 const startedAt = new Date();
 const dir = mkdtempSync(join(tmpdir(), 'bench-peers-'));
 const selected = options.only.map((id) => GATEWAYS[id]);
-const workloads = options.workloads.map((id) => WORKLOADS[id]);
-log(`bench:peers: ${selected.map((g) => g.id).join(', ')}; workloads ${workloads.map((w) => w.id).join(', ')}; ${options.seconds} s each after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`);
+const workloads = options.workloads.filter((id): id is Exclude<WorkloadId, 'd'> => id !== 'd').map((id) => WORKLOADS[id]);
+const overviewRun = options.workloads.includes('d') && options.only.includes('ours');
+if (options.workloads.includes('d') && !overviewRun) log('workload (d) is ours alone: skipped, since --only leaves ours out');
+log(`bench:peers: ${selected.map((g) => g.id).join(', ')}; workloads ${[...workloads.map((w) => w.id), ...(overviewRun ? ['d'] : [])].join(', ')}; ${options.seconds} s each after ${options.warmupSeconds} s of warm-up, ${options.connections} connections`);
 log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${type()} ${release()}`);
 
 const subgraphs: Subgraph[] = [];
@@ -410,6 +476,7 @@ try {
     await runGateway(spec, workloads.filter((w) => !separate.includes(w)), false, context);
     if (separate.length > 0) await runGateway(spec, separate, true, context);
   }
+  if (overviewRun) await runOverview(dir);
 } finally {
   for (const s of subgraphs) await stopChild(s.child);
   rmSync(dir, { recursive: true, force: true });
@@ -417,13 +484,14 @@ try {
 
 // 5. The table, the JSON, the README.
 const ran = selected.map((g) => ({ id: g.id, label: g.label }));
-const figures = table(measurements, ran, workloads, failures);
+const tabled = [...workloads, ...(overviewFigures ? [OVERVIEW] : [])];
+const figures = table(measurements, ran, tabled, failures);
 log(`\n${figures}`);
 log('\nours/peer: above 1× is better for RPS; below 1× is better for latency, memory, CPU and fetches.');
 const notes: string[] = [];
 for (const [id, reason] of Object.entries(failures)) notes.push(`${id}: ${reason.split('\n')[0]}`);
 for (const m of measurements) {
-  if (!m.answer.startsWith('same as') && !m.answer.startsWith('reference')) notes.push(`${m.gateway} (${m.workload}): answer ${m.answer}`);
+  if (m.workload !== 'd' && !m.answer.startsWith('same as') && !m.answer.startsWith('reference')) notes.push(`${m.gateway} (${m.workload}): answer ${m.answer}`);
   if (m.graphqlErrors > 0) notes.push(`${m.gateway} (${m.workload}): ${m.graphqlErrors} responses with GraphQL errors, the first: ${m.firstError?.slice(0, 200)}`);
 }
 for (const note of notes) log(`note: ${note}`);
@@ -452,11 +520,13 @@ if (options.record) {
       '@apollo/composition, then starts each gateway alone in its own process on them and drives it with',
       'autocannon: (a) the heavy nested query, the same on every request; (b) a light query (one fetch);',
       '(c) the heavy query with in-flight de-duplication of subgraph requests off wherever a gateway has it;',
-      `(d) the citizen overview over the simulators is not built yet. Each workload: one answer check, a warm-up,`,
+      '(d) the citizen overview over the simulators, ours alone (`npm run bench` with tokens and the embedded trail on,',
+      'distinct citizens; peak RSS and CPU are then the whole house\'s, one process; "subgraph fetches/op" are legacy calls',
+      'per query). Each of (a)–(c): one answer check, a warm-up,',
       'then the measured run. Peak RSS is the gateway process\'s VmHWM, reset before each workload; CPU seconds',
       'come from /proc/PID/stat; fetches per operation are what the subgraphs answered over the completed',
       'requests. Options: `--seconds N` (10), `--connections C` (50), `--warmup S`, `--only plain,hive,hive-rust,ours`,',
-      '`--workloads a,b,c`, `--no-record`.',
+      '`--workloads a,b,c,d`, `--no-record`.',
       '',
       `### ${startedAt.toISOString().slice(0, 10)}, latest run`,
       '',
@@ -470,6 +540,15 @@ if (options.record) {
       figures,
       '',
       'ours/peer: above 1× is better for RPS; below 1× is better for latency, memory, CPU and fetches.',
+      ...(overviewFigures
+        ? [
+            '',
+            `(d) sequential, one request at a time over ${overviewFigures.sequential.requests} distinct citizens: p50 ${overviewFigures.sequential.p50.toFixed(1)} ms, p95 ${overviewFigures.sequential.p95.toFixed(1)} ms, ` +
+              `against the data's floor of ${overviewFigures.floorMs.coldMs} ms cold (${overviewFigures.floorMs.warmMs} ms warm) and the plan's critical path of ${overviewFigures.criticalPathMs.cold} ms; ` +
+              `${overviewFigures.legacyCallsPerQuery.toFixed(2)} legacy calls per query (${Object.entries(overviewFigures.legacyCallsBySystem).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}); ` +
+              `${overviewFigures.cpuMsPerRequest.toFixed(1)} ms CPU per request for the whole house.`,
+          ]
+        : []),
       ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
     ].join('\n'),
   );
