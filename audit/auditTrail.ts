@@ -101,7 +101,30 @@ export interface AuditTrail {
   settled(): Promise<void>;
   /** Whether the store answers (for /ready). */
   reachable(): Promise<boolean>;
+  /**
+   * Tells `listener` of every append statement of this process as it ends; returns the detach.
+   * For metrics kept outside: audit/ knows nothing of HTTP or Prometheus.
+   */
+  onAppend(listener: (append: AppendStatement) => void): () => void;
+  /** What waits to be committed now (metrics read it when scraped). */
+  backlog(): AppendBacklog;
   close(): Promise<void>;
+}
+
+/** One append statement that ended: the requests and records it took, how long it ran, whether it committed. */
+export interface AppendStatement {
+  requests: number;
+  records: number;
+  seconds: number;
+  committed: boolean;
+}
+
+/** Appends of this process not yet committed. */
+export interface AppendBacklog {
+  /** Requests whose records wait for an append statement to take them. */
+  queuedRequests: number;
+  /** Records handed to `record` and not yet committed: queued, or in a statement in flight. */
+  uncommittedRecords: number;
 }
 
 export interface AuditFilter {
@@ -206,9 +229,15 @@ const MAX_RECORDS_PER_APPEND = 2_000;
  * commits, instead of leaving the server idle for a round trip. The order across batches and
  * processes is the head row's lock inside `audit_append`; a request's records are never split.
  */
-function appendBatcher(append: (leaves: Buffer, payloads: string) => Promise<void>, inFlight = 2): (encoded: PendingAppend['encoded']) => Promise<void> {
+function appendBatcher(
+  append: (leaves: Buffer, payloads: string) => Promise<void>,
+  inFlight = 2,
+): { append: (encoded: PendingAppend['encoded']) => Promise<void>; backlog: () => AppendBacklog; onAppend: (listener: (append: AppendStatement) => void) => () => void } {
   const pending: PendingAppend[] = [];
+  const listeners = new Set<(append: AppendStatement) => void>();
   let running = 0;
+  let queuedRecords = 0;
+  let sentRecords = 0;
   const flush = async () => {
     running++;
     while (pending.length > 0) {
@@ -219,21 +248,42 @@ function appendBatcher(append: (leaves: Buffer, payloads: string) => Promise<voi
         batch.push(next);
         records += next.encoded.length;
       }
+      queuedRecords -= records;
+      sentRecords += records;
       const all = batch.flatMap((b) => b.encoded);
+      const started = performance.now();
+      let failure: { error: unknown } | undefined;
       try {
         await append(Buffer.concat(all.map((e) => e.leaf)), `[${all.map((e) => e.payload).join(',')}]`);
-        for (const b of batch) b.done();
       } catch (error) {
-        for (const b of batch) b.done(error);
+        failure = { error };
       }
+      sentRecords -= records;
+      const statement = { requests: batch.length, records, seconds: (performance.now() - started) / 1_000, committed: !failure };
+      for (const listener of listeners) {
+        try {
+          listener(statement);
+        } catch {
+          // An observer's failure is no failure of the append: the records are committed (or not) as they are.
+        }
+      }
+      for (const b of batch) b.done(failure?.error);
     }
     running--;
   };
-  return (encoded) =>
-    new Promise<void>((resolve, reject) => {
-      pending.push({ encoded, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (running < inFlight) void flush();
-    });
+  return {
+    append: (encoded) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push({ encoded, done: (error) => (error === undefined ? resolve() : reject(error)) });
+        queuedRecords += encoded.length;
+        if (running < inFlight) void flush();
+      }),
+    backlog: () => ({ queuedRequests: pending.length, uncommittedRecords: queuedRecords + sentRecords }),
+    onAppend: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /** The record index a cursor names: the last index of the page before. */
@@ -289,9 +339,10 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
   });
   if (options.partitionRecords !== undefined) await settlePartitionSize(db, options.partitionRecords);
   // Every store, embedded or a server, appends the same way: `audit_append` in the database.
-  const append = appendBatcher(async (leaves, payloads) => {
+  const batcher = appendBatcher(async (leaves, payloads) => {
     await db.query('select audit_append($1, $2::jsonb)', [leaves, payloads]);
   });
+  const append = batcher.append;
 
 
   const toLeaf = (r: StoredLeaf): LeafRow => ({
@@ -534,6 +585,8 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       } while (after !== null);
       return found;
     },
+    onAppend: batcher.onAppend,
+    backlog: batcher.backlog,
     async reachable() {
       try {
         await db.query('select 1');

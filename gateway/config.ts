@@ -21,10 +21,13 @@
  * | limits.maxDepth, maxAliases, maxTokens, maxDirectives, maxCost | MAX_DEPTH, MAX_ALIASES, MAX_TOKENS, MAX_DIRECTIVES, MAX_COST | 12, 15, 2000, 20, 5000 |
  * | shutdownDelayMs | SHUTDOWN_DELAY_MS | 0 (on SIGTERM, how long /ready says draining before the gateway stops accepting) |
  * | rateLimit.perSecond, burst | RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST | 100, 200 (per municipality; 0 turns it off) |
+ * | metrics.port, host | METRICS_PORT, METRICS_HOST | off (no listener); 127.0.0.1 (Prometheus /metrics on a listener of its own: runtime/metrics.ts) |
+ * | metrics.maxOperationNames | METRICS_MAX_OPERATIONS | 100 (operation names counted before the rest are "(other)"; with trusted documents, the manifest's names) |
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../runtime/config';
+import { metricsDefaults, metricsHostSchema, metricsPortSchema } from '../runtime/metrics';
 import { loadSubgraphList, supergraphPath as defaultSupergraphPath, supergraphSubgraphs, type SubgraphList } from '../schema/subgraphs';
 
 export const gatewayDefaults = {
@@ -46,6 +49,11 @@ export const gatewayDefaults = {
   rateLimit: {
     perSecond: 100, // per municipality (else per actor, else per client address), per gateway process
     burst: 200,
+  },
+  metrics: {
+    // no port: no metrics listener unless METRICS_PORT asks for one
+    host: metricsDefaults.host,
+    maxOperationNames: 100, // distinct operation labels; each costs a counter and a histogram per outcome
   },
 } as const;
 
@@ -108,6 +116,23 @@ const gatewayConfigSchema = z.object({
       burst: positiveInt.default(gatewayDefaults.rateLimit.burst),
     })
     .default(gatewayDefaults.rateLimit),
+  /**
+   * Prometheus metrics (gateway/metrics.ts), served on a listener of their own when `port` is
+   * set, apart from the API; `host` defaults to loopback.
+   */
+  metrics: z
+    .object({
+      port: metricsPortSchema.optional(),
+      host: metricsHostSchema.optional(),
+      maxOperationNames: z.coerce.number().int().positive('must be a positive whole number (METRICS_MAX_OPERATIONS)').default(gatewayDefaults.metrics.maxOperationNames),
+    })
+    .superRefine((metrics, context) => {
+      if (metrics.host !== undefined && metrics.port === undefined) {
+        context.addIssue({ code: 'custom', path: ['host'], message: 'METRICS_HOST is set but METRICS_PORT is not: metrics are served only on the port METRICS_PORT names' });
+      }
+    })
+    .transform(({ host, ...metrics }) => ({ ...metrics, host: host ?? gatewayDefaults.metrics.host }))
+    .default({ host: gatewayDefaults.metrics.host, maxOperationNames: gatewayDefaults.metrics.maxOperationNames }),
 });
 
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;
@@ -120,6 +145,9 @@ export function parseGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   const missing: string[] = [];
   if (config.production && !config.auth) missing.push('auth: production (NODE_ENV=production) needs AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_FILE');
   if (config.production && !config.audit) missing.push('audit: production (NODE_ENV=production) needs AUDIT_DIR, or AUDIT_DATABASE_URL and AUDIT_KEYS: no audit, no data');
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+    missing.push(`metrics.port: METRICS_PORT must differ from PORT (both ${config.port}): metrics are served apart from the API`);
+  }
   if (missing.length > 0) throw new ConfigInvalid('gateway', missing);
   return config;
 }
@@ -191,6 +219,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
       rateLimit: {
         ...(env['RATE_LIMIT_PER_SECOND'] ? { perSecond: env['RATE_LIMIT_PER_SECOND'] as unknown as number } : {}),
         ...(env['RATE_LIMIT_BURST'] ? { burst: env['RATE_LIMIT_BURST'] as unknown as number } : {}),
+      },
+      metrics: {
+        ...(env['METRICS_PORT'] ? { port: env['METRICS_PORT'] as unknown as number } : {}),
+        ...(env['METRICS_HOST'] ? { host: env['METRICS_HOST'] } : {}),
+        ...(env['METRICS_MAX_OPERATIONS'] ? { maxOperationNames: env['METRICS_MAX_OPERATIONS'] as unknown as number } : {}),
       },
     });
   } catch (error) {

@@ -26,10 +26,12 @@
  *                                      request, with the decision (`subgraphCall` below)
  *  12. consolidate                     access.ts: what the subgraphs reported, and what was asked
  *  13. record                          the access trail, before the answer leaves
- *  14. answer                          fail closed: no record, no personal data
+ *  14. answer                          fail closed: no record, no personal data; counted by
+ *                                      operation and outcome (metrics.ts), as are the refusals
+ *                                      made before Apollo (server.ts, the HTTP server's `onRefused`)
  */
 import type { IncomingMessage } from 'node:http';
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLResponse } from '@apollo/server';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Refusal } from '../runtime/httpServer';
 import { INTERNAL_TOKEN_HEADER, subgraphRequestHash, type InternalTokenSigner } from '../runtime/internalToken';
@@ -39,6 +41,7 @@ import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity
 import { decide, type Decision } from './auth/decision';
 import type { AuthorizedOperation } from './auth/fieldAuthorization';
 import { gatewayError, httpRefusal } from './errors';
+import type { GatewayMetrics, RateLimitName } from './metrics';
 import { attributedToSubgraph } from './plugins/maskErrors';
 import { readInputs, type OperationReader, type OperationReading, type RequestInputs } from './operation';
 import { createRateLimiter, rateLimitKey, type RateLimiter } from './plugins/rateLimit';
@@ -62,6 +65,8 @@ export interface GatewayContext extends BaseContext {
   requestId: string;
   traceId: string;
   startedAt: Date;
+  /** performance.now() when the HTTP request arrived: the request's duration is measured from it. */
+  arrivedAt: number;
   /** Who the caller is (stage 3); null: no token. */
   identity: Identity | null;
   /** When the request's budget is spent (epoch milliseconds). */
@@ -88,6 +93,8 @@ export interface Admission {
 export interface AdmissionOptions {
   authenticator: Authenticator | undefined;
   rateLimit: { perSecond: number; burst: number };
+  /** Counts refusals by limit and tokens that did not verify (gateway/metrics.ts). */
+  metrics?: Pick<GatewayMetrics, 'rateLimited' | 'authenticationFailed'>;
 }
 
 /**
@@ -98,7 +105,7 @@ export interface AdmissionOptions {
  * verified and given back when it verifies: the check and the take are one step.
  */
 export function createAdmission(options: AdmissionOptions): Admission {
-  const { authenticator, rateLimit } = options;
+  const { authenticator, rateLimit, metrics } = options;
   const requests = rateLimit.perSecond > 0 ? createRateLimiter(rateLimit) : undefined;
   // A tenth of the request rate may fail authentication per address and subject (at least 1/s, 10 at once).
   const failures = rateLimit.perSecond > 0
@@ -107,13 +114,15 @@ export function createAdmission(options: AdmissionOptions): Admission {
   const allFailures = rateLimit.perSecond > 0
     ? createRateLimiter({ perSecond: Math.max(10, rateLimit.perSecond), burst: Math.max(50, rateLimit.burst) })
     : undefined;
-  const tooMany = (retryAfterSeconds: number, whom: string): Refusal =>
-    httpRefusal('RATE_LIMITED', `Too many requests for ${whom}: try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
+  const tooMany = (limit: RateLimitName, retryAfterSeconds: number, whom: string): Refusal => {
+    metrics?.rateLimited(limit);
+    return httpRefusal('RATE_LIMITED', `Too many requests for ${whom}: try again in ${retryAfterSeconds} s.`, { 'retry-after': String(retryAfterSeconds) });
+  };
   const limitRequests = (identity: Identity | null, address: string | undefined): Refusal | undefined => {
     if (!requests) return undefined;
     const key = rateLimitKey(identity, address);
     const verdict = requests.take(key);
-    return verdict.allowed ? undefined : tooMany(verdict.retryAfterSeconds, key.startsWith('tenant:') ? `municipality ${key.slice(7)}` : 'this caller');
+    return verdict.allowed ? undefined : tooMany('requests', verdict.retryAfterSeconds, key.startsWith('tenant:') ? `municipality ${key.slice(7)}` : 'this caller');
   };
 
   return {
@@ -129,11 +138,11 @@ export function createAdmission(options: AdmissionOptions): Admission {
       if (failures && allFailures && !authenticator.knows(authorization)) {
         const mine = `${address ?? 'unknown'}|${claimedSubject(authorization)}`;
         const own = failures.take(mine);
-        if (!own.allowed) return { refusal: tooMany(own.retryAfterSeconds, 'this caller (failed authentications)') };
+        if (!own.allowed) return { refusal: tooMany('failed_authentications', own.retryAfterSeconds, 'this caller (failed authentications)') };
         const all = allFailures.take('all');
         if (!all.allowed) {
           failures.give(mine);
-          return { refusal: tooMany(all.retryAfterSeconds, 'unverified tokens (failed authentications)') };
+          return { refusal: tooMany('unverified_tokens', all.retryAfterSeconds, 'unverified tokens (failed authentications)') };
         }
         reserved.push([failures, mine], [allFailures, 'all']);
       }
@@ -144,6 +153,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
         identity = await authenticator.authenticate(authorization, typeof purpose === 'string' ? purpose : undefined, typeof caseReference === 'string' ? caseReference : undefined);
       } catch (error) {
         if (!(error instanceof AuthenticationFailed)) throw error;
+        metrics?.authenticationFailed();
         return { refusal: httpRefusal('UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer error="invalid_token"' }) };
       }
       for (const [limiter, key] of reserved) limiter.give(key);
@@ -198,13 +208,15 @@ export interface PipelineOptions {
   serves?: (municipalityCode: string) => boolean;
   /** Records an access durably before it resolves (the access trail); absent: nothing is recorded. */
   record?: (access: RequestAccess) => Promise<void>;
+  /** Counts every answer as it leaves, by operation and outcome (gateway/metrics.ts); absent: nothing is counted. */
+  metrics?: Pick<GatewayMetrics, 'answered'>;
 }
 
 /** Grants of a development gateway without authentication: every role's (never in production). */
 const DEVELOPMENT_GRANTEE: Grantee = { roles: ['caseworker', 'citizen', 'service'], scopes: [] };
 
 export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<GatewayContext> {
-  const { reader, authorize, record } = options;
+  const { reader, authorize, record, metrics } = options;
   const facts = (context: GatewayContext, reading: OperationReading, inputs: RequestInputs, source: string | undefined): RequestFacts => ({
     requestId: context.requestId,
     traceId: context.traceId,
@@ -269,25 +281,42 @@ export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<Gat
             }
           }
         },
-        // 12–14. Consolidate, record, answer (fail closed).
-        async willSendResponse({ contextValue: context, response, source }) {
-          if (!record || response.body.kind !== 'single') return;
-          const { reading, inputs, decision } = context;
-          // Refused before execution: the refusal was recorded by stage 9 (or is not personal).
-          if (!reading || !inputs || !decision || response.body.singleResult.data === undefined) return;
-          if (!reading.personal && context.reported.size === 0) return;
-          const result = response.body.singleResult as { data?: Record<string, unknown> | null; errors?: readonly import('graphql').GraphQLFormattedError[] };
-          const access = answeredAccess(facts(context, reading, inputs, source), context.reported, decision.authorized?.deniedFields ?? [], result);
+        // 12–14. Consolidate, record, answer (fail closed); the answer is counted as it then leaves.
+        async willSendResponse({ contextValue: context, response, source, operation, request }) {
           try {
-            await record(access);
-          } catch (error) {
-            console.error(`[gateway] AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
-            withholdPersonal(result, reading);
+            await recordAnswer(context, response, source);
+          } finally {
+            if (metrics) {
+              const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+              metrics.answered({
+                operationName: operation ? (operation.name?.value ?? null) : request.operationName,
+                executed: result.data !== undefined,
+                status: response.http.status ?? 200,
+                errorCodes: (result.errors ?? []).map((e) => e.extensions?.['code']),
+                seconds: (performance.now() - context.arrivedAt) / 1_000,
+              });
+            }
           }
         },
       };
     },
   };
+
+  async function recordAnswer(context: GatewayContext, response: GraphQLResponse, source: string | undefined): Promise<void> {
+    if (!record || response.body.kind !== 'single') return;
+    const { reading, inputs, decision } = context;
+    // Refused before execution: the refusal was recorded by stage 9 (or is not personal).
+    if (!reading || !inputs || !decision || response.body.singleResult.data === undefined) return;
+    if (!reading.personal && context.reported.size === 0) return;
+    const result = response.body.singleResult as { data?: Record<string, unknown> | null; errors?: readonly import('graphql').GraphQLFormattedError[] };
+    const access = answeredAccess(facts(context, reading, inputs, source), context.reported, decision.authorized?.deniedFields ?? [], result);
+    try {
+      await record(access);
+    } catch (error) {
+      console.error(`[gateway] AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
+      withholdPersonal(result, reading);
+    }
+  }
 }
 
 /** Whether any personal root field of a mutation is left to run after the refused ones are taken out. */

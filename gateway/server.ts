@@ -13,9 +13,11 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
+import type { Registry } from 'prom-client';
 import type { AuditTrail } from '../audit';
 import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
 import { createInternalTokenSigner, type InternalTokenSigner } from '../runtime/internalToken';
+import { isLoopback, startMetricsServer, type RunningMetricsServer } from '../runtime/metrics';
 import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import { tenantRegistryFile } from '../runtime/tenantRegistry';
 import type { RequestAccess } from './access';
@@ -23,6 +25,7 @@ import { createAuthenticator, type Identity } from './auth/authenticate';
 import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
 import { auditRoutes } from './auditApi';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
+import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
@@ -55,6 +58,8 @@ export interface RunningGateway extends RunningHttpServer {
     /** Reads the file now, without waiting for the watcher. */
     reload(): Promise<SupergraphVersion>;
   };
+  /** This gateway's series (gateway/metrics.ts), and where its metrics listener serves them: undefined without METRICS_PORT. */
+  metrics: { registry: Registry; url: string | undefined };
 }
 
 export interface GatewayOptions {
@@ -105,6 +110,11 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
   const log = options.log ?? console;
+  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+  const metrics = createGatewayMetrics({
+    maxOperationNames: config.metrics.maxOperationNames,
+    ...(trusted ? { trustedOperationNames: trusted.operationNames } : {}),
+  });
   /** Each subgraph's data source, for every supergraph version: the URL config gives it, or the supergraph's. */
   const buildService: BuildService = ({ name, url }) => {
     const target = config.subgraphUrls[name] ?? url;
@@ -112,7 +122,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     const hooks = subgraphCall(name, signer, authenticator !== undefined);
     const dataSource = new RemoteGraphQLDataSource<GatewayContext>({
       url: target,
-      fetcher: budgetedFetch,
+      fetcher: metrics.timeFetches(name, budgetedFetch),
       willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
       didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
       // A failure to reach the subgraph carries its name, for the log and for the client.
@@ -138,11 +148,10 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   // Each request is read against the policy of the schema it was validated with (its supergraph version).
   const reader = createOperationReader({ policyOf: supergraph.policyOf, maxCost: config.limits.maxCost });
   const authorize = createFieldAuthorizer();
-  const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
   if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
-  const admission = createAdmission({ authenticator, rateLimit: config.rateLimit });
+  const admission = createAdmission({ authenticator, rateLimit: config.rateLimit, metrics });
   const identities = new WeakMap<IncomingMessage, Identity | null>();
-  const trustedGuard = trusted ? trustedDocumentsGuard(trusted) : undefined;
+  const trustedGuard = trusted ? trustedDocumentsGuard(trusted.hashes) : undefined;
   // Stages 1–4 (the body limit is the HTTP server's own).
   const guard = async (req: IncomingMessage, query: string | undefined): Promise<Refusal | undefined> => {
     const refused = trustedGuard?.(query);
@@ -186,6 +195,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         authenticating: authenticator !== undefined,
         ...(tenants ? { serves: (code: string) => tenants.current().byCode.has(code) } : {}),
         ...(options.onAccess ? { record: options.onAccess } : {}),
+        metrics,
       }),
       staleNotice,
     ],
@@ -200,11 +210,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     guard,
-    context: async (req) => ({
+    // Refused before Apollo (body, trusted documents, authentication, rate limits): counted like any answer.
+    onRefused: (refused) =>
+      metrics.answered({ operationName: claimedOperationName(refused.request), executed: false, status: refused.status, errorCodes: [refused.code], seconds: refused.seconds }),
+    context: async (req, _request, arrivedAt) => ({
       requestId: randomUUID(),
       traceId: traceIdOf(req.headers['traceparent']),
       identity: identities.get(req) ?? null,
       startedAt: new Date(),
+      arrivedAt,
       deadlineAt: Date.now() + config.requestBudgetMs,
       stale: new Set<string>(),
       intent: null,
@@ -229,6 +243,23 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       },
     },
   });
+  const detachTrail = options.audit ? metrics.observeTrail(options.audit.trail) : undefined;
+  // Metrics on a listener of their own, only when asked for (runtime/metrics.ts says why).
+  let metricsServer: RunningMetricsServer | undefined;
+  if (config.metrics.port !== undefined) {
+    try {
+      metricsServer = await startMetricsServer({ port: config.metrics.port, host: config.metrics.host }, [metrics.registry]);
+    } catch (error) {
+      await running.close();
+      await supergraph.close();
+      tenants?.close();
+      detachTrail?.();
+      throw new Error(`METRICS_PORT: the metrics listener cannot listen on ${config.metrics.host}:${config.metrics.port}: ${(error as Error).message}`);
+    }
+    if (!isLoopback(config.metrics.host)) {
+      log.warn(`[gateway] the metrics listener is bound to METRICS_HOST=${config.metrics.host}, beyond loopback, port ${new URL(metricsServer.url).port}, without authentication: let only Prometheus reach that port`);
+    }
+  }
   // Once: a signal's shutdown and a caller's own close share one drain.
   let closing: Promise<void> | undefined;
   const drain = async () => {
@@ -238,6 +269,9 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     await running.close();
     await supergraph.close();
     tenants?.close();
+    // Scraped to the end: the drain itself shows in the series.
+    detachTrail?.();
+    await metricsServer?.close();
   };
   return {
     ...running,
@@ -250,6 +284,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       onRefused: (listener) => supergraph.onRefused(listener),
       reload: () => supergraph.reload(),
     },
+    metrics: { registry: metrics.registry, url: metricsServer?.url },
     close: () => (closing ??= drain()),
   };
 }

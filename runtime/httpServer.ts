@@ -15,10 +15,10 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   /**
    * Builds the per-request context from the HTTP request and the GraphQL request it carries (as
-   * Apollo will read it: the JSON body of a POST, the search params of a GET). Throwing a
-   * GraphQLError rejects the request.
+   * Apollo will read it: the JSON body of a POST, the search params of a GET), and when it arrived
+   * (`performance.now()`, before its body was read). Throwing a GraphQLError rejects the request.
    */
-  context: (req: IncomingMessage, request: GraphQLRequestFields) => Promise<TContext>;
+  context: (req: IncomingMessage, request: GraphQLRequestFields, arrivedAt: number) => Promise<TContext>;
   port?: number;
   host?: string;
   /** @default '/graphql' */
@@ -32,6 +32,12 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
    * sent as is (trusted documents mode, authentication).
    */
   guard?: (req: IncomingMessage, query: string | undefined) => Promise<Refusal | undefined> | Refusal | undefined;
+  /**
+   * Told of every request to the GraphQL path this server answers itself, without Apollo: a body
+   * too large or not JSON, a guard's refusal (for metrics). `request` is undefined when the body
+   * was not read; `seconds` counts from arrival.
+   */
+  onRefused?: (refused: { status: number; code: string; request: GraphQLRequestFields | undefined; seconds: number }) => void;
 }
 
 /** The GraphQL request's own fields, for a context that must know exactly what is asked. */
@@ -74,8 +80,14 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     if (route) return route(req, res);
     if (url.pathname !== path) return writeJson(res, 404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
 
+    const arrivedAt = performance.now();
+    const refused = (status: number, code: string, request: GraphQLRequestFields | undefined) =>
+      options.onRefused?.({ status, code, request, seconds: (performance.now() - arrivedAt) / 1_000 });
     const body = await readBody(req, maxBodyBytes);
-    if (body === 'too-large') return writeJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    if (body === 'too-large') {
+      refused(413, 'PAYLOAD_TOO_LARGE', undefined);
+      return writeJson(res, 413, { errors: [{ message: `Request body exceeds ${maxBodyBytes} bytes.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    }
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -85,6 +97,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
       try {
         parsedBody = JSON.parse(body) as unknown;
       } catch {
+        refused(400, 'BAD_REQUEST', undefined);
         return writeJson(res, 400, { errors: [{ message: 'Request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
       }
     }
@@ -92,13 +105,14 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     if (options.guard) {
       const refusal = await options.guard(req, request.query);
       if (refusal) {
+        refused(refusal.status, refusal.errors[0]?.extensions.code ?? 'BAD_REQUEST', request);
         for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
         return writeJson(res, refusal.status, { errors: refusal.errors });
       }
     }
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsedBody },
-      context: () => options.context(req, request),
+      context: () => options.context(req, request, arrivedAt),
     });
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;

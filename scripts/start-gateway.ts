@@ -1,7 +1,8 @@
 /**
  * `npm run start:gateway`: the gateway alone, for deployments. Settings from the environment
  * (see gateway/config.ts): PORT, HOST, SUPERGRAPH_PATH or --supergraph FILE, SUBGRAPH_URL_<NAME>,
- * INTERNAL_TOKEN_PRIVATE_JWK (the key that signs subgraph calls; `npm run keys` makes a pair).
+ * INTERNAL_TOKEN_PRIVATE_JWK (the key that signs subgraph calls; `npm run keys` makes a pair),
+ * METRICS_PORT and METRICS_HOST (Prometheus /metrics on a listener of its own; off when unset).
  *
  * SIGINT or SIGTERM (or npm, its parent, gone) stops it: the gateway drains (SHUTDOWN_DELAY_MS,
  * then the requests in flight), then the access trail closes; see runtime/shutdown.ts.
@@ -24,7 +25,12 @@ try {
 await serveUntilStopped(
   'gateway',
   () => start(config),
-  (gateway) => [`gateway ready at ${gateway.url}`, ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`)].join('\n'),
+  (gateway) =>
+    [
+      `gateway ready at ${gateway.url}`,
+      ...Object.entries(gateway.subgraphUrls).map(([name, url]) => `  subgraph ${name}: ${url}`),
+      gateway.metrics.url ? `  metrics (Prometheus) at ${gateway.metrics.url}` : '  metrics: off (METRICS_PORT serves them)',
+    ].join('\n'),
   // The draining delay is asked for: it comes on top of the time to finish what is in flight.
   { graceMs: DEFAULT_GRACE_MS + config.shutdownDelayMs },
 );

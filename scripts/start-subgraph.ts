@@ -6,7 +6,9 @@
  * INTERNAL_TOKEN_PUBLIC_JWK names the gateway's public key, without which no call is accepted;
  * INTERNAL_TOKEN_REPLAY_STORE where used tokens are remembered (`redis://host:port`, shared by
  * the replicas of a subgraph; default this process's memory);
- * SHUTDOWN_DELAY_MS how long /ready says "draining" on SIGTERM before it stops accepting.
+ * SHUTDOWN_DELAY_MS how long /ready says "draining" on SIGTERM before it stops accepting;
+ * METRICS_PORT (and METRICS_HOST, default 127.0.0.1) where Prometheus scrapes its /metrics (off
+ * when unset): legacy calls, breakers, registry cache, process (subgraphs/shared/metrics.ts).
  * SIGINT or SIGTERM (or npm, its parent, gone) stops it, the requests in flight finished: runtime/shutdown.ts.
  */
 import { loadSubgraphList, type SubgraphList } from '../schema/subgraphs';
@@ -14,6 +16,7 @@ import { loadLegacyConfig } from '../subgraphs/shared/config';
 import { createInternalTokenVerifier } from '../runtime/internalToken';
 import { replayStoreFrom } from '../runtime/replayStore';
 import { readJwkFile } from '../runtime/keyFiles';
+import { isLoopback, loadMetricsListener, startMetricsServer, type MetricsListener, type RunningMetricsServer } from '../runtime/metrics';
 import { DEFAULT_GRACE_MS, serveUntilStopped } from '../runtime/shutdown';
 import { startListedSubgraph } from './startListed';
 
@@ -32,6 +35,15 @@ if (!entry) {
   process.exit(2);
 }
 const shutdownDelayMs = Number(process.env['SHUTDOWN_DELAY_MS'] ?? 0) || 0;
+const port = Number(process.env['PORT'] ?? new URL(entry.url).port);
+let metricsListener: MetricsListener | undefined;
+try {
+  metricsListener = loadMetricsListener(process.env, `subgraph ${entry.name}`, port);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+let metricsServer: RunningMetricsServer | undefined;
 await serveUntilStopped(
   `subgraph ${entry.name}`,
   async () => {
@@ -44,13 +56,32 @@ await serveUntilStopped(
     } catch (error) {
       throw new Error(`INTERNAL_TOKEN_REPLAY_STORE: ${(error as Error).message}`);
     }
-    return startListedSubgraph(entry, loadLegacyConfig(), {
+    const subgraph = await startListedSubgraph(entry, loadLegacyConfig(), {
       internalTokens: await createInternalTokenVerifier(publicJwk, { subgraph: entry.name, replay }),
-      port: Number(process.env['PORT'] ?? new URL(entry.url).port),
+      port,
       host: process.env['HOST'] ?? '127.0.0.1',
       shutdownDelayMs,
     });
+    if (metricsListener) {
+      // The process's series: the subgraph reports into them (subgraphs/shared/metrics.ts).
+      metricsServer = await startMetricsServer(metricsListener).catch(async (error: unknown) => {
+        await subgraph.close();
+        throw new Error(`METRICS_PORT: the metrics listener cannot listen on ${metricsListener!.host}:${metricsListener!.port}: ${(error as Error).message}`);
+      });
+    }
+    return {
+      ...subgraph,
+      close: async () => {
+        await subgraph.close();
+        await metricsServer?.close();
+      },
+    };
   },
-  (subgraph) => `subgraph ${entry.name} ready at ${subgraph.url}`,
+  (subgraph) =>
+    [
+      `subgraph ${entry.name} ready at ${subgraph.url}`,
+      metricsServer ? `  metrics (Prometheus) at ${metricsServer.url}` : '  metrics: off (METRICS_PORT serves them)',
+      ...(metricsServer && !isLoopback(metricsListener!.host) ? [`  warning: the metrics listener is bound to METRICS_HOST=${metricsListener!.host}, beyond loopback, without authentication: let only Prometheus reach that port`] : []),
+    ].join('\n'),
   { graceMs: DEFAULT_GRACE_MS + shutdownDelayMs },
 );

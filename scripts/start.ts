@@ -7,6 +7,8 @@
  * the environment), so every documented setting means the same here; npm start then sets only
  * what running the whole house needs (SETS_ITSELF), and refuses those settings rather than
  * ignore them. The gateway's PORT and HOST are the gateway's; the other pieces take free ports.
+ * Metrics are served (the gateway's listener serves the subgraphs' series too, all being in this
+ * process): at METRICS_PORT when set, else on a free port of 127.0.0.1, printed.
  */
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
@@ -96,6 +98,8 @@ function npmStartConfig(env: NodeJS.ProcessEnv, identity: DevIdentityProvider): 
   const trailNamed = Boolean(env['AUDIT_DIR'] || env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']);
   return loadGatewayConfig({
     ...env,
+    // A newcomer sees the metrics without asking; a free port cannot clash with anything of theirs.
+    METRICS_PORT: env['METRICS_PORT'] || '0',
     AUTH_ISSUER: identity.issuer,
     AUTH_AUDIENCE: identity.audience,
     AUTH_JWKS_FILE: identity.jwksPath,
@@ -137,6 +141,8 @@ Try it:
 
 Simulators: ${stack.allSimulators().map((s) => `${s.name} ${s.url}`).join(', ')}
 Subgraphs:  ${stack.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}
+Metrics (Prometheus, the gateway's, the subgraphs' and the process's): ${stack.gateway.metrics.url}
+  (catalogue: docs/operators.md#metrics; METRICS_PORT sets the port, a free one otherwise)
 
 npm start sets: the gateway's subgraph URLs (the subgraphs above), its identity provider (the
   development one in ${DEV_IDENTITY_DIR}), its gateway-to-subgraph keys (made for this run), the access trail

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
+import type { TlsClientIdentity } from '../core/tlsIdentity';
 import { fremsoegRequest, requestHeader, type FremsoegQuery } from './fremsoegRequest';
 import { mapCaseIndexResult } from './mapCaseIndexResult';
 import type { CaseIndexEntry } from './types';
@@ -38,6 +39,8 @@ export interface SoapCaseIndexOptions {
   /** Role UUIDs to read as "Sekundær part" (none is published by KOMBIT). */
   secondaryPartyRoles?: readonly string[];
   resilience?: Resilience;
+  /** The system certificate Serviceplatformen requires on every call (`sp:RequireClientCertificate`). */
+  clientCertificate?: TlsClientIdentity;
   /** Keep raw request envelopes for conformance tests (personal data: off in production). */
   recordRequests?: boolean;
 }
@@ -55,6 +58,7 @@ export function createSoapCaseIndex(options: SoapCaseIndexOptions): SoapCaseInde
     // fremsoeg only reads; importer, opdater and fjern (writes) are never retried.
     idempotentOperations: ['fremsoeg'],
     ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.clientCertificate ? { tls: options.clientCertificate } : {}),
     ...(options.recordRequests ? { recordRequests: true } : {}),
   });
   const search = async (query: FremsoegQuery, callOptions: CaseIndexCallOptions = {}) => {

@@ -39,6 +39,14 @@ export interface CacheReadOptions {
   system?: string;
 }
 
+/**
+ * How one read was served, as metrics count it (a hit ratio is hits over all reads):
+ * `hit` fresh from the cache; `miss` from the source (a call made for it, or one in flight for
+ * the same key that it waited on), whether that call succeeded or failed; `stale` the call failed
+ * and the stale entry was served.
+ */
+export type CacheReadResult = 'hit' | 'miss' | 'stale';
+
 export interface RegistryCache {
   /**
    * The fresh cached value for `key`, or the result of `load()`, which is then cached. When the
@@ -49,6 +57,12 @@ export interface RegistryCache {
   /** Whether `key` is cached now, fresh or stale. */
   has(key: string): boolean;
   stats(): CacheStats;
+  /**
+   * Observability from outside (metrics): called once per `getOrLoad` as it is served, with the
+   * system it named (`registry` when none). Returns the detach. A listener that throws does not
+   * fail the read.
+   */
+  onRead(listener: (read: { system: string; result: CacheReadResult }) => void): () => void;
   clear(): void;
   /** Stops the expiry timer. */
   close(): void;
@@ -77,6 +91,16 @@ export function createRegistryCache(options: RegistryCacheOptions = {}): Registr
   let hits = 0;
   let misses = 0;
   let staleServed = 0;
+  const readListeners = new Set<(read: { system: string; result: CacheReadResult }) => void>();
+  const served = (readOptions: CacheReadOptions, result: CacheReadResult) => {
+    for (const listener of readListeners) {
+      try {
+        listener({ system: readOptions.system ?? 'registry', result });
+      } catch {
+        // Counting a read must never change what it serves.
+      }
+    }
+  };
 
   const refresh = (key: string, load: () => Promise<unknown>): Promise<unknown> => {
     const pending = inFlight.get(key);
@@ -106,20 +130,29 @@ export function createRegistryCache(options: RegistryCacheOptions = {}): Registr
       const entry = store.get<Entry>(key);
       if (entry && Date.now() < entry.freshUntil) {
         hits++;
+        served(readOptions, 'hit');
         readOptions.onCached?.();
         return entry.value as T;
       }
       try {
-        return (await untilAborted(refresh(key, load), readOptions)) as T;
+        const value = (await untilAborted(refresh(key, load), readOptions)) as T;
+        served(readOptions, 'miss');
+        return value;
       } catch (error) {
         if (entry && isSystemFailure(error)) {
           staleServed++;
+          served(readOptions, 'stale');
           readOptions.onStale?.();
           readOptions.onCached?.();
           return entry.value as T;
         }
+        served(readOptions, 'miss');
         throw error;
       }
+    },
+    onRead: (listener) => {
+      readListeners.add(listener);
+      return () => readListeners.delete(listener);
     },
     has: (key) => store.has(key),
     stats: () => ({ hits, misses, staleServed, keys: store.keys().length }),

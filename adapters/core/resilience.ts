@@ -69,12 +69,46 @@ export interface BreakerStatus {
   state: BreakerState;
 }
 
+/**
+ * How a legacy call ended, as metrics count it: a bounded set. The typed errors' families, with
+ * the two refusals made without calling the system told apart from the system's own failures.
+ */
+export type LegacyCallOutcome =
+  | 'ok'
+  | 'not_found'
+  | 'forbidden'
+  | 'fault'
+  | 'timeout'
+  | 'unavailable'
+  | 'bad_response'
+  /** Not called: the breaker is open. */
+  | 'circuit_open'
+  /** Not called: too many calls in progress and queued. */
+  | 'bulkhead_full'
+  /** Not a typed legacy error: a bug in an adapter. */
+  | 'error';
+
+/** One legacy call as it ended, retries and backoff included: what the request waited for. */
+export interface LegacyCallEnded {
+  system: string;
+  tenant: string | null;
+  outcome: LegacyCallOutcome;
+  seconds: number;
+  /** Attempts made (1 without retries; 0 when the breaker or bulkhead refused it). */
+  attempts: number;
+}
+
 export interface Resilience {
   execute<T>(call: LegacyCall<T>): Promise<T>;
   /** Every breaker created so far, with its state. */
   breakers(): BreakerStatus[];
   /** Observability from outside: called on every breaker state change. */
   onBreakerChange(listener: (status: BreakerStatus) => void): void;
+  /**
+   * Observability from outside (metrics; adapters know nothing of Prometheus): called as every
+   * call ends. Returns the detach. A listener that throws does not fail the call.
+   */
+  onCall(listener: (call: LegacyCallEnded) => void): () => void;
   /** Counters since start, for tests and metrics. */
   stats(): { calls: number; retries: number; retriesRefusedByBudget: number };
   /**
@@ -138,6 +172,24 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   const entries = new Map<string, PolicyEntry & { system: string; tenant: string | null }>();
   const budgets = new Map<string, RetryBudget>();
   const listeners: ((status: BreakerStatus) => void)[] = [];
+  const callListeners = new Set<(call: LegacyCallEnded) => void>();
+  const ended = (call: LegacyCall<unknown>, started: number, attempts: number, error?: { raw: unknown }) => {
+    if (callListeners.size === 0) return;
+    const event: LegacyCallEnded = {
+      system: call.system,
+      tenant: call.tenant ?? null,
+      outcome: error ? outcomeOf(error.raw) : 'ok',
+      seconds: (performance.now() - started) / 1_000,
+      attempts,
+    };
+    for (const listener of callListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Counting a call must never change its result.
+      }
+    }
+  };
   const counters = { calls: 0, retries: 0, retriesRefusedByBudget: 0 };
   /** Which attempt produced an error, so the retry predicate knows when retries are used up. */
   const attemptOf = new WeakMap<object, number>();
@@ -194,8 +246,9 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
       const policy = call.idempotent ? entry.reads : entry.writes;
       const signal = call.signal ?? new AbortController().signal;
       let attempt = 0;
+      const started = performance.now();
       try {
-        return await policy.execute(async ({ signal: attemptSignal }) => {
+        const result = await policy.execute(async ({ signal: attemptSignal }) => {
           attempt++;
           try {
             return await call.run(attemptSignal);
@@ -204,19 +257,44 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
             throw error;
           }
         }, signal);
+        ended(call, started, attempt);
+        return result;
       } catch (error) {
-        throw toLegacy(error, call);
+        const legacy = toLegacy(error, call);
+        // The outcome is read before cockatiel's refusals become LegacyUnavailable: "not called" is told apart.
+        ended(call, started, attempt, { raw: error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError ? error : legacy });
+        throw legacy;
       }
     },
     breakers: () => [...entries.values()].map((e) => ({ system: e.system, tenant: e.tenant, state: STATE_NAMES[e.breaker.state] ?? 'closed' })),
     onBreakerChange: (listener) => {
       listeners.push(listener);
     },
+    onCall: (listener) => {
+      callListeners.add(listener);
+      return () => callListeners.delete(listener);
+    },
     stats: () => ({ ...counters }),
     forget: (system, tenant) => {
       entries.delete(`${tenant ?? '*'}|${system}`);
     },
   };
+}
+
+/** The outcome label of a failed call: its error's family, or how cockatiel refused it. */
+function outcomeOf(error: unknown): LegacyCallOutcome {
+  if (error instanceof BrokenCircuitError) return 'circuit_open';
+  if (error instanceof BulkheadRejectedError) return 'bulkhead_full';
+  if (!(error instanceof LegacyError)) return 'error';
+  const outcomes: Record<LegacyError['code'], LegacyCallOutcome> = {
+    NOT_FOUND: 'not_found',
+    FORBIDDEN: 'forbidden',
+    LEGACY_FAULT: 'fault',
+    LEGACY_TIMEOUT: 'timeout',
+    LEGACY_UNAVAILABLE: 'unavailable',
+    LEGACY_BAD_RESPONSE: 'bad_response',
+  };
+  return outcomes[error.code];
 }
 
 function toLegacy(error: unknown, call: LegacyCall<unknown>): unknown {

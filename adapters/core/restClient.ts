@@ -1,11 +1,41 @@
 /**
  * A JSON-over-HTTP client for one REST legacy system, on undici with a keep-alive pool.
- * Every failure becomes a typed LegacyError carrying the HTTP status, never the body.
+ * Every failure becomes a typed LegacyError carrying the HTTP status, never the body, the URL or
+ * the HTTP client's own error.
+ *
+ * Who we are, when the service asks: a TLS client certificate on the pool's connections, or
+ * credentials in the query (Datafordeler's service users), added here to each request's URL and
+ * nowhere else, so no caller, log line or error ever holds a URL with a password in it.
  */
+import { inspect } from 'node:util';
 import { Agent, request } from 'undici';
 import { callDeadline } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
 import type { Resilience } from './resilience';
+import { isTlsFailure, transportFailure } from './tlsFailure';
+import type { TlsClientIdentity } from './tlsIdentity';
+
+/**
+ * Query parameters that carry credentials, e.g. Datafordeler's `username` and `password` for a
+ * service user (tjenestebruger). Held in a private field: serialized or printed, they show their
+ * names only.
+ */
+export class QueryCredentials {
+  readonly #params: ReadonlyArray<readonly [string, string]>;
+  constructor(params: Readonly<Record<string, string>>) {
+    this.#params = Object.entries(params);
+  }
+  /** Sets the parameters on a URL that is about to be requested, and on nothing else. */
+  applyTo(url: URL): void {
+    for (const [name, value] of this.#params) url.searchParams.set(name, value);
+  }
+  toJSON(): string {
+    return `[query credentials: ${this.#params.map(([name]) => name).join(', ')}]`;
+  }
+  [inspect.custom](): string {
+    return this.toJSON();
+  }
+}
 
 export interface JsonClientOptions {
   /** Legacy system name for errors, e.g. `bbr`. */
@@ -17,6 +47,10 @@ export interface JsonClientOptions {
   connections?: number;
   /** Retry, breaker and bulkhead around every call; none when absent. GETs count as idempotent. */
   resilience?: Resilience;
+  /** The TLS client certificate presented on every connection; none when absent. */
+  tls?: TlsClientIdentity;
+  /** Credentials sent as query parameters on every request; none when absent. */
+  queryCredentials?: QueryCredentials;
 }
 
 export interface JsonCallOptions {
@@ -44,7 +78,11 @@ const MAX_ERROR_BODY_BYTES = 4_096; // enough to tell an error document from not
 export function createJsonClient(options: JsonClientOptions): JsonClient {
   const { system } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
-  const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 4_000 });
+  const dispatcher = new Agent({
+    connections: options.connections ?? 32,
+    keepAliveTimeout: 4_000,
+    ...(options.tls ? { connect: options.tls.connectOptions() } : {}),
+  });
   // Closed once: a client may be released both when its system moves and when the subgraph stops.
   let closing: Promise<void> | undefined;
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
@@ -63,6 +101,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   ): Promise<string> {
     const tenant = callOptions.tenant;
     const url = new URL(path.replace(/^\//, ''), base);
+    options.queryCredentials?.applyTo(url);
     const deadline = callDeadline(timeoutMs, callOptions.signal);
     try {
       const response = await request(url, {
@@ -90,9 +129,11 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       return await response.body.text();
     } catch (error) {
       if (error instanceof LegacyError) throw error;
-      if (deadline.signal.aborted) throw new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: error });
-      const code = (error as { code?: string }).code ?? 'unknown';
-      throw new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: code, cause: error });
+      // undici's error is not kept: only its code and what kind of failure it was.
+      const failure = transportFailure(error);
+      if (deadline.signal.aborted) throw new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: failure });
+      const message = isTlsFailure(failure) ? `${system}: ${failure.message}` : `${system}: the service could not be reached`;
+      throw new LegacyUnavailable(message, { system, tenant, detail: failure.code, cause: failure });
     } finally {
       deadline.dispose();
     }
@@ -104,8 +145,9 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       const text = await fetchText(path, callOptions, 'application/json');
       try {
         return JSON.parse(text) as unknown;
-      } catch (error) {
-        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant, cause: error });
+      } catch {
+        // Not kept as the cause: JSON.parse's message quotes the body it could not read.
+        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant });
       }
     },
     getText: (path, callOptions = {}) => fetchText(path, callOptions, '*/*'),
@@ -113,8 +155,9 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
       const text = await fetchText(path, callOptions, 'application/json', { method, body: JSON.stringify(body) });
       try {
         return JSON.parse(text) as unknown;
-      } catch (error) {
-        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant, cause: error });
+      } catch {
+        // Not kept as the cause: JSON.parse's message quotes the body it could not read.
+        throw new LegacyBadResponse(`${system}: the response is not valid JSON`, { system, tenant: callOptions.tenant });
       }
     },
     close: () => (closing ??= dispatcher.close()),

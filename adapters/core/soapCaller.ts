@@ -5,9 +5,12 @@
  * Adapters write the request body themselves and read the raw response XML with their own pure
  * mapping functions. Why not soap's object mapping: the published Serviceplatformen WSDLs pull
  * their message schemas in through `xsd:include` inside `wsdl:types`, which soap 1.13 does not
- * resolve, so a body built from plain arguments comes out in no namespace (see
- * ../shared/contracts/SOURCES.md, "Observed behaviour"). soap still gives us the WSDL's
+ * resolve, so a body built from plain arguments comes out in no namespace (what we send is
+ * validated against the XSDs in test/conformance/contracts.test.ts). soap still gives us the WSDL's
  * endpoint, operations and SOAPAction, the envelope, and the HTTP exchange.
+ *
+ * Who we are travels on the connection: one keep-alive https.Agent per caller, holding the TLS
+ * client identity when the service asks for one, carries both the WSDL documents and every call.
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -15,7 +18,9 @@ import soap from 'soap';
 import { callDeadline, waitUnlessAborted } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
 import type { Resilience } from './resilience';
-import { parseXml, pathOf, textAt } from './xml';
+import type { TlsClientIdentity } from './tlsIdentity';
+import { isTlsFailure, transportFailure } from './tlsFailure';
+import { parseXml, pathOf, textAt, type XmlNode } from './xml';
 
 export interface SoapCallerOptions {
   /** Legacy system name for errors and metrics, e.g. `cpr`. */
@@ -28,9 +33,11 @@ export interface SoapCallerOptions {
   timeoutMs?: number;
   /**
    * Decides which SOAP faults mean "no such thing" (NotFound) rather than a failure.
-   * Receives the fault's error code (see `faultErrorCodePath`), or the faultcode when it has none.
+   * Receives the fault's error code (see `faultErrorCodePath`), or the faultcode when it has none,
+   * and the fault's texts (faultstring and the detail's texts), for services that say it in words.
+   * The texts are read for this decision only: they never go into an error.
    */
-  isNotFoundFault?: (errorCode: string) => boolean;
+  isNotFoundFault?: (errorCode: string, texts: readonly string[]) => boolean;
   /**
    * Where in a Fault the service names its error, by local names from the Fault down; the
    * faultcode still says which side failed (soap:Server counts against the breaker).
@@ -42,6 +49,11 @@ export interface SoapCallerOptions {
    * caller reads them from wherever they are kept; they are never logged or put into errors.
    */
   basicAuth?: { username: string; password: string };
+  /**
+   * The TLS client certificate presented on every connection, WSDL documents included
+   * (Serviceplatformen: `sp:RequireClientCertificate`). None when absent.
+   */
+  tls?: TlsClientIdentity;
   /** Retry, breaker and bulkhead around every call; none when absent. */
   resilience?: Resilience;
   /** Operations that only read, and so may be retried. @default none */
@@ -84,7 +96,7 @@ type SoapClient = soap.Client & Record<string, unknown>;
 export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
   const { system } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
-  const keepAlive = { httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true }) };
+  const keepAlive = { httpAgent: new HttpAgent({ keepAlive: true }), httpsAgent: new HttpsAgent({ keepAlive: true, ...options.tls?.connectOptions() }) };
   const headerFor = new WeakMap<object, string>();
   const sentRequests: string[] = [];
   let client: Promise<SoapClient> | undefined;
@@ -130,10 +142,13 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
     if (!(error instanceof WsdlNotLoaded)) return error;
     // A load that ran out of time is a timeout, whoever waited for it: a retry that joined a hung
     // load must not report the system as unreachable.
+    const cause = transportFailure(error.cause);
     if (isTimeout(error.cause)) {
-      return new LegacyTimeout(`${system}: the WSDL did not load within ${timeoutMs} ms`, { system, tenant, detail: 'wsdl', cause: error.cause });
+      return new LegacyTimeout(`${system}: the WSDL did not load within ${timeoutMs} ms`, { system, tenant, detail: 'wsdl', cause });
     }
-    return new LegacyUnavailable(`${system}: WSDL could not be loaded`, { system, tenant, detail: 'wsdl', cause: error.cause });
+    // A refused certificate is said in the message: it is fixed in configuration, not by waiting.
+    const why = isTlsFailure(cause) ? ` (${cause.message})` : '';
+    return new LegacyUnavailable(`${system}: WSDL could not be loaded${why}`, { system, tenant, detail: 'wsdl', cause });
   };
   const loadedClient = (signal: AbortSignal | undefined, tenant: string | undefined): Promise<SoapClient> =>
     waitUnlessAborted(loadClient(), signal, () =>
@@ -192,7 +207,7 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
   };
 }
 
-/** The shared WSDL load failed; `cause` is what soap (or axios under it) threw. */
+/** The shared WSDL load failed; `cause` is what soap (or axios under it) threw, kept only until it is classified. */
 class WsdlNotLoaded extends Error {
   constructor(cause: unknown) {
     super('the WSDL could not be loaded', { cause });
@@ -223,19 +238,22 @@ function answeredEnvelope(error: unknown): string | undefined {
   return e.body;
 }
 
-/** Classifies whatever soap/axios threw. Only status codes and fault codes survive; bodies never do. */
+/**
+ * Classifies whatever soap/axios threw. Only status codes, fault codes and network error codes
+ * survive; bodies never do, nor axios's error itself (it holds the request's headers and agent).
+ */
 function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: string | undefined, aborted: boolean): LegacyError {
   const system = options.system;
   if (error instanceof LegacyError) return error;
-  if (aborted) return new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: error });
+  if (aborted) return new LegacyTimeout(`${system}: no answer within the deadline`, { system, tenant, cause: transportFailure(error) });
   const e = error as { code?: string; body?: unknown; response?: { status?: number; data?: unknown } };
   const body = typeof e.body === 'string' ? e.body : typeof e.response?.data === 'string' ? e.response.data : undefined;
   const status = e.response?.status;
   if (body !== undefined) {
-    const fault = readFault(body, options.faultErrorCodePath);
+    const fault = readFaultDetails(body, options.faultErrorCodePath);
     if (fault) {
       const detail = fault.errorCode ?? fault.faultCode;
-      if (options.isNotFoundFault?.(detail)) return new NotFound(`${system}: not found`, { system, tenant, detail });
+      if (options.isNotFoundFault?.(detail, fault.texts)) return new NotFound(`${system}: not found`, { system, tenant, detail });
       return new LegacyFault(`${system}: the service answered with a fault`, { system, tenant, detail, serverSide: /(^|:)Server$/.test(fault.faultCode) });
     }
     if (status !== undefined && status >= 500) {
@@ -246,7 +264,7 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
       return new LegacyFault(`${system}: the service refused the caller's credentials`, { system, tenant, detail: `HTTP ${status}` });
     }
     return new LegacyBadResponse(`${system}: the response is not a valid SOAP message`, {
-      system, tenant, cause: error, ...(status !== undefined ? { detail: `HTTP ${status}` } : {}),
+      system, tenant, ...(status !== undefined ? { detail: `HTTP ${status}` } : {}),
     });
   }
   if (status !== undefined && status >= 500) {
@@ -255,17 +273,42 @@ function toLegacyError(error: unknown, options: SoapCallerOptions, tenant: strin
   if (status !== undefined) {
     return new LegacyFault(`${system}: the service refused the request`, { system, tenant, detail: `HTTP ${status}` });
   }
-  const networkCode = e.code ?? 'unknown';
-  return new LegacyUnavailable(`${system}: the service could not be reached`, { system, tenant, detail: networkCode, cause: error });
+  const failure = transportFailure(error);
+  const message = isTlsFailure(failure) ? `${system}: ${failure.message}` : `${system}: the service could not be reached`;
+  return new LegacyUnavailable(message, { system, tenant, detail: failure.code, cause: failure });
 }
 
 /** The fault code and the service's error code (at `errorCodePath` below the Fault) of a SOAP 1.1 Fault envelope, if it is one. */
 export function readFault(xml: string, errorCodePath: readonly string[] = SERVICEPLATFORM_ERROR_CODE_PATH): { faultCode: string; errorCode?: string } | undefined {
+  const fault = readFaultDetails(xml, errorCodePath);
+  if (!fault) return undefined;
+  return fault.errorCode === undefined ? { faultCode: fault.faultCode } : { faultCode: fault.faultCode, errorCode: fault.errorCode };
+}
+
+/** What a SOAP 1.1 Fault says: `readFault`'s codes, and its texts (faultstring first, then every text of its detail). */
+export interface FaultDetails {
+  faultCode: string;
+  errorCode?: string;
+  /** May hold anything the service chose to write, a CPR number included: read, never passed on. */
+  texts: string[];
+}
+
+export function readFaultDetails(xml: string, errorCodePath: readonly string[] = SERVICEPLATFORM_ERROR_CODE_PATH): FaultDetails | undefined {
   const document = parseXml(xml);
   if (!document) return undefined;
   const fault = pathOf(document, ['Envelope', 'Body', 'Fault']);
   if (!fault) return undefined;
   const faultCode = textAt(fault, ['faultcode']) ?? 'unknown';
   const errorCode = textAt(fault, errorCodePath)?.trim() || undefined;
-  return errorCode === undefined ? { faultCode } : { faultCode, errorCode };
+  const faultString = textAt(fault, ['faultstring'])?.trim();
+  const texts = [...(faultString ? [faultString] : []), ...textsUnder(fault['detail'])];
+  return errorCode === undefined ? { faultCode, texts } : { faultCode, errorCode, texts };
+}
+
+/** Every text below a parsed node, in document order. */
+function textsUnder(node: unknown): string[] {
+  if (node === undefined || node === null) return [];
+  if (typeof node !== 'object') return String(node).trim() ? [String(node).trim()] : [];
+  if (Array.isArray(node)) return node.flatMap(textsUnder);
+  return Object.values(node as XmlNode).flatMap(textsUnder);
 }

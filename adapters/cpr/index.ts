@@ -4,13 +4,16 @@
  */
 import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
+import type { TlsClientIdentity } from '../core/tlsIdentity';
 import { mapPerson } from './mapPerson';
 import { personLookupRequest } from './personLookupRequest';
 import type { InvocationContext, PersonRecord } from './types';
+import { isUnknownPersonFault } from './unknownPerson';
 
 export type { CprAddress, InvocationContext, PersonRecord } from './types';
 export { mapPerson } from './mapPerson';
 export { personLookupRequest } from './personLookupRequest';
+export { isUnknownPersonFault, UNKNOWN_PNR_ERROR_CODES } from './unknownPerson';
 
 export interface LookupOptions {
   signal?: AbortSignal;
@@ -32,12 +35,11 @@ export interface SoapPersonRegistryOptions {
   /** @default 2000 (milliseconds) */
   timeoutMs?: number;
   resilience?: Resilience;
+  /** The system certificate Serviceplatformen requires on every call (`sp:RequireClientCertificate`). */
+  clientCertificate?: TlsClientIdentity;
   /** Keep raw request envelopes for conformance tests (personal data: off in production). */
   recordRequests?: boolean;
 }
-
-/** The ServiceplatformFault ErrorCode that CPR answers for an unknown PNR. */
-export const UNKNOWN_PNR_ERROR_CODES: ReadonlySet<string> = new Set(['PNR_NOT_FOUND']);
 
 export interface SoapPersonRegistry extends PersonRegistry {
   readonly soap: SoapCaller;
@@ -49,10 +51,11 @@ export function createSoapPersonRegistry(options: SoapPersonRegistryOptions): So
     wsdl: options.wsdl,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    isNotFoundFault: (code) => UNKNOWN_PNR_ERROR_CODES.has(code),
+    isNotFoundFault: isUnknownPersonFault,
     // PersonLookup only reads: safe to retry.
     idempotentOperations: ['PersonLookup'],
     ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.clientCertificate ? { tls: options.clientCertificate } : {}),
     ...(options.recordRequests ? { recordRequests: true } : {}),
   });
   return {

@@ -5,14 +5,23 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
 import type { Refusal } from '../../runtime/httpServer';
 
 export function documentHash(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The manifest's hashes; throws with the file and the reason when it cannot be used. */
-export function loadTrustedDocuments(path: string): ReadonlySet<string> {
+/** A manifest as the gateway uses it. */
+export interface TrustedDocuments {
+  /** The SHA-256 (hex) of each operation text listed: the only ones that run. */
+  hashes: ReadonlySet<string>;
+  /** The names of the operations the listed texts define: the only operation names metrics count (gateway/metrics.ts). */
+  operationNames: ReadonlySet<string>;
+}
+
+/** The manifest's hashes and operation names; throws with the file and the reason when it cannot be used. */
+export function loadTrustedDocuments(path: string): TrustedDocuments {
   let manifest: unknown;
   try {
     manifest = JSON.parse(readFileSync(path, 'utf8'));
@@ -23,13 +32,24 @@ export function loadTrustedDocuments(path: string): ReadonlySet<string> {
     throw new Error(`trusted documents: ${path} must be a JSON object of "sha256 hex": "operation text"`);
   }
   const hashes = new Set<string>();
+  const operationNames = new Set<string>();
   for (const [hash, text] of Object.entries(manifest)) {
     if (typeof text !== 'string' || documentHash(text) !== hash) {
       throw new Error(`trusted documents: the entry ${hash.slice(0, 16)}… in ${path} is not the SHA-256 of its text`);
     }
     hashes.add(hash);
+    for (const name of operationNamesOf(text)) operationNames.add(name);
   }
-  return hashes;
+  return { hashes, operationNames };
+}
+
+/** The names of a document's operations; none when it does not parse (it would be refused when sent anyway). */
+function operationNamesOf(text: string): string[] {
+  try {
+    return parse(text).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : []));
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -9,14 +9,20 @@
  */
 import { buildWorld, type Building, type Unit, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
-import { json, queryParam } from '../core/rest';
+import { json, queryParam, refusedServiceUser, type ServiceUser } from '../core/rest';
 
 const UPDATED = '2026-10-01T02:15:41.902113+02:00';
 const REGISTERED = '2019-03-11T14:22:05.318742+01:00';
 /** BBR Livscyklus "6": Opført (built) */
 const BUILT = '6';
 
-export async function startBbrSimulator(options: SimulatorOptions & { world?: World } = {}): Promise<RunningSimulator> {
+export interface BbrSimulatorOptions extends SimulatorOptions {
+  world?: World;
+  /** Answer only calls that carry this service user's `username` and `password`; any call when absent. */
+  serviceUser?: ServiceUser;
+}
+
+export async function startBbrSimulator(options: BbrSimulatorOptions = {}): Promise<RunningSimulator> {
   const world = options.world ?? buildWorld();
   const buildingsByAccessAddress = new Map<string, Building>();
   for (const building of world.buildings.values()) buildingsByAccessAddress.set(building.accessAddressId, building);
@@ -28,6 +34,9 @@ export async function startBbrSimulator(options: SimulatorOptions & { world?: Wo
       name: 'bbr',
       renderFault: () => json(500, { code: 'InternalError', message: 'BBR service error' }),
       handle: (request) => {
+        // Refused at the door: not recorded, it never reached the register.
+        const refused = refusedServiceUser(request, options.serviceUser);
+        if (refused) return { response: refused };
         const path = request.url.pathname.toLowerCase();
         if (path === '/bbr/bbrpublic/1/rest/bygning') {
           const husnummer = queryParam(request.url, 'Husnummer');

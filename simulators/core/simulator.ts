@@ -6,7 +6,9 @@
  * protocol (`renderFault`); this shell decides when to delay, fail, hang or garble.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 /**
  * - `none`: answer normally
@@ -24,6 +26,8 @@ export interface SimulatorRequest {
   url: URL;
   headers: IncomingMessage['headers'];
   body: string;
+  /** The subject of the certificate the client presented, when the simulator asks for one. */
+  clientCertificate?: string;
 }
 
 export interface SimulatorResponse {
@@ -42,6 +46,8 @@ export interface RecordedCall {
   requestBody: string;
   /** The raw response body the simulator sent. */
   responseBody: string;
+  /** The subject of the client's certificate, when the simulator asks for one: tests see who called. */
+  clientCertificate?: string;
 }
 
 export interface HandledCall {
@@ -63,6 +69,12 @@ export interface SimulatorOptions {
   host?: string;
   /** Delay added to every answered call. @default 0 (milliseconds) */
   latencyMs?: number;
+  /**
+   * Serve HTTPS with this server key and certificate (PEM) instead of HTTP. With `clientCa`, ask
+   * every client for a certificate issued by that CA and refuse the TLS handshake without one, as
+   * Serviceplatformen does (`sp:RequireClientCertificate`): such a call never reaches the system.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; clientCa?: string | Buffer };
 }
 
 export interface RunningSimulator {
@@ -74,6 +86,8 @@ export interface RunningSimulator {
   resetCalls(): void;
   /** Calls recorded for one operation, optionally narrowed to one key. */
   callsTo(operation: string, key?: string): RecordedCall[];
+  /** Connections clients opened so far (over TLS: handshakes that succeeded): tests see keep-alive at work. */
+  connectionsOpened(): number;
   close(): Promise<void>;
 }
 
@@ -98,14 +112,26 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
           pendingTimers.add(timer);
         });
 
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     void serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, { status: 500, contentType: 'text/plain', body: 'simulator error' });
       // A simulator bug must be visible to whoever runs it, never silently swallowed.
       console.error(`[simulator ${definition.name}]`, error);
     });
-  });
+  };
+  const tls = options.tls;
+  // One server either way: an https.Server is an http.Server to everything below.
+  const server: Server = tls
+    ? createHttpsServer(
+        { key: tls.key, cert: tls.cert, ...(tls.clientCa ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}) },
+        listener,
+      )
+    : createServer(listener);
   server.keepAliveTimeout = 5_000;
+  let connectionsOpened = 0;
+  server.on(tls ? 'secureConnection' : 'connection', () => {
+    connectionsOpened++;
+  });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
@@ -118,7 +144,8 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
       control(url, req.method ?? 'GET', body, res);
       return;
     }
-    const request: SimulatorRequest = { method: req.method ?? 'GET', url, headers: req.headers, body };
+    const clientCertificate = tls?.clientCa ? subjectOf(req.socket as TLSSocket) : undefined;
+    const request: SimulatorRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, ...(clientCertificate ? { clientCertificate } : {}) };
     if (fault === 'down') {
       req.socket.destroy();
       return;
@@ -144,7 +171,7 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
     }
     if (handled.record) {
       if (calls.length >= MAX_RECORDED_CALLS) calls.shift();
-      calls.push({ ...handled.record, requestBody: body, responseBody: response?.body ?? '' });
+      calls.push({ ...handled.record, requestBody: body, responseBody: response?.body ?? '', ...(clientCertificate ? { clientCertificate } : {}) });
     }
     if (response) send(res, response);
   }
@@ -194,7 +221,7 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
 
   return {
     name: definition.name,
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
     calls,
     setFault: (mode) => {
       fault = mode;
@@ -206,6 +233,7 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
       calls.length = 0;
     },
     callsTo: (operation, key) => calls.filter((c) => c.operation === operation && (key === undefined || c.key === key)),
+    connectionsOpened: () => connectionsOpened,
     close: async () => {
       for (const timer of pendingTimers) clearTimeout(timer);
       pendingTimers.clear();
@@ -213,6 +241,13 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The client certificate's subject as `CN=…, O=…`, or undefined. */
+function subjectOf(socket: TLSSocket): string | undefined {
+  const subject = socket.getPeerCertificate?.()?.subject as Record<string, string | string[]> | undefined;
+  if (!subject || Object.keys(subject).length === 0) return undefined;
+  return Object.entries(subject).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
 }
 
 function readBody(req: IncomingMessage): Promise<string | undefined> {

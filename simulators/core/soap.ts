@@ -106,8 +106,10 @@ export function soapResponse(body: Record<string, unknown>, header?: Record<stri
 /**
  * A SOAP 1.1 Fault whose detail is a ServiceplatformFault with one error, as Serviceplatformen
  * answers. `faultcode` is `soap:Client` for bad requests and unknown keys, `soap:Server` otherwise.
+ * Without an error code the ServiceplatformFault has no ErrorList (the XSD makes it optional) and
+ * the fault says what happened in its faultstring only.
  */
-export function serviceplatformFault(side: 'Client' | 'Server', errorCode: string, errorText: string): SimulatorResponse {
+export function serviceplatformFault(side: 'Client' | 'Server', errorCode: string | undefined, errorText: string): SimulatorResponse {
   return {
     status: 500, // SOAP 1.1 over HTTP: faults travel with status 500
     contentType: 'text/xml; charset=utf-8',
@@ -118,7 +120,7 @@ export function serviceplatformFault(side: 'Client' | 'Server', errorCode: strin
         detail: {
           'spf:ServiceplatformFault': {
             '@_xmlns:spf': SERVICEPLATFORM_FAULT_NS,
-            'spf:ErrorList': { 'spf:Error': { 'spf:ErrorCode': errorCode, 'spf:ErrorText': errorText } },
+            ...(errorCode === undefined ? {} : { 'spf:ErrorList': { 'spf:Error': { 'spf:ErrorCode': errorCode, 'spf:ErrorText': errorText } } }),
           },
         },
       },

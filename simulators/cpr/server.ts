@@ -17,7 +17,17 @@ export const CPR_SERVICE_PATH = '/service/CPR/PersonBaseDataExtended/4';
 /** The fault code this simulator answers for a PNR that CPR does not know. */
 export const UNKNOWN_PNR_ERROR_CODE = 'PNR_NOT_FOUND';
 
-export async function startCprSimulator(options: SimulatorOptions & { world?: World } = {}): Promise<RunningSimulator> {
+export interface CprSimulatorOptions extends SimulatorOptions {
+  world?: World;
+  /**
+   * How an unknown PNR is answered. @default our ErrorCode PNR_NOT_FOUND, "Personen findes ikke i
+   * CPR". Public clients of the real service recognise its answer by the message "PNR not found"
+   * (adapters/cpr/unknownPerson.ts); the rest of that fault is not public, so a test says what it sends.
+   */
+  unknownPnrFault?: { errorCode?: string; faultString: string };
+}
+
+export async function startCprSimulator(options: CprSimulatorOptions = {}): Promise<RunningSimulator> {
   const world = options.world ?? buildWorld();
   const wsdlTemplate = readFileSync(new URL('./PersonBaseDataExtendedService.wsdl', import.meta.url), 'utf8');
   let baseUrl = '';
@@ -28,7 +38,7 @@ export async function startCprSimulator(options: SimulatorOptions & { world?: Wo
       handle: (request) => {
         const wsdl = wsdlAnswer(request, wsdlTemplate, `${baseUrl}${CPR_SERVICE_PATH}`);
         if (wsdl) return { response: wsdl, record: { operation: 'wsdl', key: '' } };
-        return personLookup(world, request);
+        return personLookup(world, request, options.unknownPnrFault ?? { errorCode: UNKNOWN_PNR_ERROR_CODE, faultString: 'Personen findes ikke i CPR' });
       },
     },
     options,
@@ -37,7 +47,7 @@ export async function startCprSimulator(options: SimulatorOptions & { world?: Wo
   return simulator;
 }
 
-function personLookup(world: World, request: SimulatorRequest) {
+function personLookup(world: World, request: SimulatorRequest, unknown: { errorCode?: string; faultString: string }) {
   if (request.method !== 'POST' || request.url.pathname !== CPR_SERVICE_PATH) {
     return { response: { status: 404, contentType: 'text/plain', body: 'no such service' } };
   }
@@ -63,7 +73,7 @@ function personLookup(world: World, request: SimulatorRequest) {
   const record = { operation: 'PersonLookup', key: pnr };
   const person = world.persons.get(pnr);
   if (!person) {
-    return { response: serviceplatformFault('Client', UNKNOWN_PNR_ERROR_CODE, 'Personen findes ikke i CPR'), record };
+    return { response: serviceplatformFault('Client', unknown.errorCode, unknown.faultString), record };
   }
   return { response: soapResponse({ PersonLookupResponse: personLookupResponse(world, person) }), record };
 }

@@ -17,7 +17,7 @@
  */
 import { buildWorld, type AccessAddress, type Address, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
-import { json, queryParam } from '../core/rest';
+import { json, queryParam, refusedServiceUser, type ServiceUser } from '../core/rest';
 
 const UPDATED = '2026-10-01T03:34:57.6369+02:00';
 const REGISTERED = '2018-05-02T10:11:12.123456+02:00';
@@ -38,6 +38,8 @@ export interface DarSimulatorOptions extends SimulatorOptions {
   defaultPageSize?: number;
   /** Largest page answered; a larger `pagesize` is cut to it. @default 1000 */
   maxPageSize?: number;
+  /** Answer only calls that carry this service user's `username` and `password`; any call when absent. */
+  serviceUser?: ServiceUser;
 }
 
 export async function startDarSimulator(options: DarSimulatorOptions = {}): Promise<RunningSimulator> {
@@ -56,6 +58,9 @@ export async function startDarSimulator(options: DarSimulatorOptions = {}): Prom
       name: 'dar',
       renderFault: () => json(500, { code: 'InternalError', message: 'DAR service error' }),
       handle: (request) => {
+        // Refused at the door: not recorded, it never reached the register.
+        const refused = refusedServiceUser(request, options.serviceUser);
+        if (refused) return { response: refused };
         if (request.url.pathname.toLowerCase() !== '/dar/dar/1/rest/adresse') {
           return { response: json(404, { code: 'NotFound', message: 'unknown method' }) };
         }

@@ -20,6 +20,7 @@ export function personRegistryFrom(config: LegacyConfig, resilience?: Resilience
     wsdl: config.cpr.wsdl,
     ...(config.cpr.endpoint ? { endpoint: config.cpr.endpoint } : {}),
     invocationContext: config.cpr.invocationContext,
+    ...(config.cpr.clientCertificate ? { clientCertificate: config.cpr.clientCertificate } : {}),
     timeoutMs: config.timeoutMs,
     ...(resilience ? { resilience } : {}),
   });

@@ -5,7 +5,7 @@
 import { createRestBuildingRegister } from '../../adapters/bbr';
 import { createRestAddressRegister } from '../../adapters/dar';
 import { subgraphSdl } from '../../schema/subgraphs';
-import type { LegacyConfig } from '../shared/config';
+import { datafordelerAccess, type LegacyConfig } from '../shared/config';
 import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
 import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { propertyResolvers, type PropertyRegisters } from './resolvers';
@@ -18,8 +18,8 @@ export function createPropertySubgraph(registers: PropertyRegisters) {
 
 export function propertyRegistersFrom(config: LegacyConfig, plumbing: LegacyPlumbing = legacyPlumbing(config)): PropertyRegisters {
   return {
-    addresses: createRestAddressRegister({ client: plumbing.restClient('dar', config.dar.url), cache: plumbing.cache }),
-    buildings: createRestBuildingRegister({ client: plumbing.restClient('bbr', config.bbr.url), cache: plumbing.cache }),
+    addresses: createRestAddressRegister({ client: plumbing.restClient('dar', config.dar.url, datafordelerAccess(config.dar)), cache: plumbing.cache }),
+    buildings: createRestBuildingRegister({ client: plumbing.restClient('bbr', config.bbr.url, datafordelerAccess(config.bbr)), cache: plumbing.cache }),
   };
 }
 

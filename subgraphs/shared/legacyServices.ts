@@ -1,11 +1,11 @@
 /**
  * What every subgraph builds from the legacy configuration: one resilience value (breakers and
  * bulkheads per tenant × system, shared by all of the subgraph's adapters), the registry cache,
- * REST clients, and the readiness report.
+ * REST clients, the readiness report, and both handed to the subgraph's metrics.
  */
 import { createRegistryCache, type RegistryCache } from '../../adapters/core/cache';
 import { createResilience, type Resilience } from '../../adapters/core/resilience';
-import { createJsonClient, type JsonClient } from '../../adapters/core/restClient';
+import { createJsonClient, type JsonClient, type JsonClientOptions } from '../../adapters/core/restClient';
 import type { SubgraphEntry } from '../../schema/subgraphs';
 import type { LegacyConfig } from './config';
 import type { RunningSubgraph, SubgraphServerOptions } from './subgraphServer';
@@ -23,10 +23,17 @@ export type SubgraphStart = (config: LegacyConfig, options: SubgraphStartOptions
 export interface LegacyPlumbing {
   resilience: Resilience;
   cache: RegistryCache;
-  restClient(system: string, baseUrl: string): JsonClient;
+  /** A REST client for a legacy system; `access`: who we are to it (a client certificate, a service user). */
+  restClient(system: string, baseUrl: string, access?: Pick<JsonClientOptions, 'tls' | 'queryCredentials'>): JsonClient;
   /** Registers something to release when the subgraph closes (sockets, timers). */
   onClose(release: () => void | Promise<void>): void;
-  /** Server options that report breaker states on /ready, apply the request budget and release everything on close. */
+  /** Releases everything registered, in order (what the server's close does; for plumbing used without a server). */
+  close(): Promise<void>;
+  /**
+   * Server options that report breaker states on /ready, apply the request budget, have the
+   * legacy calls, breakers and cache measured (subgraphs/shared/metrics.ts) and release
+   * everything on close.
+   */
   serverOptions(options: SubgraphStartOptions): SubgraphServerOptions;
 }
 
@@ -38,24 +45,29 @@ export function legacyPlumbing(config: LegacyConfig): LegacyPlumbing {
   );
   const cache = createRegistryCache({ ttlSeconds: config.registryCacheTtlSeconds, staleTtlSeconds: config.registryStaleTtlSeconds });
   const releases: (() => void | Promise<void>)[] = [() => cache.close()];
+  const close = async () => {
+    for (const release of releases.splice(0)) await release();
+  };
   return {
     resilience,
     cache,
-    restClient: (system, baseUrl) => {
-      const client = createJsonClient({ system, baseUrl, timeoutMs: config.timeoutMs, resilience });
+    restClient: (system, baseUrl, access = {}) => {
+      const client = createJsonClient({ system, baseUrl, timeoutMs: config.timeoutMs, resilience, ...access });
       releases.push(() => client.close());
       return client;
     },
     onClose: (release) => {
       releases.push(release);
     },
+    close,
     serverOptions: (options) => ({
       requestBudgetMs: config.requestBudgetMs,
       readiness: () => ({ breakers: resilience.breakers() }),
+      legacy: { resilience, cache },
       ...options,
       onClose: async () => {
         await options.onClose?.();
-        for (const release of releases) await release();
+        await close();
       },
     }),
   };

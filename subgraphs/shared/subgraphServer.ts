@@ -29,6 +29,7 @@ import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
 import { describeGrant, meetsGrant, readAccessPolicy, type AccessGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
 import { ACCESS_EXTENSION, AccessLog } from './accessLog';
+import { subgraphProcessMetrics, type LegacyInstruments, type SubgraphMetrics } from './metrics';
 import { toGraphQLError } from './toGraphQLError';
 
 /** Header the gateway sets to the milliseconds left of the client request's budget. */
@@ -74,6 +75,13 @@ export interface SubgraphServerOptions {
   shutdownDelayMs?: number;
   /** Called once the server has drained, to release what the subgraph holds. */
   onClose?: () => void | Promise<void>;
+  /**
+   * The legacy plumbing to measure under this subgraph's name (legacyPlumbing's serverOptions
+   * sets it): legacy calls, breakers, registry-cache reads.
+   */
+  legacy?: LegacyInstruments;
+  /** Where those series go. @default the process's subgraph metrics (subgraphs/shared/metrics.ts) */
+  metrics?: SubgraphMetrics;
 }
 
 export interface RunningSubgraph extends RunningHttpServer {
@@ -154,12 +162,15 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
         writeJson(res, draining ? 503 : 200, { status: draining ? 'draining' : 'ready', subgraph: definition.name, ...options.readiness?.() }),
     },
   });
+  // Measured from when it listens until it has drained; a closed subgraph's breakers are no longer reported.
+  const uninstrument = options.legacy ? (options.metrics ?? subgraphProcessMetrics()).instrument(definition.name, options.legacy) : undefined;
   // Once: a signal's shutdown and a caller's own close share one drain.
   let closing: Promise<void> | undefined;
   const drain = async () => {
     draining = true;
     if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
     await running.close();
+    uninstrument?.();
     scopes.close();
     await options.internalTokens.close();
     await options.onClose?.();
