@@ -39,6 +39,7 @@ export const gatewayDefaults = {
   maxBodyBytes: 102_400, // 100 KiB: a large operation is a few KiB
   requestBudgetMs: 3_000, // a client request, all legacy calls included
   shutdownDelayMs: 0, // behind a load balancer: its health-check interval, so it stops sending work first
+  shareSubgraphFetches: true, // identical reads in flight, for identical decisions, share one subgraph fetch
   limits: {
     maxDepth: 12, // the overview query is 6 deep
     maxAliases: 15,
@@ -74,6 +75,8 @@ const gatewayConfigSchema = z.object({
   requestBudgetMs: positiveInt.default(gatewayDefaults.requestBudgetMs),
   /** On shutdown, how long /ready answers "draining" while requests are still taken, before the server stops accepting. */
   shutdownDelayMs: z.coerce.number().int().nonnegative().default(gatewayDefaults.shutdownDelayMs),
+  /** Identical subgraph reads in flight for the same decision share one fetch (gateway/subgraphDedup.ts). */
+  shareSubgraphFetches: z.boolean({ error: 'must be true or false (SHARE_SUBGRAPH_FETCHES)' }).default(gatewayDefaults.shareSubgraphFetches),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
   trustedDocumentsPath: z.string().min(1).optional(),
   /** The tenant registry file (runtime/tenantRegistry.ts): the municipalities served, their names and CVR numbers. */
@@ -198,6 +201,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
       ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
       ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
       ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+      ...(env['SHARE_SUBGRAPH_FETCHES'] ? { shareSubgraphFetches: env['SHARE_SUBGRAPH_FETCHES'] === 'true' ? true : env['SHARE_SUBGRAPH_FETCHES'] === 'false' ? false : (env['SHARE_SUBGRAPH_FETCHES'] as unknown as boolean) } : {}),
       ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
       ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
       ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']

@@ -46,6 +46,7 @@ import { attributedToSubgraph } from './plugins/maskErrors';
 import { readInputs, type OperationReader, type OperationReading, type RequestInputs } from './operation';
 import { createRateLimiter, rateLimitKey, type RateLimiter } from './plugins/rateLimit';
 import { documentHash } from './plugins/trustedDocuments';
+import { SHARING_KEY_HEADER, sharingKey } from './subgraphDedup';
 import type { Grantee } from '../schema/accessPolicy';
 
 /** Header carrying the milliseconds left of the client request's budget. */
@@ -332,9 +333,10 @@ function writesRemain(reading: OperationReading, authorized: AuthorizedOperation
 /**
  * The data-source hooks of one subgraph: the internal token for that subgraph and that exact
  * request, carrying the decision; and, on the answer, the subgraph's reports taken in (and out of
- * what any client sees).
+ * what any client sees). With `sharing`, a read names the key under which identical requests in
+ * flight may share one fetch (subgraphDedup.ts).
  */
-export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean) {
+export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean, sharing = false) {
   return {
     willSendRequest: async ({ request, context }: { request: { query?: string; variables?: Record<string, unknown>; http?: { headers: { set(name: string, value: string): void } } }; context: GatewayContext }) => {
       // Client headers (Authorization included) are not forwarded; only ours are.
@@ -359,6 +361,19 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
       });
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
       request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
+      const key = sharing
+        ? sharingKey(request.query ?? '', context.intent, {
+            actor: identity?.actor ?? null,
+            role: decision?.role ?? null,
+            scopes: decision?.grantee.scopes ?? [],
+            tenant: identity?.tenant ?? null,
+            purpose: identity?.purpose ?? null,
+            personal: decision?.personal ?? false,
+            development: !authenticating,
+          })
+        : undefined;
+      // The variables go in the body, which the key is compared with; the key is never sent.
+      if (key) request.http?.headers.set(SHARING_KEY_HEADER, key);
     },
     didReceiveResponse: <R extends { extensions?: Record<string, unknown> }>({ response, context }: { response: R; context: GatewayContext }): R => {
       const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];

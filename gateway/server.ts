@@ -28,6 +28,7 @@ import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
+import { sharingFetcher } from './subgraphDedup';
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
 import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { auditedAccess } from './recorder';
@@ -119,10 +120,12 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   const buildService: BuildService = ({ name, url }) => {
     const target = config.subgraphUrls[name] ?? url;
     if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
-    const hooks = subgraphCall(name, signer, authenticator !== undefined);
+    const hooks = subgraphCall(name, signer, authenticator !== undefined, config.shareSubgraphFetches);
+    const timed = metrics.timeFetches(name, budgetedFetch);
     const dataSource = new RemoteGraphQLDataSource<GatewayContext>({
       url: target,
-      fetcher: metrics.timeFetches(name, budgetedFetch),
+      // Shared outside the timing: the fetch metrics count what reached the subgraph.
+      fetcher: config.shareSubgraphFetches ? sharingFetcher(timed).fetcher : timed,
       willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
       didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
       // A failure to reach the subgraph carries its name, for the log and for the client.

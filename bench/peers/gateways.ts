@@ -52,7 +52,7 @@ export interface GatewaySpec {
  * Settings the harness's own environment could carry into a gateway (ours reads these; the peers
  * read PORT, HOST, NODE_ENV): every gateway gets exactly what its launch says.
  */
-const CONTROLLED = /^(NODE_ENV|PORT|HOST|SUPERGRAPH_PATH|SUBGRAPHS_CONFIG|SUBGRAPH_URL_.*|AUDIT_.*|AUTH_.*|TENANT_REGISTRY|TRUSTED_DOCUMENTS|MAX_.*|RATE_LIMIT_.*|REQUEST_BUDGET_MS|SHUTDOWN_DELAY_MS|INTERNAL_TOKEN_.*|HIVE_.*|FORK|CONFIG_PATH|POLLING)$/;
+const CONTROLLED = /^(NODE_ENV|PORT|HOST|SUPERGRAPH_PATH|SUBGRAPHS_CONFIG|SUBGRAPH_URL_.*|SHARE_SUBGRAPH_FETCHES|AUDIT_.*|AUTH_.*|TENANT_REGISTRY|TRUSTED_DOCUMENTS|MAX_.*|RATE_LIMIT_.*|REQUEST_BUDGET_MS|SHUTDOWN_DELAY_MS|INTERNAL_TOKEN_.*|HIVE_.*|FORK|CONFIG_PATH|POLLING)$/;
 
 /** The harness's environment without the settings above, plus the given ones. */
 export function gatewayEnv(own: Record<string, string>): Record<string, string> {
@@ -130,7 +130,7 @@ const OURS_ENV = {
 export const OURS_FEATURES: readonly string[] = [
   'on: Apollo Server 5 over @apollo/gateway 2.14, the supergraph file watched; the one operation reading (cost, coordinates) and the cost limit; depth, alias, directive and token limits (armor); field authorization with the development grantee (every field granted); a signed Ed25519 internal token per subgraph call; the request budget as a header and fetch deadline; error masking; /health and /ready',
   'off: authentication (development mode, no AUTH_*), the access trail (no AUDIT_*), the tenant registry, trusted documents, rate limits (RATE_LIMIT_PER_SECOND=0); introspection is on (development)',
-  'in-flight de-duplication of subgraph requests: none yet',
+  'in-flight de-duplication of subgraph requests: on (SHARE_SUBGRAPH_FETCHES), off for (c)',
 ];
 
 export const GATEWAYS: Readonly<Record<GatewayId, GatewaySpec>> = {
@@ -157,13 +157,13 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewaySpec>> = {
     label: 'ours',
     versions: () => ({ '@apollo/gateway': projectVersion('@apollo/gateway'), '@apollo/server': projectVersion('@apollo/server') }),
     unavailable: () => undefined,
-    dedup: { exists: false, note: 'none yet (issue 14, part 2): every fetch is sent' },
-    launch: ({ supergraphPath, port, internalTokenKeyPath }) => ({
+    dedup: { exists: true, note: 'on by default (identical reads in flight for the same decision share one fetch; SHARE_SUBGRAPH_FETCHES=false turns it off)' },
+    launch: ({ supergraphPath, port, internalTokenKeyPath, dedupOff }) => ({
       args: ['--import', 'tsx', 'scripts/start-gateway.ts', '--supergraph', supergraphPath],
       cwd: ROOT,
-      env: gatewayEnv({ ...OURS_ENV, PORT: String(port), HOST: '127.0.0.1', INTERNAL_TOKEN_PRIVATE_JWK: internalTokenKeyPath }),
+      env: gatewayEnv({ ...OURS_ENV, PORT: String(port), HOST: '127.0.0.1', INTERNAL_TOKEN_PRIVATE_JWK: internalTokenKeyPath, ...(dedupOff ? { SHARE_SUBGRAPH_FETCHES: 'false' } : {}) }),
       configuration: [
-        `npm run start:gateway -- --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK`,
+        `npm run start:gateway -- --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK${dedupOff ? ' SHARE_SUBGRAPH_FETCHES=false' : ''}`,
         ...OURS_FEATURES,
       ],
     }),
