@@ -7,11 +7,11 @@ import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
 import type { TlsClientIdentity } from '../core/tlsIdentity';
 import { fremsoegRequest, requestHeader, type FremsoegQuery } from './fremsoegRequest';
-import { mapCaseIndexResult } from './mapCaseIndexResult';
-import type { CaseIndexEntry } from './types';
+import { mapCaseIndexPage } from './mapCaseIndexResult';
+import type { CaseCriteria, CaseIndexEntry, CasePageRequest, CaseSearchPage } from './types';
 
-export type { CaseIndexEntry, CaseProgress, PartyRole } from './types';
-export { mapCaseIndexResult, DEFAULT_SECONDARY_PARTY_ROLES } from './mapCaseIndexResult';
+export type { CaseCriteria, CaseIndexEntry, CasePageRequest, CaseProgress, CaseSearchPage, PartyRole } from './types';
+export { mapCaseIndexPage, mapCaseIndexResult, DEFAULT_SECONDARY_PARTY_ROLES } from './mapCaseIndexResult';
 export { fremsoegRequest, requestHeader, SF1470_NS } from './fremsoegRequest';
 
 export interface CaseIndexCallOptions {
@@ -28,6 +28,12 @@ export interface CaseIndex {
   casesByParty(cpr: string, options?: CaseIndexCallOptions): Promise<CaseIndexEntry[]>;
   /** The cases with these UUIDs that exist; unknown ids are simply absent. */
   casesById(ids: readonly string[], options?: CaseIndexCallOptions): Promise<CaseIndexEntry[]>;
+  /**
+   * One page of the cases that meet every criterion, in the index's registration order (then
+   * case number), so that consecutive offsets page through them. Asked under AuthorityContext,
+   * the index answers the cases that municipality may see.
+   */
+  searchCases(criteria: CaseCriteria, page: CasePageRequest, options?: CaseIndexCallOptions): Promise<CaseSearchPage>;
 }
 
 export interface SoapCaseIndexOptions {
@@ -68,11 +74,12 @@ export function createSoapCaseIndex(options: SoapCaseIndexOptions): SoapCaseInde
       ...(callOptions.signal ? { signal: callOptions.signal } : {}),
       ...(callOptions.tenant ? { tenant: callOptions.tenant } : {}),
     });
-    return mapCaseIndexResult(responseXml, options.secondaryPartyRoles ? { secondaryPartyRoles: options.secondaryPartyRoles } : {});
+    return mapCaseIndexPage(responseXml, options.secondaryPartyRoles ? { secondaryPartyRoles: options.secondaryPartyRoles } : {});
   };
   return {
     soap: caller,
-    casesByParty: (cpr, callOptions) => search({ partyCpr: cpr }, callOptions),
-    casesById: (ids, callOptions) => (ids.length === 0 ? Promise.resolve([]) : search({ caseIds: ids }, callOptions)),
+    casesByParty: async (cpr, callOptions) => (await search({ partyCpr: cpr }, callOptions)).entries,
+    casesById: async (ids, callOptions) => (ids.length === 0 ? [] : (await search({ caseIds: ids }, callOptions)).entries),
+    searchCases: (criteria, page, callOptions) => search({ criteria, page }, callOptions),
   };
 }

@@ -3,12 +3,13 @@
  * Reads sdi:FremsoegSagDokumentIndeksOutput: sd:StandardRetur, then per
  * sdi:SagFiltreretOejebliksbillede the sag:Registrering's AttributListe (Egenskaber:
  * Sagsnummer, Titel; si:SagIndeksEgenskaber/Foelsomhed), TilstandListe (Fremdrift) and
- * RelationListe (Sagsaktoer, Sagsklasse, Sagspart, Journalpost, si:SagsitsystemRelation).
+ * RelationListe (Sagsaktoer, Sagsklasse, Sagspart, Journalpost, si:SagsitsystemRelation);
+ * for a page of a search, also sdi:Antal (Element `sager`).
  * Role UUIDs are KOMBIT's published sample values.
  */
 import { LegacyBadResponse, LegacyFault } from '../core/errors';
 import { listAt, parseXml, pathOf, textAt, type XmlNode } from '../core/xml';
-import type { CaseIndexEntry, CaseProgress, PartyRole } from './types';
+import type { CaseIndexEntry, CaseProgress, CaseSearchPage, PartyRole } from './types';
 
 const ROLE = {
   primaryParty: 'd839f26a-d4d1-4441-b2d6-3dbbb12a9404',
@@ -32,6 +33,17 @@ export function mapCaseIndexResult(
   responseXml: string,
   options: { secondaryPartyRoles?: readonly string[] } = {},
 ): CaseIndexEntry[] {
+  return mapCaseIndexPage(responseXml, options).entries;
+}
+
+/**
+ * A FremsoegResponse to a search by criteria: its cases, and how many match in all
+ * (sdi:AntalType, `Element` sager; null when the index does not say, or says it unreadably).
+ */
+export function mapCaseIndexPage(
+  responseXml: string,
+  options: { secondaryPartyRoles?: readonly string[] } = {},
+): CaseSearchPage {
   const document = parseXml(responseXml);
   const output = document ? pathOf(document, ['Envelope', 'Body', 'FremsoegResponse', 'FremsoegSagDokumentIndeksOutput']) : undefined;
   if (!output) throw new LegacyBadResponse('case-index: no FremsoegSagDokumentIndeksOutput in the response', { system: 'case-index' });
@@ -42,7 +54,7 @@ export function mapCaseIndexResult(
   }
   const secondary = new Set(options.secondaryPartyRoles ?? DEFAULT_SECONDARY_PARTY_ROLES);
   // One unusable case must not hide the citizen's other cases: it is left out, the rest kept.
-  return listAt(output, ['SagFiltreretOejebliksbillede']).flatMap((snapshot) => {
+  const entries = listAt(output, ['SagFiltreretOejebliksbillede']).flatMap((snapshot) => {
     try {
       return [mapCase(snapshot, secondary)];
     } catch (error) {
@@ -50,6 +62,10 @@ export function mapCaseIndexResult(
       throw error;
     }
   });
+  const counted = listAt(output, ['Antal']).find((a) => textAt(a, ['Element']) === 'sager');
+  const count = counted ? textAt(counted, ['Antal']) : undefined;
+  const total = count !== undefined && /^[0-9]{1,15}$/.test(count) ? Number(count) : null;
+  return { entries, total };
 }
 
 function mapCase(snapshot: XmlNode, secondaryRoles: ReadonlySet<string>): CaseIndexEntry {

@@ -27,3 +27,35 @@ export interface CaseIndexEntry {
 /** sag:FremdriftStatusKode values that describe a case's progress. */
 export type CaseProgress = 'Opstaaet' | 'Oplyst' | 'Afgjort' | 'Bestilt' | 'Udfoert' | 'Afsluttet';
 export type PartyRole = 'PRIMARY' | 'SECONDARY' | 'OTHER';
+
+/**
+ * What a case search asks for (SF1470 fremsoeg, sdi:SoegUdtryk); every criterion given must hold.
+ * The asking municipality is not a criterion: it is the call's AuthorityContext.
+ */
+export interface CaseCriteria {
+  /** A party (Sagspart) by CPR number, ten digits. */
+  partyCpr?: string;
+  /** Where the case stands now (FremdriftStatusKode): any of these. */
+  statuses?: readonly CaseProgress[];
+  /** A KLE subject number (emnenummer, NN.NN.NN): the case's Sagsklasse. */
+  classification?: string;
+  /** The case arose (Fremdrift Opstaaet began) on or after this ISO date. */
+  openedFrom?: string;
+  /** The case arose on or before this ISO date. */
+  openedTo?: string;
+}
+
+/** Which slice of the matches to answer: FoersteResultatReference and MaksimalAntalKvantitet. */
+export interface CasePageRequest {
+  /** How many matches to skip (0 for the first page). */
+  offset: number;
+  /** The most matches to answer. */
+  limit: number;
+}
+
+/** One page of a case search, in the order the search asked for. */
+export interface CaseSearchPage {
+  entries: CaseIndexEntry[];
+  /** sdi:Antal for `sager`: how many cases match in all, when the index says. */
+  total: number | null;
+}

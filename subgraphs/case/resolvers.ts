@@ -11,6 +11,7 @@ import type { CaseSystem, DocumentRecord } from '../../adapters/esdh';
 import type { Classification } from '../../adapters/kle';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
+import { caseListScope, cursorFor, meetsCriteria, pageOf, readCaseListArgs, type CaseListArgs } from './caseList';
 import { caseWorkResolvers } from './caseWork';
 import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
@@ -129,6 +130,24 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     return found;
   };
 
+  /**
+   * Which cases a list shows this caller: why `citizen(cpr:) { cases }` is `[]` for a caseworker
+   * asking about another municipality's citizen. The statement is made from the caller alone
+   * (their municipality), the same for every citizen and every answer, and never from what the
+   * index holds. Anything that depended on the data would disclose it: "this citizen has cases
+   * elsewhere" (or its absence) tells a caseworker of one municipality that the citizen is, or is
+   * not, known to another's social services, job centre or schools, which is exactly what tenancy
+   * keeps from them; so would a count, a municipality's name, or a difference in timing. To find
+   * that out the subgraph would also have to ask the index nationally, on behalf of somebody not
+   * entitled to the answer. So the index is asked under the caller's AuthorityContext only, and
+   * the list says, always: "Shows only cases of municipality 0101". It is a field of the graph
+   * (`Citizen.casesScope`, `CaseConnection.scope`), typed and documented, rather than an extension:
+   * the gateway forwards no subgraph extension to clients, and an error at `cases` would null it.
+   */
+  const listScope = (ctx: SubgraphContext) => {
+    const tenant = ctx.caller.tenant;
+    return caseListScope(tenant, tenant ? services.tenants().byCode.get(tenant)?.name : undefined);
+  };
   /** Notes, for every party of the case, that `coordinate` of it was read from `system`. */
   const touchedCase = (ctx: SubgraphContext, parties: readonly { cpr: string }[] | readonly string[], coordinate: string, system = 'case-index') => {
     for (const p of parties) ctx.access.touched(typeof p === 'string' ? p : p.cpr, coordinate, system);
@@ -162,9 +181,34 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
     }),
     Query: {
       case: async (_root: unknown, args: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, args.id)),
+      cases: async (_root: unknown, args: CaseListArgs, ctx: SubgraphContext) => {
+        // A case list is one municipality's: a caller who acts for none has no list to page.
+        const tenant = ctx.caller.tenant;
+        if (!tenant) throw new Forbidden('case-index: a case list is of the caller\'s own municipality, and the caller acts for none', { system: 'case-index' });
+        const request = readCaseListArgs(args, tenant);
+        const answer = await services.caseIndex.searchCases(
+          request.criteria,
+          // One more than the page, to tell whether another page follows.
+          { offset: request.offset, limit: request.first + 1 },
+          { signal: ctx.signal, ...onBehalfOf(ctx) },
+        );
+        const page = pageOf(answer, request, (entry) => (ownedByCaller(ctx, entry) && meetsCriteria(entry, request.criteria) ? toCase(entry) : undefined));
+        // That a case is in the answer is itself data about its parties (they have a case of
+        // this subject, in this status, opened then), whichever of its fields are read.
+        for (const c of page.nodes) touchedCase(ctx, c.parties, 'Query.cases');
+        return {
+          nodes: page.nodes,
+          pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.consumed > 0 ? cursorFor(page.nextOffset, request.listKey) : null },
+          scope: listScope(ctx),
+        };
+      },
     },
     Citizen: {
       __resolveReference: (reference: { cpr: string }) => ({ cpr: citizenReference(reference).cpr }),
+      casesScope: (citizen: { cpr: string }, _args: unknown, ctx: SubgraphContext) => {
+        requireOwnData(ctx, citizen.cpr, 'Citizen.casesScope');
+        return listScope(ctx);
+      },
       cases: async (citizen: { cpr: string }, _args: unknown, ctx: SubgraphContext) => {
         requireOwnData(ctx, citizen.cpr, 'Citizen.cases');
         const cases = (await casesOfParty(ctx, citizen.cpr)).map(toCase);

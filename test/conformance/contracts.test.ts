@@ -137,4 +137,57 @@ describe('SF1470 Sags- og Dokumentindeks (case index)', () => {
     await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!);
     await expectValid(caseIndexContract, simulator.calls.at(-1)!.responseBody);
   });
+
+  describe('a case list: fremsoeg by criteria, paged and sorted', () => {
+    const municipality = world.municipalities.find((m) => m.code === sample.municipalityCode)!;
+    const sampleCase = world.cases.get(world.casesByParty.get(sample.cpr)![0]!)!;
+    // Every shape the case list sends: each criterion alone, several statuses (an OR expression),
+    // open-ended and closed periods, and everything at once on a later page.
+    const shapes: [string, Parameters<SoapCaseIndex['searchCases']>[0], { offset: number; limit: number }][] = [
+      ['no criteria', {}, { offset: 0, limit: 21 }],
+      ['one status', { statuses: ['Oplyst'] }, { offset: 0, limit: 21 }],
+      ['several statuses', { statuses: ['Afgjort', 'Oplyst'] }, { offset: 20, limit: 21 }],
+      ['a KLE subject', { classification: sampleCase.kle.number }, { offset: 0, limit: 101 }],
+      ['a party', { partyCpr: sample.cpr }, { offset: 0, limit: 101 }],
+      ['opened from', { openedFrom: '2024-01-01' }, { offset: 0, limit: 3 }],
+      ['opened to', { openedTo: '2020-12-31' }, { offset: 0, limit: 3 }],
+      [
+        'every criterion',
+        { partyCpr: sample.cpr, statuses: ['Opstaaet', 'Afsluttet', 'Oplyst', 'Afgjort'], classification: sampleCase.kle.number, openedFrom: '2019-01-01', openedTo: sampleCase.openedAt },
+        { offset: 0, limit: 5 },
+      ],
+    ];
+
+    it.each(shapes)('sends %s as a request valid against the published XSDs, and gets a valid answer', async (_name, criteria, page) => {
+      simulator.resetCalls();
+      const answer = await index.searchCases(criteria, page, { municipalityCvr: municipality.cvr });
+      expect(answer.total).not.toBeNull();
+      expect(answer.entries.length).toBeLessThanOrEqual(page.limit);
+      await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!, 'Body');
+      await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!, 'Header');
+      // The answer's sdi:Antal with its sdi:Paginering (go:PagineringType) is valid too.
+      const response = simulator.calls.at(-1)!.responseBody;
+      expect(response).toContain('Paginering');
+      await expectValid(caseIndexContract, response, 'Body');
+    });
+
+    it('finds the case it was built from with every criterion at once', async () => {
+      const [, criteria, page] = shapes.at(-1)!;
+      const answer = await index.searchCases(criteria, page, { municipalityCvr: municipality.cvr });
+      expect(answer.entries.map((e) => e.id)).toContain(sampleCase.id);
+    });
+
+    it('the validator is not vacuous: paging after the lists, or a status the XSD does not list, is rejected', async () => {
+      const [, criteria, page] = shapes.at(-1)!;
+      await index.searchCases(criteria, page, { municipalityCvr: municipality.cvr });
+      const sent = index.soap.sentRequests.at(-1)!;
+      const [body] = soapPartElements(sent, 'Body');
+      const misplaced = body!.replace(/(<sd:FoersteResultatReference>\d+<\/sd:FoersteResultatReference><sd:MaksimalAntalKvantitet>\d+<\/sd:MaksimalAntalKvantitet>)(<sag:AttributListe\/>[\s\S]*?<\/sag:RelationListe>)/, '$2$1');
+      expect(misplaced).not.toBe(body);
+      expect((await validateAgainst(caseIndexContract, misplaced)).valid).toBe(false);
+      const unknownStatus = body!.replace('<sag:FremdriftStatusKode>Oplyst</sag:FremdriftStatusKode>', '<sag:FremdriftStatusKode>Igang</sag:FremdriftStatusKode>');
+      expect(unknownStatus).not.toBe(body);
+      expect((await validateAgainst(caseIndexContract, unknownStatus)).valid).toBe(false);
+    });
+  });
 });
