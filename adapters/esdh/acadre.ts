@@ -25,6 +25,14 @@
  *   GetCaseByCaseNumber, then UpdateCase with that case file as read and its CaseFileStatusCode
  *   (and ClosedDate, on closing) changed, then GetCase. Status codes are the installation's
  *   (GetCaseStatusList); `codes.caseStatus` maps each FremdriftStatusKode to one.
+ * - publicDocuments → none, on purpose: the contract cannot list an installation's public papers.
+ *   Whether a paper is public is its Record's AccessCode (and PublicationIndicator), which
+ *   MainDocumentSearch answers but cannot be asked by: its criteria (schema22
+ *   MainDocumentSearchRequestType, schema16's CustomFields) are text, case, user, status, type
+ *   and unit, and it takes no offset or limit. GetAccessCodeList only lists the codes. Listing
+ *   public papers would mean fetching every document the installation holds, citizens' included,
+ *   on behalf of a caller with no token, and discarding all but a few: not done. The graph answers
+ *   that the municipality does not publish (NOT_FOUND at `publicDocuments`).
  *
  * Errors: the contract declares no wsdl:fault. What it has is ErrorListEnum (schema9), the error
  * types GetErrorType names as schema23's ErrorType. A Fault carries its ErrorType in `detail`

@@ -11,11 +11,15 @@ export type {
   EsdhCaseStatus,
   NewCaseInput,
   NewDocumentInput,
+  PublicDocumentKind,
+  PublicDocumentPage,
+  PublicDocumentRecord,
 } from './types';
 export type { CaseSystemContext, CaseSystemVendor, CredentialsReference, OpenedCaseSystem } from './vendor';
 export { caseSystemEntrySchema, caseSystemProduct, CASE_SYSTEM_KINDS, openCaseSystem, type CaseSystemEntry, type CaseSystemKind } from './vendors';
 export { createRestCaseSystem } from './restDemo';
 export { mapEsdhCase, mapEsdhDocument } from './mapEsdh';
+export { mapEsdhPublicDocument, mapEsdhPublicDocumentPage } from './mapEsdhPublicDocument';
 export { createAcadreCaseSystem, type AcadreCaseSystem, type AcadreCaseSystemOptions } from './acadre';
 export { DEFAULT_ACADRE_CODES, type AcadreCodes } from './acadreCodes';
 export { derivedIndexIdentity, type AcadreIndexIdentity } from './acadreIndexIdentity';

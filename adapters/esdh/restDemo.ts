@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { NotFound } from '../core/errors';
 import { createJsonClient, type JsonClient } from '../core/restClient';
 import { mapEsdhCase, mapEsdhDocument } from './mapEsdh';
+import { mapEsdhPublicDocumentPage } from './mapEsdhPublicDocument';
 import type { CaseSystem, NewDocumentInput } from './types';
 import type { CaseSystemVendor } from './vendor';
 
@@ -46,6 +47,9 @@ export function createRestCaseSystem(options: { municipalityCode: string; client
       ),
     changeStatus: async (caseNumber, status, callOptions = {}) =>
       mapEsdhCase(await client.send('PATCH', `api/v1/sager/${encodeURIComponent(caseNumber)}`, { status }, { ...callOptions, tenant: municipalityCode }), system),
+    // The ESDH lists what it marks public itself (its access codes): no case and no party is asked for.
+    publicDocuments: async (page, callOptions = {}) =>
+      mapEsdhPublicDocumentPage(await client.get(`api/v1/offentlige-dokumenter?start=${page.offset}&maks=${page.limit}`, { ...callOptions, tenant: municipalityCode }), system),
   };
 }
 

@@ -60,6 +60,44 @@ export interface CaseSystem {
   fileDocument(caseNumber: string, input: NewDocumentInput, options?: CaseSystemCallOptions): Promise<DocumentRecord>;
   /** Moves a case to another status (FremdriftStatusKode). A write: never retried. Throws NotFound for an unknown case. */
   changeStatus(caseNumber: string, status: EsdhCaseStatus, options?: CaseSystemCallOptions): Promise<EsdhCaseRecord>;
+  /**
+   * A page of the papers the system marks public (meeting papers, decisions in matters of no
+   * citizen), newest first, in an order that is the same on every call: `offset` papers skipped,
+   * at most `limit` answered. Optional: a system whose contract cannot list its public papers
+   * (Acadre v7, see acadre.ts) leaves it out, and the graph says the municipality does not publish.
+   * Each record keeps the system's own marking (`published`); the caller shows only those marked.
+   */
+  publicDocuments?(page: { offset: number; limit: number }, options?: CaseSystemCallOptions): Promise<PublicDocumentPage>;
+}
+
+/** What kind of public paper. */
+export type PublicDocumentKind = 'AGENDA' | 'MINUTES' | 'DECISION' | 'OTHER';
+
+/** A paper an ESDH publishes: what a municipal website lists, and nothing of a case or its parties. */
+export interface PublicDocumentRecord {
+  /** The paper's id in the ESDH. */
+  id: string;
+  title: string | null;
+  /** ISO date of the paper */
+  date: string | null;
+  kind: PublicDocumentKind;
+  /** The council or committee whose meeting the paper is of, as the ESDH names it. */
+  committee: string | null;
+  /** ISO date of that meeting. */
+  meetingDate: string | null;
+  /** The title the ESDH publishes for the matter a decision is made in. */
+  caseTitle: string | null;
+  /** MIME type of the main file */
+  format: string | null;
+  /** Whether the ESDH marks it public: true only when it says so in as many words. */
+  published: boolean;
+}
+
+/** One page of an ESDH's public papers. */
+export interface PublicDocumentPage {
+  entries: PublicDocumentRecord[];
+  /** How many public papers there are in all, when the system says. */
+  total: number | null;
 }
 
 /** The status codes an ESDH moves a case through (FremdriftStatusKode). */

@@ -151,6 +151,33 @@ export interface CaseDocument {
   kind: DocumentKind;
 }
 
+/** What a municipal paper outside citizens' cases is: a meeting's agenda or minutes, or a decision. */
+export type MunicipalPaperKind = 'AGENDA' | 'MINUTES' | 'DECISION';
+
+/**
+ * A paper a municipality's ESDH keeps outside citizens' cases, for its council's and committees'
+ * meetings (dagsorden, referat) and its decisions in matters of no citizen (a local plan, a
+ * school district): what a municipal website publishes. Each is marked public or not in the
+ * ESDH (its access code); one that is not (a closed item's papers, a decision that names a
+ * person) is never published.
+ */
+export interface MunicipalPaper {
+  id: string;
+  municipalityCode: string;
+  title: string;
+  /** The paper's date: an agenda's a week before its meeting, minutes' after it, a decision's the day it was made */
+  date: string;
+  kind: MunicipalPaperKind;
+  /** The council or committee (udvalg) whose meeting the paper is of; null for a decision made outside a meeting */
+  committee: string | null;
+  /** The date of that meeting */
+  meetingDate: string | null;
+  /** The public title of the matter a decision is made in (its case's published title); null for meeting papers */
+  caseTitle: string | null;
+  /** Marked public (offentlig) in the ESDH */
+  public: boolean;
+}
+
 export interface World {
   municipalities: readonly Municipality[];
   accessAddresses: ReadonlyMap<string, AccessAddress>;
@@ -169,6 +196,13 @@ export interface World {
   casesByNumber: ReadonlyMap<string, string>;
   /** addresses by the CPR address key, see `addressKey` */
   addressesByKey: ReadonlyMap<string, string>;
+  /**
+   * Per municipality code, its papers outside citizens' cases (meeting papers, decisions), public
+   * or not, in the order they were drawn. Drawn from a stream of their own (`municipalPapers`), so
+   * they changed nothing else of the world. `buildWorld` always draws them; a world a test builds
+   * by hand may have none.
+   */
+  municipalPapers?: ReadonlyMap<string, readonly MunicipalPaper[]>;
 }
 
 export const DEFAULT_SEED = 20_261_123;
@@ -304,6 +338,7 @@ function generate(seed: number): World {
   return {
     municipalities, accessAddresses, addresses, buildings, units, persons, cases, documents,
     kle, kleGroupTitles, casesByParty, casesByNumber, addressesByKey,
+    municipalPapers: municipalPapers(seed),
   };
 }
 
@@ -499,4 +534,71 @@ function addDays(isoDate: string, days: number): string {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
+}
+
+/** Mixed into the seed for the papers' own stream, so the rest of the world draws exactly what it drew before them. */
+const PAPERS_STREAM = 0x7ab1_1c00;
+const COMMITTEES = ['Økonomiudvalget', 'Teknik- og Miljøudvalget', 'Børne- og Ungdomsudvalget', 'Socialudvalget', 'Kultur- og Fritidsudvalget'] as const;
+/** What the council and committees decide in matters of no citizen: a title for the matter and for its decision. */
+const PUBLIC_MATTERS = [
+  { matter: 'Lokalplan nr. {n} for {street}', decision: 'Vedtagelse af lokalplan nr. {n}' },
+  { matter: 'Trafiksikring af {street}', decision: 'Beslutning om hastighedsdæmpning på {street}' },
+  { matter: 'Skoledistrikter fra skoleåret 2027/28', decision: 'Fastlæggelse af skoledistrikter' },
+  { matter: 'Renovering af {street} Skole', decision: 'Anlægsbevilling til renovering af {street} Skole' },
+  { matter: 'Takster for dagtilbud 2027', decision: 'Godkendelse af takster for dagtilbud' },
+  { matter: 'Kommuneplantillæg nr. {n}', decision: 'Endelig vedtagelse af kommuneplantillæg nr. {n}' },
+] as const;
+/** Closed items (lukkede punkter): their papers stay internal. */
+const CLOSED_ITEMS = ['Personalesag', 'Køb af ejendom', 'Udbud af rengøring', 'Klagesag'] as const;
+
+/**
+ * Each municipality's meeting papers and decisions in 2026: the council (Borgerrepræsentationen in
+ * København, Byrådet elsewhere) meets every month, each committee in about half of them; every
+ * meeting has an agenda and minutes, public, and some a closed item whose papers are not; and a
+ * handful of decisions outside meetings, most of them public.
+ */
+function municipalPapers(seed: number): Map<string, MunicipalPaper[]> {
+  const random = createRandom((seed ^ PAPERS_STREAM) >>> 0);
+  const byMunicipality = new Map<string, MunicipalPaper[]>();
+  for (const municipality of municipalities) {
+    const papers: MunicipalPaper[] = [];
+    const paper = (fields: Omit<MunicipalPaper, 'id' | 'municipalityCode'>) =>
+      papers.push({ id: random.uuid(), municipalityCode: municipality.code, ...fields });
+    const council = municipality.code === '0101' ? 'Borgerrepræsentationen' : 'Byrådet';
+    for (let month = 1; month <= 11; month++) {
+      for (const committee of [council, ...COMMITTEES]) {
+        if (committee !== council && !random.chance(0.5)) continue;
+        const meetingDate = `2026-${pad(month)}-${pad(random.int(8, 24))}`;
+        const on = danishDate(meetingDate);
+        paper({ title: `Dagsorden, ${committee} ${on}`, date: addDays(meetingDate, -7), kind: 'AGENDA', committee, meetingDate, caseTitle: null, public: true });
+        paper({ title: `Referat, ${committee} ${on}`, date: addDays(meetingDate, random.int(1, 3)), kind: 'MINUTES', committee, meetingDate, caseTitle: null, public: true });
+        if (random.chance(0.3)) {
+          const item = random.pick(CLOSED_ITEMS);
+          paper({ title: `Lukket punkt: ${item}, ${committee} ${on}`, date: meetingDate, kind: 'MINUTES', committee, meetingDate, caseTitle: null, public: false });
+        }
+      }
+    }
+    const decisions = random.int(5, 8);
+    for (let d = 0; d < decisions; d++) {
+      const { matter, decision } = random.pick(PUBLIC_MATTERS);
+      const fill = (text: string, n: number, street: string) => text.replace('{n}', String(n)).replace('{street}', street);
+      const n = random.int(100, 999);
+      const street = random.pick(streetNames);
+      const published = random.chance(0.8);
+      paper({
+        title: published ? fill(decision, n, street) : `Afgørelse i sag om ${fill(matter, n, street).toLowerCase()}, med oplysninger om enkeltpersoner`,
+        date: `2026-${pad(random.int(1, 11))}-${pad(random.int(1, 28))}`,
+        kind: 'DECISION', committee: null, meetingDate: null, caseTitle: fill(matter, n, street), public: published,
+      });
+    }
+    byMunicipality.set(municipality.code, papers);
+  }
+  return byMunicipality;
+}
+
+/** "12. marts 2026", as Danish municipalities date their meetings. */
+function danishDate(isoDate: string): string {
+  const months = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  return `${day}. ${months[month - 1]} ${year}`;
 }

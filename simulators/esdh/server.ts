@@ -9,14 +9,20 @@
  *   POST  /api/v1/sager                           → opens a case          { titel, kle, parter: [{ cpr, rolle }], ansvarligEnhed }
  *   POST  /api/v1/sager/{sagsnummer}/dokumenter   → files a document      { titel, type, dato }
  *   PATCH /api/v1/sager/{sagsnummer}              → moves the case on     { status }
+ *   GET   /api/v1/offentlige-dokumenter?start=&maks=
+ *                                                 → the papers marked public (meeting papers,
+ *                                                   decisions), newest first: { totalAntal, dokumenter }
  * A write the system refuses is 422 { fejlkode, besked }.
  */
-import { buildWorld, type Case, type CaseDocument, type World } from '../data/world';
+import { buildWorld, type Case, type CaseDocument, type MunicipalPaper, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
-import { json } from '../core/rest';
+import { json, queryParam } from '../core/rest';
 import { CaseWriteRefused, changeStatus, fileDocument, openCase } from '../data/caseWrites';
 
 const KIND_TEXT: Record<CaseDocument['kind'], string> = { INCOMING: 'Indgående', OUTGOING: 'Udgående', NOTE: 'Notat' };
+const PAPER_KIND_TEXT: Record<MunicipalPaper['kind'], string> = { AGENDA: 'Dagsorden', MINUTES: 'Referat', DECISION: 'Afgørelse' };
+/** The most papers one call answers: a list for a website, not an export. */
+const MAX_PAPERS_PER_CALL = 500;
 
 export async function startEsdhSimulator(options: SimulatorOptions & { municipalityCode: string; world?: World }): Promise<RunningSimulator> {
   const world = options.world ?? buildWorld();
@@ -27,6 +33,10 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
     return id ? world.cases.get(id) : undefined;
   };
   const notFound = () => json(404, { fejlkode: 'IKKE_FUNDET', besked: 'Findes ikke' });
+  // Only what the ESDH marks public, newest first, ties by id: the same order on every call, so start is a stable offset.
+  const published = [...(world.municipalPapers?.get(municipalityCode) ?? [])]
+    .filter((paper) => paper.public)
+    .sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : 1) : a.date < b.date ? 1 : -1));
 
   return startSimulator(
     {
@@ -47,6 +57,15 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
           const record = { operation: 'dokumenter', key: parts[3] };
           if (!kase) return { response: notFound(), record };
           return { response: json(200, kase.documentIds.map((id) => documentJson(world.documents.get(id)!, kase))), record };
+        }
+        if (parts[2] === 'offentlige-dokumenter' && parts.length === 3) {
+          const start = wholeNumber(queryParam(request.url, 'start') ?? '0');
+          const maks = wholeNumber(queryParam(request.url, 'maks') ?? '50');
+          const record = { operation: 'offentlige-dokumenter', key: `${start ?? '?'}+${maks ?? '?'}` };
+          if (start === undefined || maks === undefined || maks < 1 || maks > MAX_PAPERS_PER_CALL) {
+            return { response: json(400, { fejlkode: 'UGYLDIG_FORESPOERGSEL', besked: `start skal være et helt tal fra 0, maks et helt tal fra 1 til ${MAX_PAPERS_PER_CALL}` }), record };
+          }
+          return { response: json(200, { totalAntal: published.length, dokumenter: published.slice(start, start + maks).map(paperJson) }), record };
         }
         if (parts[2] === 'dokumenter' && parts[3] && parts.length === 4) {
           const document = world.documents.get(parts[3]);
@@ -132,4 +151,23 @@ function documentJson(document: CaseDocument, kase: Case) {
     type: KIND_TEXT[document.kind],
     filformat: 'application/pdf',
   };
+}
+
+/** A public paper as the ESDH publishes it: no case, no parties, only what a website shows. */
+function paperJson(paper: MunicipalPaper) {
+  return {
+    uuid: paper.id,
+    titel: paper.title,
+    dato: paper.date,
+    type: PAPER_KIND_TEXT[paper.kind],
+    udvalg: paper.committee,
+    moededato: paper.meetingDate,
+    sagstitel: paper.caseTitle,
+    offentlig: paper.public,
+    filformat: 'application/pdf',
+  };
+}
+
+function wholeNumber(text: string): number | undefined {
+  return /^[0-9]{1,9}$/.test(text) ? Number(text) : undefined;
 }

@@ -219,3 +219,54 @@ describe('the Acadre simulator\'s own WSDL against the published AcadreServiceV7
     for (const [port, binding] of a.ports) expect([port, b.ports.get(port)]).toEqual([port, binding]);
   });
 });
+
+// ---------------------------------------------------------------- public documents
+
+/**
+ * Why an Acadre municipality does not publish through the graph (adapters/esdh/acadre.ts,
+ * publicDocuments): a paper's being public is its Record's AccessCode, and the one document
+ * search the contract has, MainDocumentSearch, cannot be asked by it. Shown on the published
+ * XSDs: the search's own criteria validate, a search by access code does not.
+ */
+describe('Acadre v7 and public documents: the contract cannot list an installation\'s public papers', () => {
+  const searchNs = 'http://www.traen.com/2008/01/30';
+  const search = (criteria: string) =>
+    `<v7:MainDocumentSearchRequest xmlns:v7="http://www.traen.com/2010/06/01" xmlns:s="${searchNs}" xmlns:c="http://www.traen.com/2006/08/01/case">${criteria}</v7:MainDocumentSearchRequest>`;
+  let publicContract: ContractSchema;
+  beforeAll(() => {
+    requireContracts();
+    publicContract = acadreContract();
+  });
+
+  it('MainDocumentSearch is bound to MainDocumentSearchRequest, which takes the search\'s own criteria', async () => {
+    const published = wsdlFacts(readFileSync(`${contractsRoot}${CONTRACT_DIR}/AcadreServiceV70.wsdl`, 'utf8'));
+    const bound = [...published.operations].filter(([name]) => name.endsWith('.MainDocumentSearch')).map(([, m]) => m.input);
+    expect(new Set(bound)).toEqual(new Set(['{http://www.traen.com/2010/06/01}MainDocumentSearchRequest']));
+    const criteria = '<s:SearchText>lokalplan</s:SearchText><s:SearchIn>Title</s:SearchIn><s:DocumentTypeId>U</s:DocumentTypeId><s:AdministrativeUnitId>11</s:AdministrativeUnitId>';
+    expect(await validateAgainst(publicContract, search(criteria))).toEqual({ valid: true, errors: [] });
+  });
+
+  it.each([
+    ['an AccessCode among its criteria', '<s:SearchText>lokalplan</s:SearchText><s:AccessCode>OF</s:AccessCode>'],
+    ['the case schema\'s AccessCode', '<s:SearchText>lokalplan</s:SearchText><c:AccessCode>OF</c:AccessCode>'],
+    ['a PublicationIndicator', '<s:SearchText>lokalplan</s:SearchText><s:PublicationIndicator>J</s:PublicationIndicator>'],
+    ['an offset to page by', '<s:SearchText>lokalplan</s:SearchText><s:FirstResult>20</s:FirstResult>'],
+  ])('a MainDocumentSearchRequest with %s is not valid against the published XSDs', async (_what, criteria) => {
+    expect((await validateAgainst(publicContract, search(criteria))).valid).toBe(false);
+  });
+
+  it('GetAccessCodeList lists the codes, for a user or a unit: it finds no document', async () => {
+    const request = (body: string) => `<cfg:AccessCodeRequest xmlns:cfg="http://www.traen.com/2008/01/20">${body}</cfg:AccessCodeRequest>`;
+    expect(await validateAgainst(publicContract, request('<cfg:UserId>7</cfg:UserId><cfg:AdminUnitId>11</cfg:AdminUnitId>'))).toEqual({ valid: true, errors: [] });
+    expect((await validateAgainst(publicContract, request('<cfg:Code>OF</cfg:Code>'))).valid).toBe(false);
+  });
+
+  it('so the adapter offers no publicDocuments, and the graph says the municipality does not publish', () => {
+    const system = createAcadreCaseSystem({ municipalityCode: MUNICIPALITY, wsdl: 'http://localhost:0/AcadreServiceV7.asmx?wsdl' });
+    try {
+      expect(system.publicDocuments).toBeUndefined();
+    } finally {
+      system.soap.close();
+    }
+  });
+});
