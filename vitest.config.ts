@@ -14,9 +14,11 @@ export default defineConfig({
     include: ['**/*.test.ts'],
     // The audit trail's tests run against the PostgreSQL server too, and the replay store's against
     // Redis; start them when they are down. Embedded stores start from one dump made per run.
-    globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts', 'test/support/pgliteTemplate.ts'],
-    // Every answer that carried personal data, in every test, must have its access record.
-    setupFiles: ['test/support/keepAlive.ts', 'test/support/disclosureWitness.ts'],
+    // The log witness's folder, checked as a whole after the run (test/support/logWitnessRun.ts).
+    globalSetup: ['test/support/ensurePostgres.ts', 'test/support/ensureRedis.ts', 'test/support/pgliteTemplate.ts', 'test/support/logWitnessRun.ts'],
+    // Every answer that carried personal data, in every test, must have its access record; no
+    // log line of any test may hold a CPR number, a name or address of the world, or a token.
+    setupFiles: ['test/support/keepAlive.ts', 'test/support/disclosureWitness.ts', 'test/support/logWitness.ts'],
     exclude: ['node_modules/**', 'bench/**'],
     // Suites start real HTTP servers on ephemeral ports; two cores, so keep forks modest.
     pool: 'forks',

@@ -13,6 +13,7 @@ import { createPrivateKey, createPublicKey, sign, verify as verifySignature, typ
 import type { JWK } from 'jose';
 import { canonicalJson, type AccessRecord, type TypeOfUse } from './accessRecord';
 import { alignedRanges, leafHash, MerkleFrontier } from './merkle';
+import { logger } from '../runtime/log';
 import { migrate, type SqlClient } from './sql';
 import { checkpointMessage, verifyPass, type Checkpoint, type Consistency, type LeafRow, type OpenIntent, type PassProgress, type SealedBlock } from './verifyPass';
 
@@ -526,7 +527,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       // fails is retried at the next threshold, and the failure is logged.
       if (privateKey && sinceCheckpoint >= checkpointEvery && !checkpointing) {
         checkpointing = checkpoint()
-          .catch((error: unknown) => console.error(`[audit] checkpoint failed: ${(error as Error).message}`))
+          .catch((error: unknown) => logger({ component: 'audit' }).error(`checkpoint failed: ${(error as Error).message}`))
           .finally(() => {
             checkpointing = undefined;
           });

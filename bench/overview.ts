@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { createAuditTrail, pgliteClient, postgresClient } from '../audit';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
+import { configureLogging, loadLogSettings } from '../runtime/log';
 import { DEFAULT_LATENCY_MS, startLocalStack } from '../scripts/localStack';
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
@@ -47,6 +48,8 @@ const audit =
 const authMode = process.env['BENCH_AUTH'] ?? 'off';
 if (!['off', 'on'].includes(authMode)) throw new Error('BENCH_AUTH must be off or on');
 const idpDir = authMode === 'on' ? mkdtempSync(join(tmpdir(), 'bench-idp-')) : undefined;
+// The results are printed on stdout: the stack in this process logs warnings only, unless LOG_LEVEL says otherwise.
+configureLogging({ ...loadLogSettings(process.env, 'bench', { level: 'warn' }), service: 'local' });
 const stack = await startLocalStack({ gateway: { port: 0 }, ...(audit ? { audit } : {}), ...(idpDir ? { devIdentityDir: idpDir } : {}) });
 console.log(`access trail: ${auditMode}; authentication: ${authMode}`);
 const tokens = new Map<string, string>();

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { caseLookupHash, subjectHash, type AccessRecord, type AuditTrail } from '../audit';
 import { writeJson, type Refusal, type Route } from '../runtime/httpServer';
+import { logger } from '../runtime/log';
 import { parseCpr } from '../schema/scalars';
 import { subjectEntry, type RequestAccess, type SubjectAccess } from './access';
 import type { Identity, Role } from './auth/authenticate';
@@ -37,6 +38,7 @@ const RECORDS_PARAMETERS = new Set(['subject', 'case', 'actor', 'tenant', 'from'
 const TRAIL_COORDINATE = 'AuditTrail.records';
 
 export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
+  const log = logger({ service: 'gateway', component: 'audit-api' });
   const refuse = (res: ServerResponse, refusal: Refusal) => {
     for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
     writeJson(res, refusal.status, { errors: refusal.errors });
@@ -82,7 +84,7 @@ export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
         await options.record(auditorsRead(identity, query, startedAt));
       } catch (e) {
         if (e instanceof RangeError) return error(res, 'BAD_USER_INPUT', 'after must be the `next` of a previous page, as it was given.');
-        console.error(`[gateway] AUDIT_UNAVAILABLE: the audit API could not read or record: ${(e as Error).message}`);
+        log.error({ code: 'AUDIT_UNAVAILABLE' }, `AUDIT_UNAVAILABLE: the audit API could not read or record: ${(e as Error).message}`);
         return error(res, 'AUDIT_UNAVAILABLE', 'The access trail cannot be read or record this read now; try again later.');
       }
       writeJson(res, 200, { records: page.records, next: page.next });
@@ -97,7 +99,7 @@ export function auditRoutes(options: AuditApiOptions): Record<string, Route> {
       try {
         records = await options.trail.find({ subject: own });
       } catch (e) {
-        console.error(`[gateway] AUDIT_UNAVAILABLE: the audit API could not read: ${(e as Error).message}`);
+        log.error({ code: 'AUDIT_UNAVAILABLE' }, `AUDIT_UNAVAILABLE: the audit API could not read: ${(e as Error).message}`);
         return error(res, 'AUDIT_UNAVAILABLE', 'The access trail cannot be read now; try again later.');
       }
       writeJson(res, 200, {

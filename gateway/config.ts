@@ -23,10 +23,12 @@
  * | rateLimit.perSecond, burst | RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST | 100, 200 (per municipality; 0 turns it off) |
  * | metrics.port, host | METRICS_PORT, METRICS_HOST | off (no listener); 127.0.0.1 (Prometheus /metrics on a listener of its own: runtime/metrics.ts) |
  * | metrics.maxOperationNames | METRICS_MAX_OPERATIONS | 100 (operation names counted before the rest are "(other)"; with trusted documents, the manifest's names) |
+ * | log.level, format | LOG_LEVEL, LOG_FORMAT | info, json (`npm start`: pretty); runtime/log.ts |
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigInvalid, parseConfig } from '../runtime/config';
+import { logDefaults, logFormatSchema, logLevelSchema, type LogFormat, type LogLevel } from '../runtime/log';
 import { metricsDefaults, metricsHostSchema, metricsPortSchema } from '../runtime/metrics';
 import { loadSubgraphList, supergraphPath as defaultSupergraphPath, supergraphSubgraphs, type SubgraphList } from '../schema/subgraphs';
 
@@ -56,6 +58,7 @@ export const gatewayDefaults = {
     host: metricsDefaults.host,
     maxOperationNames: 100, // distinct operation labels; each costs a counter and a histogram per outcome
   },
+  log: logDefaults, // info: one line per request and every warning; json lines
 } as const;
 
 const positiveInt = z.coerce.number().int().positive();
@@ -77,6 +80,8 @@ const gatewayConfigSchema = z.object({
   shutdownDelayMs: z.coerce.number().int().nonnegative().default(gatewayDefaults.shutdownDelayMs),
   /** Identical subgraph reads in flight for the same decision share one fetch (gateway/subgraphDedup.ts). */
   shareSubgraphFetches: z.boolean({ error: 'must be true or false (SHARE_SUBGRAPH_FETCHES)' }).default(gatewayDefaults.shareSubgraphFetches),
+  /** The purpose catalogue: processing activities and the uses each allows (gateway/auth/purposes.ts); absent: none allows any. */
+  purposesPath: z.string().min(1).optional(),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
   trustedDocumentsPath: z.string().min(1).optional(),
   /** The tenant registry file (runtime/tenantRegistry.ts): the municipalities served, their names and CVR numbers. */
@@ -136,6 +141,13 @@ const gatewayConfigSchema = z.object({
     })
     .transform(({ host, ...metrics }) => ({ ...metrics, host: host ?? gatewayDefaults.metrics.host }))
     .default({ host: gatewayDefaults.metrics.host, maxOperationNames: gatewayDefaults.metrics.maxOperationNames }),
+  /** What the gateway logs and how (runtime/log.ts): the start commands configure the process's logger with it. */
+  log: z
+    .object({
+      level: logLevelSchema.default(gatewayDefaults.log.level),
+      format: logFormatSchema.default(gatewayDefaults.log.format),
+    })
+    .default(gatewayDefaults.log),
 });
 
 export type GatewayConfig = Readonly<z.output<typeof gatewayConfigSchema>>;
@@ -201,6 +213,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
       ...(env['REQUEST_BUDGET_MS'] ? { requestBudgetMs: env['REQUEST_BUDGET_MS'] as unknown as number } : {}),
       ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
       ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
+      ...(env['PURPOSES'] ? { purposesPath: env['PURPOSES'] } : {}),
       ...(env['SHARE_SUBGRAPH_FETCHES'] ? { shareSubgraphFetches: env['SHARE_SUBGRAPH_FETCHES'] === 'true' ? true : env['SHARE_SUBGRAPH_FETCHES'] === 'false' ? false : (env['SHARE_SUBGRAPH_FETCHES'] as unknown as boolean) } : {}),
       ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
       ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
@@ -228,6 +241,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
         ...(env['METRICS_PORT'] ? { port: env['METRICS_PORT'] as unknown as number } : {}),
         ...(env['METRICS_HOST'] ? { host: env['METRICS_HOST'] } : {}),
         ...(env['METRICS_MAX_OPERATIONS'] ? { maxOperationNames: env['METRICS_MAX_OPERATIONS'] as unknown as number } : {}),
+      },
+      log: {
+        // Checked by the schema, which names the values it takes.
+        ...(env['LOG_LEVEL'] ? { level: env['LOG_LEVEL'] as LogLevel } : {}),
+        ...(env['LOG_FORMAT'] ? { format: env['LOG_FORMAT'] as LogFormat } : {}),
       },
     });
   } catch (error) {

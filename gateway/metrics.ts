@@ -33,6 +33,15 @@ export type RequestOutcome =
 /** How a fetch of a subgraph ended, at the transport: its GraphQL errors are the requests' to count. */
 export type SubgraphFetchOutcome = 'ok' | 'http_error' | 'timeout' | 'unavailable';
 
+/** One fetch of a subgraph as it ended (until the answer's headers), classified as it is counted. */
+export interface SubgraphFetch {
+  subgraph: string;
+  outcome: SubgraphFetchOutcome;
+  /** The HTTP status; undefined when no answer came. */
+  status: number | undefined;
+  seconds: number;
+}
+
 /** Which limit refused a request (pipeline.ts `createAdmission`). */
 export type RateLimitName =
   /** Requests per municipality (else actor, else client address). */
@@ -69,8 +78,8 @@ export interface AnsweredRequest {
 export interface GatewayMetrics {
   readonly registry: Registry;
   answered(request: AnsweredRequest): void;
-  /** `fetcher` with every call timed and counted as a fetch of `subgraph`. */
-  timeFetches(subgraph: string, fetcher: Fetcher): Fetcher;
+  /** `fetcher` with every call timed and counted as a fetch of `subgraph`, and told to `observe` (the request log). */
+  timeFetches(subgraph: string, fetcher: Fetcher, observe?: (fetch: SubgraphFetch) => void): Fetcher;
   rateLimited(limit: RateLimitName): void;
   /** A bearer token that did not verify (stage 3). */
   authenticationFailed(): void;
@@ -218,16 +227,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       durations.observe({ operation, outcome }, request.seconds);
       for (const errorCode of request.errorCodes) errors.inc({ code: codeLabel(errorCode) });
     },
-    timeFetches: (subgraph, fetcher) => async (url, init) => {
+    timeFetches: (subgraph, fetcher, observe) => async (url, init) => {
       const started = performance.now();
-      const seconds = () => (performance.now() - started) / 1_000;
+      const ended = (outcome: SubgraphFetchOutcome, status: number | undefined) => {
+        const seconds = (performance.now() - started) / 1_000;
+        fetches.observe({ subgraph, outcome }, seconds);
+        observe?.({ subgraph, outcome, status, seconds });
+      };
       try {
         const response = await fetcher(url, init);
-        fetches.observe({ subgraph, outcome: response.ok ? 'ok' : 'http_error' }, seconds());
+        ended(response.ok ? 'ok' : 'http_error', response.status);
         return response;
       } catch (error) {
         const name = (error as { name?: unknown } | null)?.name;
-        fetches.observe({ subgraph, outcome: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unavailable' }, seconds());
+        ended(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'unavailable', undefined);
         throw error;
       }
     },

@@ -166,18 +166,22 @@ function costOf(schema: GraphQLSchema, document: DocumentNode, operation: Operat
   // Cost is linear in the multiplier, so each fragment's cost for one occurrence is computed once.
   const fragmentCost = new Map<string, number>();
   const inProgress = new Set<string>();
-  const unitCost = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode): number => {
+  /**
+   * `slice`: the page size a paged field asked for (its `first`), which the lists directly in its
+   * result (a connection's `nodes`) hold at most.
+   */
+  const unitCost = (parent: GraphQLCompositeType, selectionSet: SelectionSetNode, slice?: number): number => {
     let cost = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
         const field = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[selection.name.value] : undefined;
         cost += 1;
         if (!field || !selection.selectionSet) continue;
-        const size = isList(field.type) ? (listSizes[`${parent.name}.${field.name}`] ?? defaultListSize) : 1;
-        cost += size * unitCost(getNamedType(field.type) as GraphQLCompositeType, selection.selectionSet);
+        const size = isList(field.type) ? (listSizes[`${parent.name}.${field.name}`] ?? slice ?? defaultListSize) : 1;
+        cost += size * unitCost(getNamedType(field.type) as GraphQLCompositeType, selection.selectionSet, isList(field.type) ? undefined : pageSizeOf(field, selection));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? (schema.getType(selection.typeCondition.name.value) as GraphQLCompositeType | undefined) : parent;
-        cost += unitCost(type ?? parent, selection.selectionSet);
+        cost += unitCost(type ?? parent, selection.selectionSet, slice);
       } else {
         const name = selection.name.value;
         let known = fragmentCost.get(name);
@@ -198,6 +202,23 @@ function costOf(schema: GraphQLSchema, document: DocumentNode, operation: Operat
   };
   const root = schema.getRootType(operation.operation);
   return root ? unitCost(root, operation.selectionSet) : 0;
+}
+
+/** The most a paged field's `first` may ask for; a `first` given as a variable is counted at this. */
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * The page size a paged field (one taking an Int `first`, returning a connection) asks for: the
+ * literal, else the argument's default, else the most a page may hold (a variable is not known
+ * when the document's cost is counted once for all its requests). Undefined: not a paged field.
+ */
+function pageSizeOf(field: GraphQLField<unknown, unknown>, selection: FieldNode): number | undefined {
+  const argument = field.args.find((a) => a.name === 'first');
+  if (!argument) return undefined;
+  const given = selection.arguments?.find((a) => a.name.value === 'first')?.value;
+  if (given?.kind === Kind.INT) return Math.min(Math.max(Number(given.value), 0), MAX_PAGE_SIZE);
+  if (!given && typeof argument.defaultValue === 'number') return Math.min(argument.defaultValue, MAX_PAGE_SIZE);
+  return MAX_PAGE_SIZE;
 }
 
 function isList(type: GraphQLOutputType): boolean {

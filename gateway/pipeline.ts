@@ -27,13 +27,15 @@
  *  12. consolidate                     access.ts: what the subgraphs reported, and what was asked
  *  13. record                          the access trail, before the answer leaves
  *  14. answer                          fail closed: no record, no personal data; counted by
- *                                      operation and outcome (metrics.ts), as are the refusals
- *                                      made before Apollo (server.ts, the HTTP server's `onRefused`)
+ *                                      operation and outcome (metrics.ts) and logged, one line
+ *                                      (requestLog.ts), as are the refusals made before Apollo
+ *                                      (server.ts, the HTTP server's `onRefused`)
  */
 import type { IncomingMessage } from 'node:http';
 import type { ApolloServerPlugin, BaseContext, GraphQLResponse } from '@apollo/server';
 import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Refusal } from '../runtime/httpServer';
+import type { Logger } from '../runtime/log';
 import { INTERNAL_TOKEN_HEADER, subgraphRequestHash, type InternalTokenSigner } from '../runtime/internalToken';
 import { describeForLog } from '../runtime/redact';
 import { answeredAccess, askedAccess, mergeAccessReport, withholdPersonal, type RequestAccess, type RequestFacts, type SubjectAccess } from './access';
@@ -42,6 +44,7 @@ import { decide, type Decision } from './auth/decision';
 import type { AuthorizedOperation } from './auth/fieldAuthorization';
 import { gatewayError, httpRefusal } from './errors';
 import type { GatewayMetrics, RateLimitName } from './metrics';
+import type { RequestLog } from './requestLog';
 import { attributedToSubgraph } from './plugins/maskErrors';
 import { readInputs, type OperationReader, type OperationReading, type RequestInputs } from './operation';
 import { createRateLimiter, rateLimitKey, type RateLimiter } from './plugins/rateLimit';
@@ -207,17 +210,23 @@ export interface PipelineOptions {
   authenticating: boolean;
   /** Whether this deployment serves a municipality (the tenant registry); absent: any. */
   serves?: (municipalityCode: string) => boolean;
+  /** The uses a purpose allows (the purpose catalogue); absent: none. */
+  usesOf?: (purpose: string | null) => readonly string[];
   /** Records an access durably before it resolves (the access trail); absent: nothing is recorded. */
   record?: (access: RequestAccess) => Promise<void>;
   /** Counts every answer as it leaves, by operation and outcome (gateway/metrics.ts); absent: nothing is counted. */
   metrics?: Pick<GatewayMetrics, 'answered'>;
+  /** Writes the request line of every answer as it leaves (requestLog.ts); absent: none. */
+  requestLog?: Pick<RequestLog, 'answered'>;
+  /** Where the pipeline reports what the client is not told (the trail failing). */
+  log: Pick<Logger, 'error'>;
 }
 
 /** Grants of a development gateway without authentication: every role's (never in production). */
 const DEVELOPMENT_GRANTEE: Grantee = { roles: ['caseworker', 'citizen', 'service'], scopes: [] };
 
 export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<GatewayContext> {
-  const { reader, authorize, record, metrics } = options;
+  const { reader, authorize, record, metrics, requestLog, log } = options;
   const facts = (context: GatewayContext, reading: OperationReading, inputs: RequestInputs, source: string | undefined): RequestFacts => ({
     requestId: context.requestId,
     traceId: context.traceId,
@@ -255,13 +264,13 @@ export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<Gat
           if (!options.authenticating) {
             context.decision = { identity: null, role: null, grantee: DEVELOPMENT_GRANTEE, personal: reading.personal, authorized: authorize(reading, DEVELOPMENT_GRANTEE) };
           } else {
-            const verdict = decide({ reading, inputs, identity: context.identity, authorize, ...(options.serves ? { serves: options.serves } : {}) });
+            const verdict = decide({ reading, inputs, identity: context.identity, authorize, ...(options.serves ? { serves: options.serves } : {}), ...(options.usesOf ? { usesOf: options.usesOf } : {}) });
             context.decision = verdict.decision;
             if (!verdict.allowed) {
               // 9. A denial of personal data to a known caller is recorded once; the refusal stands either way.
               if (record && reading.personal && context.identity) {
                 await record(askedAccess(facts(context, reading, inputs, source), 'denied')).catch((error: unknown) =>
-                  console.error(`[gateway] AUDIT_UNAVAILABLE: a denial could not be recorded: ${describeForLog(error)}`),
+                  log.error({ code: 'AUDIT_UNAVAILABLE' }, `AUDIT_UNAVAILABLE: a denial could not be recorded: ${describeForLog(error)}`),
                 );
               }
               throw gatewayError(verdict.code, verdict.reason, verdict.code === 'UNAUTHENTICATED' ? { headers: { 'www-authenticate': 'Bearer' } } : {});
@@ -275,26 +284,35 @@ export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<Gat
               try {
                 await record(askedAccess(facts(context, reading, inputs, source), 'intent', decision.authorized?.deniedFields));
               } catch (error) {
-                console.error(`[gateway] AUDIT_UNAVAILABLE: a write's intent could not be recorded: ${describeForLog(error)}`);
+                log.error({ code: 'AUDIT_UNAVAILABLE' }, `AUDIT_UNAVAILABLE: a write's intent could not be recorded: ${describeForLog(error)}`);
                 throw gatewayError('AUDIT_UNAVAILABLE', 'Writes to personal data are not made while the access trail cannot record them.');
               }
               context.intent = context.requestId;
             }
           }
         },
-        // 12–14. Consolidate, record, answer (fail closed); the answer is counted as it then leaves.
+        // 12–14. Consolidate, record, answer (fail closed); the answer is counted and logged as it then leaves.
         async willSendResponse({ contextValue: context, response, source, operation, request }) {
           try {
             await recordAnswer(context, response, source);
           } finally {
-            if (metrics) {
+            if (metrics || requestLog) {
               const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
-              metrics.answered({
+              const answered = {
                 operationName: operation ? (operation.name?.value ?? null) : request.operationName,
                 executed: result.data !== undefined,
                 status: response.http.status ?? 200,
                 errorCodes: (result.errors ?? []).map((e) => e.extensions?.['code']),
                 seconds: (performance.now() - context.arrivedAt) / 1_000,
+              };
+              metrics?.answered(answered);
+              requestLog?.answered({
+                ...answered,
+                requestId: context.requestId,
+                traceId: context.traceId,
+                tenant: context.identity?.tenant ?? null,
+                role: context.decision?.role ?? null,
+                documentHash: source ? documentHash(source) : null,
               });
             }
           }
@@ -314,7 +332,7 @@ export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<Gat
     try {
       await record(access);
     } catch (error) {
-      console.error(`[gateway] AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
+      log.error({ code: 'AUDIT_UNAVAILABLE' }, `AUDIT_UNAVAILABLE: ${describeForLog(error)}`);
       withholdPersonal(result, reading);
     }
   }
@@ -352,6 +370,7 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
         actor: identity?.actor ?? null,
         role: decision?.role ?? null,
         scopes: [...(decision?.grantee.scopes ?? [])],
+        uses: [...(decision?.grantee.purposeUses ?? [])],
         tenant: identity?.tenant ?? null,
         purpose: identity?.purpose ?? null,
         personal: decision?.personal ?? false,

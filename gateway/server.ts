@@ -17,6 +17,7 @@ import type { Registry } from 'prom-client';
 import type { AuditTrail } from '../audit';
 import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
 import { createInternalTokenSigner, type InternalTokenSigner } from '../runtime/internalToken';
+import { bindLogContext, logger } from '../runtime/log';
 import { isLoopback, startMetricsServer, type RunningMetricsServer } from '../runtime/metrics';
 import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import { tenantRegistryFile } from '../runtime/tenantRegistry';
@@ -29,9 +30,11 @@ import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
 import { sharingFetcher } from './subgraphDedup';
+import { EMPTY_PURPOSE_CATALOGUE, readPurposeCatalogue } from './auth/purposes';
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
-import { loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
+import { documentHash, loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { auditedAccess } from './recorder';
+import { createRequestLog } from './requestLog';
 import { liveSupergraphFile, type BuildService, type SupergraphRefused, type SupergraphVersion } from './supergraph';
 
 export { REQUEST_BUDGET_HEADER, type GatewayContext } from './pipeline';
@@ -66,8 +69,6 @@ export interface RunningGateway extends RunningHttpServer {
 export interface GatewayOptions {
   /** The private key (Ed25519 JWK) the gateway signs internal tokens for subgraph calls with. */
   internalTokenKey: JWK;
-  /** Where errors are logged, redacted (unexpected ones reach clients only as "Unexpected error."). @default console */
-  log?: { warn(message: string): void; error(message: string): void };
   /**
    * Told, before the response leaves, which personal data a request touched (the seam the audit
    * trail plugs into). Awaited: the response waits for it.
@@ -99,8 +100,13 @@ const staleNotice = createResponseExtensionPlugin<GatewayContext>('stale', (cont
 
 export async function startGateway(config: GatewayConfig, givenOptions: GatewayOptions): Promise<RunningGateway> {
   disableApolloTelemetry();
+  // Every line this gateway writes (runtime/log.ts); requests and subgraph calls get theirs from requestLog.ts.
+  const log = logger({ service: 'gateway' });
+  const requestLog = createRequestLog(log);
   const tenants = config.tenantRegistryPath ? tenantRegistryFile(config.tenantRegistryPath) : undefined;
-  tenants?.onRefused((error) => console.error(`[gateway] tenant registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
+  tenants?.onRefused((error) =>
+    log.error({ component: 'tenants' }, `tenant registry change refused; version ${tenants.current().version} stays in force. ${error.message}`),
+  );
   /** The municipality a kommunekode names, as the registry in force says. */
   const organisation = (code: string): Organisation | undefined => {
     const m = tenants?.current().byCode.get(code);
@@ -110,8 +116,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     ? { ...givenOptions, onAccess: auditedAccess(givenOptions.audit.trail, givenOptions.audit.subjectKey, (code) => organisation(code)?.cvr ?? null) }
     : givenOptions;
   const signer: InternalTokenSigner = await createInternalTokenSigner(options.internalTokenKey);
-  const log = options.log ?? console;
   const trusted = config.trustedDocumentsPath ? loadTrustedDocuments(config.trustedDocumentsPath) : undefined;
+  const purposes = config.purposesPath ? readPurposeCatalogue(config.purposesPath) : EMPTY_PURPOSE_CATALOGUE;
   const metrics = createGatewayMetrics({
     maxOperationNames: config.metrics.maxOperationNames,
     ...(trusted ? { trustedOperationNames: trusted.operationNames } : {}),
@@ -121,7 +127,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     const target = config.subgraphUrls[name] ?? url;
     if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
     const hooks = subgraphCall(name, signer, authenticator !== undefined, config.shareSubgraphFetches);
-    const timed = metrics.timeFetches(name, budgetedFetch);
+    const timed = metrics.timeFetches(name, budgetedFetch, requestLog.fetched);
     const dataSource = new RemoteGraphQLDataSource<GatewayContext>({
       url: target,
       // Shared outside the timing: the fetch metrics count what reached the subgraph.
@@ -143,15 +149,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     throw new Error(`the supergraph ${config.supergraphPath} cannot be served: ${(error as Error).message}`);
   });
   supergraph.onChange((now, before) =>
-    log.warn(`[gateway] supergraph version ${now.version} in force (was ${before.version}), from ${config.supergraphPath}: subgraphs ${Object.keys(now.subgraphUrls).join(', ')}`),
+    log.info({ component: 'supergraph' }, `supergraph version ${now.version} in force (was ${before.version}), from ${config.supergraphPath}: subgraphs ${Object.keys(now.subgraphUrls).join(', ')}`),
   );
   supergraph.onRefused((error) =>
-    log.error(`[gateway] supergraph change refused; version ${supergraph.current().version} stays in force. ${config.supergraphPath}: ${error.message}`),
+    log.error({ component: 'supergraph' }, `supergraph change refused; version ${supergraph.current().version} stays in force. ${config.supergraphPath}: ${error.message}`),
   );
   // Each request is read against the policy of the schema it was validated with (its supergraph version).
   const reader = createOperationReader({ policyOf: supergraph.policyOf, maxCost: config.limits.maxCost });
   const authorize = createFieldAuthorizer();
-  if (!authenticator) console.warn('[gateway] authentication is off (development): anyone may ask for personal data');
+  if (!authenticator) log.warn('authentication is off (development): anyone may ask for personal data');
   const admission = createAdmission({ authenticator, rateLimit: config.rateLimit, metrics });
   const identities = new WeakMap<IncomingMessage, Identity | null>();
   const trustedGuard = trusted ? trustedDocumentsGuard(trusted.hashes) : undefined;
@@ -197,8 +203,11 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         authorize,
         authenticating: authenticator !== undefined,
         ...(tenants ? { serves: (code: string) => tenants.current().byCode.has(code) } : {}),
+        usesOf: purposes.usesOf,
         ...(options.onAccess ? { record: options.onAccess } : {}),
         metrics,
+        requestLog,
+        log,
       }),
       staleNotice,
     ],
@@ -213,20 +222,37 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     guard,
-    // Refused before Apollo (body, trusted documents, authentication, rate limits): counted like any answer.
-    onRefused: (refused) =>
-      metrics.answered({ operationName: claimedOperationName(refused.request), executed: false, status: refused.status, errorCodes: [refused.code], seconds: refused.seconds }),
-    context: async (req, _request, arrivedAt) => ({
-      requestId: randomUUID(),
-      traceId: traceIdOf(req.headers['traceparent']),
-      identity: identities.get(req) ?? null,
-      startedAt: new Date(),
-      arrivedAt,
-      deadlineAt: Date.now() + config.requestBudgetMs,
-      stale: new Set<string>(),
-      intent: null,
-      reported: new Map(),
-    }),
+    // Refused before Apollo (body, trusted documents, authentication, rate limits): counted and logged like any answer.
+    onRefused: (refused) => {
+      const answered = { operationName: claimedOperationName(refused.request), executed: false, status: refused.status, errorCodes: [refused.code], seconds: refused.seconds };
+      metrics.answered(answered);
+      const query = refused.request?.query;
+      requestLog.answered({
+        ...answered,
+        requestId: undefined,
+        traceId: traceIdOf(refused.req.headers['traceparent']),
+        tenant: null,
+        role: null,
+        documentHash: query ? documentHash(query) : null,
+      });
+    },
+    context: async (req, _request, arrivedAt) => {
+      const requestId = randomUUID();
+      const traceId = traceIdOf(req.headers['traceparent']);
+      // Every line written while the request is served carries its ids (runtime/log.ts).
+      bindLogContext({ requestId, traceId });
+      return {
+        requestId,
+        traceId,
+        identity: identities.get(req) ?? null,
+        startedAt: new Date(),
+        arrivedAt,
+        deadlineAt: Date.now() + config.requestBudgetMs,
+        stale: new Set<string>(),
+        intent: null,
+        reported: new Map(),
+      };
+    },
     routes: {
       ...(options.audit && authenticator
         ? auditRoutes({ ...options.audit, admission, record: options.onAccess!, organisation })
@@ -260,7 +286,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       throw new Error(`METRICS_PORT: the metrics listener cannot listen on ${config.metrics.host}:${config.metrics.port}: ${(error as Error).message}`);
     }
     if (!isLoopback(config.metrics.host)) {
-      log.warn(`[gateway] the metrics listener is bound to METRICS_HOST=${config.metrics.host}, beyond loopback, port ${new URL(metricsServer.url).port}, without authentication: let only Prometheus reach that port`);
+      log.warn(`the metrics listener is bound to METRICS_HOST=${config.metrics.host}, beyond loopback, port ${new URL(metricsServer.url).port}, without authentication: let only Prometheus reach that port`);
     }
   }
   // Once: a signal's shutdown and a caller's own close share one drain.

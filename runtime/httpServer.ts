@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { withLogContext } from './log';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -37,7 +38,7 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
    * too large or not JSON, a guard's refusal (for metrics). `request` is undefined when the body
    * was not read; `seconds` counts from arrival.
    */
-  onRefused?: (refused: { status: number; code: string; request: GraphQLRequestFields | undefined; seconds: number }) => void;
+  onRefused?: (refused: { status: number; code: string; request: GraphQLRequestFields | undefined; seconds: number; req: IncomingMessage }) => void;
 }
 
 /** The GraphQL request's own fields, for a context that must know exactly what is asked. */
@@ -66,12 +67,13 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
   const maxBodyBytes = options.maxBodyBytes ?? 102_400;
   const host = options.host ?? '127.0.0.1';
 
-  const server = createServer((req, res) => {
+  // Each request has a log context of its own: the lines written while it is served carry its ids.
+  const server = createServer((req, res) => withLogContext(() => {
     void handle(req, res).catch(() => {
       if (!res.headersSent) writeJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });
-  });
+  }));
   server.keepAliveTimeout = 5_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -82,7 +84,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
 
     const arrivedAt = performance.now();
     const refused = (status: number, code: string, request: GraphQLRequestFields | undefined) =>
-      options.onRefused?.({ status, code, request, seconds: (performance.now() - arrivedAt) / 1_000 });
+      options.onRefused?.({ status, code, request, seconds: (performance.now() - arrivedAt) / 1_000, req });
     const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       refused(413, 'PAYLOAD_TOO_LARGE', undefined);

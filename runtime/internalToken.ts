@@ -40,6 +40,8 @@ export interface InternalClaims {
   /** The ONE effective role the gateway decided for the request (or null: anonymous). */
   role: InternalRole | null;
   scopes: string[];
+  /** The uses the request's purpose allows, as the gateway's purpose catalogue says (`@access(purposes:)`). */
+  uses: string[];
   /** Municipality code of the actor's tenant. */
   tenant: string | null;
   /** Processing activity the request is made for. */
@@ -113,6 +115,7 @@ function payloadOf(claims: InternalClaims): JWTPayload {
     rh: claims.requestHash,
     role: claims.role,
     scopes: claims.scopes,
+    uses: claims.uses,
     tenant: claims.tenant,
     purpose: claims.purpose,
     personal: claims.personal,
@@ -239,6 +242,9 @@ function claimsOf(payload: JWTPayload, subgraph: string): InternalClaims {
   if (role !== null && !INTERNAL_ROLES.includes(role as InternalRole)) throw bad('role');
   const scopes = payload['scopes'];
   if (!Array.isArray(scopes) || !scopes.every((s): s is string => typeof s === 'string')) throw bad('scopes');
+  // Absent from a token of a gateway older than purpose uses: no use is allowed.
+  const uses = payload['uses'] ?? [];
+  if (!Array.isArray(uses) || !uses.every((u): u is string => typeof u === 'string')) throw bad('uses');
   const personal = payload['personal'];
   if (typeof personal !== 'boolean') throw bad('personal');
   const requestId = payload['rid'];
@@ -251,6 +257,7 @@ function claimsOf(payload: JWTPayload, subgraph: string): InternalClaims {
     actor: typeof payload.sub === 'string' ? payload.sub : null,
     role: role as InternalRole | null,
     scopes: [...scopes],
+    uses: [...uses],
     tenant: textOrNull('tenant'),
     purpose: textOrNull('purpose'),
     personal,

@@ -1,18 +1,33 @@
 /**
  * What an unexpected error may say in a log: its class and a message with anything shaped like
- * a CPR number masked and markup cut off, and the same for the errors that caused it. No stack
- * traces, no payloads.
+ * a CPR number or a token masked and markup cut off, and the same for the errors that caused it.
+ * No stack traces, no payloads.
  */
 
 // Digits glued to letters ("PNR0101601234") or one too many ("010160-99999", a mistyped number)
 // still carry a birth date, so the boundaries are digits, not \b, and longer runs are masked too.
 const CPR_LIKE = /(?<!\d)\d{6}(?:-\d+|\d{4,})/g;
+/**
+ * A JSON Web Token (a client's bearer token, our internal token): three base64url parts, the
+ * first a JSON object, so it starts "eyJ". A bearer credential of any other shape is known by
+ * the scheme word before it.
+ */
+const TOKEN_LIKE = /\beyJ[\w-]*\.[\w-]*\.[\w-]*|\b(Bearer)\s+[\w.~+/=-]{16,}/gi;
 
 /** How many causes deep a log line follows: enough for fetch → socket → DNS. */
 const MAX_CAUSES = 3;
 
+/**
+ * Free text made fit for a log line without shortening it: anything shaped like a CPR number
+ * is `[cpr]`, anything shaped like a token `[token]`. The structured logger (runtime/log.ts)
+ * passes every message and string field through this; an error's text gets `redactMessage`.
+ */
+export function maskForLog(text: string): string {
+  return text.replace(CPR_LIKE, '[cpr]').replace(TOKEN_LIKE, (_token, scheme?: string) => (scheme ? `${scheme} [token]` : '[token]'));
+}
+
 export function redactMessage(message: string): string {
-  return message.replace(CPR_LIKE, '[cpr]').split('<')[0]!.slice(0, 200);
+  return maskForLog(message).split('<')[0]!.slice(0, 200);
 }
 
 export function describeForLog(error: unknown): string {

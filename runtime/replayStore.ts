@@ -4,6 +4,7 @@
  * share a Redis store, or a token captured on its way to one replica is good again on the next.
  */
 import { Redis } from 'ioredis';
+import { logger } from './log';
 
 export interface ReplayStore {
   /**
@@ -43,7 +44,7 @@ export interface RedisReplayStoreOptions {
   keyPrefix?: string;
   /** How long one claim may take before it counts as unanswered. @default 500 (milliseconds) */
   timeoutMs?: number;
-  /** Told once per outage that Redis cannot be reached. @default a warning on the console */
+  /** Told once per outage that Redis cannot be reached. @default a warning in the log (runtime/log.ts) */
   onUnavailable?: (error: Error) => void;
 }
 
@@ -67,7 +68,11 @@ export function redisReplayStore(url: string, options: RedisReplayStoreOptions =
     // Keep trying in the background: claims succeed again as soon as Redis is back.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   });
-  watchAvailability(client, options.onUnavailable ?? ((error) => console.warn(`[replay-store] Redis cannot be reached (${error.message}): internal tokens are refused until it is back`)));
+  watchAvailability(
+    client,
+    options.onUnavailable ??
+      ((error) => logger({ component: 'replay-store' }).warn(`Redis cannot be reached (${error.message}): internal tokens are refused until it is back`)),
+  );
   return {
     async claim(tokenId, expiresAtMs) {
       const ttlMs = Math.max(1, Math.ceil(expiresAtMs - Date.now()));

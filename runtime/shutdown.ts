@@ -22,6 +22,8 @@
  * Hence DUPLICATE_WINDOW_MS: the same signal again that soon is the same request, not a second one.
  */
 
+import { logger } from './log';
+
 /** Closing past this is reported and the process exits 1 (the requirement: stopped within 5 s). */
 export const DEFAULT_GRACE_MS = 5_000;
 /** The same signal again within this long is the first one delivered twice (see above), not a second Ctrl-C. */
@@ -45,24 +47,26 @@ export interface ShutdownOptions {
 export function onShutdown(name: string, close: () => Promise<void>, options: ShutdownOptions = {}): void {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   let first: { signal: Signal | undefined; at: number } | undefined;
+  // The log is written synchronously (runtime/log.ts): a line logged just before an exit is not lost.
+  const log = logger({ component: 'shutdown' });
 
   const begin = (reason: string, signal?: Signal) => {
     first = { signal, at: Date.now() };
-    console.log(`\n${reason}: stopping ${name}… (Ctrl-C again to exit at once)`);
+    log.info(`${reason}: stopping ${name}… (Ctrl-C again to exit at once)`);
     // Ref'd on purpose: a close that hangs on nothing must still end in an exit, and an exit 1.
     const deadline = setTimeout(() => {
-      console.error(`${name} did not stop within ${graceMs} ms; exiting without finishing.`);
+      log.error(`${name} did not stop within ${graceMs} ms; exiting without finishing.`);
       process.exit(1);
     }, graceMs);
     close().then(
       () => {
         clearTimeout(deadline);
-        console.log('Stopped.');
+        log.info('Stopped.');
         process.exit(0);
       },
       (error: unknown) => {
         clearTimeout(deadline);
-        console.error(`${name} could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
+        log.error(`${name} could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
     );
@@ -71,7 +75,7 @@ export function onShutdown(name: string, close: () => Promise<void>, options: Sh
   const onSignal = (signal: Signal) => {
     if (!first) return begin(signal, signal);
     if (signal === first.signal && Date.now() - first.at < DUPLICATE_WINDOW_MS) return;
-    console.error(`${signal} again: exiting now.`);
+    log.warn(`${signal} again: exiting now.`);
     process.exit(EXIT_CODES[signal]);
   };
   for (const signal of Object.keys(EXIT_CODES) as Signal[]) process.on(signal, onSignal);
@@ -95,8 +99,9 @@ function watchParent(gone: () => void): void {
 }
 
 /**
- * Starts one long-lived service under onShutdown and prints `ready(service)`. A start that fails
- * is reported and exits 1; `start` closes whatever it opened before failing.
+ * Starts one long-lived service under onShutdown and prints `ready(service)` (a banner for the
+ * person who started it, on stdout as it is, not a log line). A start that fails is said on
+ * stderr as it is (the service never ran) and exits 1; `start` closes whatever it opened before failing.
  */
 export async function serveUntilStopped<T extends { close(): Promise<void> }>(
   name: string,

@@ -1,6 +1,6 @@
 /**
  * The graph's access policy, read from the supergraph: what the subgraphs declared with
- * `@access(personal:, roles:, scopes:)` (schema/access.graphql), composed with
+ * `@access(personal:, roles:, scopes:, purposes:)` (schema/access.graphql), composed with
  * `@composeDirective`. Apollo's gateway keeps the directive out of the API schema, so the policy
  * is read from the supergraph SDL once, at start.
  *
@@ -12,17 +12,27 @@ import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type Documen
 /** The access spec the subgraphs link (`@link(url: ".../access/v1.0")`). */
 export const ACCESS_SPEC_PREFIX = 'https://specs.kommune-graph.dk/access/';
 
-/** One grant: any one of its roles, or every scope of any one of its scope sets, meets it. */
+/**
+ * One grant: any one of its roles, or every scope of any one of its scope sets, meets it (none
+ * named: any caller); and, with `purposes`, an organisation's purpose must allow one of them (a
+ * citizen reading their own data needs no purpose's leave).
+ */
 export interface AccessGrant {
   roles?: readonly string[];
   scopes?: readonly (readonly string[])[];
+  purposes?: readonly string[];
 }
 
 /** What a caller brings to a grant. */
 export interface Grantee {
   roles: readonly string[];
   scopes: readonly string[];
+  /** The uses the caller's purpose allows, from the purpose catalogue (none: absent). */
+  purposeUses?: readonly string[];
 }
+
+/** The role whose holder reads only their own data, under no organisation's purpose. */
+const DATA_SUBJECT_ROLE = 'citizen';
 
 export interface AccessPolicy {
   /** True when the graph declares no access rules at all. */
@@ -47,9 +57,11 @@ interface Rule {
 
 /** Whether a caller meets one grant. */
 export function meetsGrant(grant: AccessGrant, who: Grantee): boolean {
-  if (grant.roles?.some((role) => who.roles.includes(role))) return true;
-  if (grant.scopes?.some((set) => set.every((scope) => who.scopes.includes(scope)))) return true;
-  return false;
+  const named = grant.roles !== undefined || grant.scopes !== undefined;
+  const granted =
+    !named || Boolean(grant.roles?.some((role) => who.roles.includes(role))) || Boolean(grant.scopes?.some((set) => set.every((scope) => who.scopes.includes(scope))));
+  if (!granted || !grant.purposes) return granted;
+  return who.roles.includes(DATA_SUBJECT_ROLE) || grant.purposes.some((use) => who.purposeUses?.includes(use) ?? false);
 }
 
 /** What a grant asks for, in words for an error message: "the role caseworker or the scope cases:read". */
@@ -58,7 +70,10 @@ export function describeGrant(grant: AccessGrant): string {
     ...(grant.roles ?? []).map((role) => `the role ${role}`),
     ...(grant.scopes ?? []).map((set) => `${set.length > 1 ? 'the scopes' : 'the scope'} ${set.join(' and ')}`),
   ];
-  return options.length > 0 ? options.join(' or ') : 'a grant nobody has';
+  const who = options.length > 0 ? options.join(' or ') : grant.purposes ? 'a caller' : 'a grant nobody has';
+  if (!grant.purposes) return who;
+  const uses = grant.purposes.join(' or ');
+  return `${who}, and for an organisation a purpose that allows ${uses} (the citizen themselves needs none)`;
 }
 
 export function readAccessPolicy(supergraphSdl: string | DocumentNode): AccessPolicy {
@@ -163,11 +178,12 @@ function ruleOf(directives: readonly ConstDirectiveNode[] | undefined, name: str
     if (scopeSets.kind !== Kind.LIST) throw new Error(`${where}: @access(scopes:) must be a list of scope lists`);
     scopes = scopeSets.values.map((set) => stringList(set, `${where}: @access(scopes:)`) ?? []);
   }
+  const purposes = stringList(argument(directive, 'purposes'), `${where}: @access(purposes:)`);
   const use = argument(directive, 'use');
   if (use && use.kind !== Kind.NULL && (use.kind !== Kind.STRING || !USES.has(use.value))) throw new Error(`${where}: @access(use:) must be one of ${[...USES].join(', ')}`);
   return {
     personal: personal?.kind === Kind.BOOLEAN && personal.value,
-    grant: roles || scopes ? { ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}) } : undefined,
+    grant: roles || scopes || purposes ? { ...(roles ? { roles } : {}), ...(scopes ? { scopes } : {}), ...(purposes ? { purposes } : {}) } : undefined,
     use: use?.kind === Kind.STRING ? (use.value as UseOfData) : undefined,
   };
 }

@@ -242,6 +242,7 @@ async function fetchSdl(url: string, name: string, keyPath: string | undefined):
       actor: 'check-subgraph',
       role: null,
       scopes: [],
+      uses: [],
       tenant: null,
       purpose: null,
       personal: false,

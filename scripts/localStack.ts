@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunningSimulator, SimulatorOptions } from '../simulators/core/simulator';
 import { startCprSimulator, CPR_SERVICE_PATH } from '../simulators/cpr/server';
+import { NEMKONTO_SERVICE_PATH, startNemKontoSimulator } from '../simulators/nemkonto/server';
 import { startCaseIndexSimulator, CASE_INDEX_SERVICE_PATH } from '../simulators/case-index/server';
 import { esdhUrls, startCaseSystemSimulator, type RunningCaseSystemSimulator } from './caseSystemSimulators';
 import { startBbrSimulator } from '../simulators/bbr/server';
@@ -33,6 +34,7 @@ export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
   bbr: 30,
   dar: 30,
   kle: 20,
+  nemkonto: 40,
 };
 
 export interface LocalStackOptions {
@@ -87,6 +89,7 @@ export interface LocalStack {
     bbr: RunningSimulator;
     dar: RunningSimulator;
     kle: RunningSimulator;
+    nemkonto: RunningSimulator;
     esdh: ReadonlyMap<string, RunningSimulator>;
   };
   legacyConfig: LegacyConfig;
@@ -107,16 +110,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const started: { close(): Promise<void> }[] = [];
   try {
-    const [cpr, caseIndex, bbr, dar, kle, ...esdhList] = await Promise.all([
+    const [cpr, caseIndex, bbr, dar, kle, nemkonto, ...esdhList] = await Promise.all([
       startCprSimulator({ world, ...latency('cpr') }),
       startCaseIndexSimulator({ world, ...latency('case-index'), ...options.caseIndex }),
       startBbrSimulator({ world, ...latency('bbr') }),
       startDarSimulator({ world, ...latency('dar') }),
       startKleSimulator({ world, ...latency('kle') }),
+      startNemKontoSimulator({ world, ...latency('nemkonto') }),
       // Each municipality's ESDH of the vendor it runs: the demo REST ESDH, or Acadre v7 (Odense).
       ...world.municipalities.map((m) => startCaseSystemSimulator(world, m, latency('esdh'))),
     ]);
-    started.push(cpr, caseIndex, bbr, dar, kle, ...esdhList);
+    started.push(cpr, caseIndex, bbr, dar, kle, nemkonto, ...esdhList);
     const esdhSimulators = esdhList as RunningCaseSystemSimulator[];
     const esdh = new Map<string, RunningSimulator>(world.municipalities.map((m, i) => [m.code, esdhSimulators[i]!]));
 
@@ -141,6 +145,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         wsdl: options.wsdl?.caseIndex ?? `${caseIndex.url}${CASE_INDEX_SERVICE_PATH}?wsdl`,
         endpoint: `${caseIndex.url}${CASE_INDEX_SERVICE_PATH}`,
       },
+      nemkonto: { wsdl: `${nemkonto.url}${NEMKONTO_SERVICE_PATH}?wsdl`, endpoint: `${nemkonto.url}${NEMKONTO_SERVICE_PATH}` },
       bbr: { url: bbr.url },
       dar: { url: dar.url },
       kle: { url: kle.url },
@@ -193,11 +198,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       devIdentity,
       gateway,
       subgraphs,
-      simulators: { cpr, caseIndex, bbr, dar, kle, esdh },
+      simulators: { cpr, caseIndex, bbr, dar, kle, nemkonto, esdh },
       legacyConfig,
       tenantRegistryPath,
       internalTokenKeys,
-      allSimulators: () => [cpr, caseIndex, bbr, dar, kle, ...esdh.values()],
+      allSimulators: () => [cpr, caseIndex, bbr, dar, kle, nemkonto, ...esdh.values()],
       close: () => closeAll(started),
     };
   } catch (error) {

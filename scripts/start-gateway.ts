@@ -2,7 +2,8 @@
  * `npm run start:gateway`: the gateway alone, for deployments. Settings from the environment
  * (see gateway/config.ts): PORT, HOST, SUPERGRAPH_PATH or --supergraph FILE, SUBGRAPH_URL_<NAME>,
  * INTERNAL_TOKEN_PRIVATE_JWK (the key that signs subgraph calls; `npm run keys` makes a pair),
- * METRICS_PORT and METRICS_HOST (Prometheus /metrics on a listener of its own; off when unset).
+ * METRICS_PORT and METRICS_HOST (Prometheus /metrics on a listener of its own; off when unset),
+ * LOG_LEVEL and LOG_FORMAT (JSON lines on stdout by default: runtime/log.ts).
  *
  * SIGINT or SIGTERM (or npm, its parent, gone) stops it: the gateway drains (SHUTDOWN_DELAY_MS,
  * then the requests in flight), then the access trail closes; see runtime/shutdown.ts.
@@ -10,6 +11,7 @@
 import { loadGatewayConfig, type GatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
 import { readJwkFile } from '../runtime/keyFiles';
+import { configureLogging, logger } from '../runtime/log';
 import { DEFAULT_GRACE_MS, serveUntilStopped } from '../runtime/shutdown';
 import { configuredAuditTrail } from '../audit';
 
@@ -18,9 +20,11 @@ try {
   config = loadGatewayConfig();
   if (!config.internalTokenKeyPath) throw new Error('INTERNAL_TOKEN_PRIVATE_JWK: set it to the gateway\'s private key file (`npm run keys` makes one)');
 } catch (error) {
+  // Said as it is, on stderr: the settings (LOG_LEVEL among them) are what a logger would need.
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
+configureLogging({ ...config.log, service: 'gateway' });
 
 await serveUntilStopped(
   'gateway',
@@ -39,7 +43,7 @@ await serveUntilStopped(
 async function start(config: GatewayConfig) {
   const internalTokenKey = readJwkFile(config.internalTokenKeyPath!, 'INTERNAL_TOKEN_PRIVATE_JWK');
   const audit = config.audit ? await configuredAuditTrail(config.audit) : undefined;
-  if (!audit) console.warn('[gateway] no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
+  if (!audit) logger({ service: 'gateway' }).warn('no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
   try {
     const gateway = await startGateway(config, {
       internalTokenKey,

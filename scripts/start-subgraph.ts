@@ -8,7 +8,8 @@
  * the replicas of a subgraph; default this process's memory);
  * SHUTDOWN_DELAY_MS how long /ready says "draining" on SIGTERM before it stops accepting;
  * METRICS_PORT (and METRICS_HOST, default 127.0.0.1) where Prometheus scrapes its /metrics (off
- * when unset): legacy calls, breakers, registry cache, process (subgraphs/shared/metrics.ts).
+ * when unset): legacy calls, breakers, registry cache, process (subgraphs/shared/metrics.ts);
+ * LOG_LEVEL and LOG_FORMAT as for the gateway (JSON lines on stdout by default: runtime/log.ts).
  * SIGINT or SIGTERM (or npm, its parent, gone) stops it, the requests in flight finished: runtime/shutdown.ts.
  */
 import { loadSubgraphList, type SubgraphList } from '../schema/subgraphs';
@@ -16,6 +17,7 @@ import { loadLegacyConfig } from '../subgraphs/shared/config';
 import { createInternalTokenVerifier } from '../runtime/internalToken';
 import { replayStoreFrom } from '../runtime/replayStore';
 import { readJwkFile } from '../runtime/keyFiles';
+import { configureLogging, loadLogSettings } from '../runtime/log';
 import { isLoopback, loadMetricsListener, startMetricsServer, type MetricsListener, type RunningMetricsServer } from '../runtime/metrics';
 import { DEFAULT_GRACE_MS, serveUntilStopped } from '../runtime/shutdown';
 import { startListedSubgraph } from './startListed';
@@ -39,6 +41,7 @@ const port = Number(process.env['PORT'] ?? new URL(entry.url).port);
 let metricsListener: MetricsListener | undefined;
 try {
   metricsListener = loadMetricsListener(process.env, `subgraph ${entry.name}`, port);
+  configureLogging({ ...loadLogSettings(process.env, `subgraph ${entry.name}`), service: `subgraph:${entry.name}` });
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

@@ -10,11 +10,13 @@
  * Metrics are served (the gateway's listener serves the subgraphs' series too, all being in this
  * process): at METRICS_PORT when set, else on a free port of 127.0.0.1, printed.
  */
+import { fileURLToPath } from 'node:url';
 import { formatCpr } from '../schema/scalars';
 import { CITIZEN_OVERVIEW_QUERY, sampleCitizens } from '../simulators/data/samples';
 import { ConfigInvalid, loadGatewayConfig, type GatewayConfig } from '../gateway/config';
 import { demoClaims, devIdentityProvider, type DevIdentityProvider } from '../gateway/auth/devIdentity';
 import { configuredAuditTrail } from '../audit';
+import { configureLogging } from '../runtime/log';
 import { DEFAULT_GRACE_MS, onShutdown } from '../runtime/shutdown';
 import { startLocalStack, type LocalStack } from './localStack';
 
@@ -41,6 +43,8 @@ try {
 } catch (error) {
   exitWith(error);
 }
+// One process runs every part: each line names its part (`service`); pretty unless LOG_FORMAT says json.
+configureLogging({ ...config.log, service: 'local' });
 
 let audit: Awaited<ReturnType<typeof configuredAuditTrail>> | undefined;
 let stack: LocalStack | undefined;
@@ -105,6 +109,10 @@ function npmStartConfig(env: NodeJS.ProcessEnv, identity: DevIdentityProvider): 
     AUTH_JWKS_FILE: identity.jwksPath,
     ...(trailNamed ? {} : { AUDIT_DIR: DEFAULT_AUDIT_DIR }),
     TENANT_REGISTRY: env['TENANT_REGISTRY'] || DEFAULT_TENANT_REGISTRY,
+    // A person at a terminal reads the log: lines for people, unless LOG_FORMAT asks for JSON.
+    LOG_FORMAT: env['LOG_FORMAT'] || 'pretty',
+    // The example purposes: P-32 and P-36 allow payments (NemKonto), the demo caseworker's does not.
+    PURPOSES: env['PURPOSES'] || fileURLToPath(new URL('../config/purposes.example.json', import.meta.url)),
   });
 }
 

@@ -150,7 +150,7 @@ describe('check-subgraph passes, with exit code 0', () => {
       expect(exitCode, text).toBe(0);
       expect(text).toContain('Breaking changes: none against the supergraph in force.');
       expect(text).toMatch(/- Field 'parkingRecords' was added to object type 'Citizen' \(Citizen\.parkingRecords\)/);
-      expect(text).toMatch(/scopes: cases:read, cpr:relations, documents:read, parking:read, personal-data:read/);
+      expect(text).toMatch(/scopes: cases:read, cpr:relations, documents:read, nemkonto:read, parking:read, personal-data:read, sickness-benefits:report\)/);
     });
   });
 });

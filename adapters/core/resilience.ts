@@ -52,6 +52,11 @@ export interface ResilienceOptions {
 
 export interface LegacyCall<T> {
   system: string;
+  /**
+   * What is asked of the system, for observers (logs): a SOAP operation, or a REST method and
+   * path with its identifiers left out (restClient.ts). Never an argument.
+   */
+  operation?: string | undefined;
   /** Municipality code; national systems shared by all tenants pass undefined. */
   tenant?: string | undefined;
   /** Only idempotent reads are retried; a write says why it is not (it never is). */
@@ -91,6 +96,8 @@ export type LegacyCallOutcome =
 /** One legacy call as it ended, retries and backoff included: what the request waited for. */
 export interface LegacyCallEnded {
   system: string;
+  /** The call's `operation`, when it named one. */
+  operation?: string | undefined;
   tenant: string | null;
   outcome: LegacyCallOutcome;
   seconds: number;
@@ -177,6 +184,7 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
     if (callListeners.size === 0) return;
     const event: LegacyCallEnded = {
       system: call.system,
+      ...(call.operation !== undefined ? { operation: call.operation } : {}),
       tenant: call.tenant ?? null,
       outcome: error ? outcomeOf(error.raw) : 'ok',
       seconds: (performance.now() - started) / 1_000,

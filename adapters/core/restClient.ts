@@ -75,6 +75,16 @@ export interface JsonClient {
 
 const MAX_ERROR_BODY_BYTES = 4_096; // enough to tell an error document from nothing
 
+/**
+ * A call as observers may name it: the method and the path without its query, each segment that
+ * is not a plain word (an id, a case number, a UUID, a CPR number) written `{id}`:
+ * `GET api/v1/sager/{id}/dokumenter`. Paths are made in the adapters; their words are ours.
+ */
+export function operationOf(method: string, path: string): string {
+  const segments = path.split('?')[0]!.replace(/^\//, '').split('/');
+  return `${method} ${segments.map((s) => (/^(?:[A-Za-z][A-Za-z_-]{0,39}(?:\d{1,2})?|\d{1,2})$/.test(s) ? s : '{id}')).join('/')}`;
+}
+
 export function createJsonClient(options: JsonClientOptions): JsonClient {
   const { system } = options;
   const timeoutMs = options.timeoutMs ?? 2_000;
@@ -90,7 +100,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
   function fetchText(path: string, callOptions: JsonCallOptions, accept: string, write?: { method: 'POST' | 'PATCH'; body: string }): Promise<string> {
     const attempt = (signal: AbortSignal | undefined) => fetchOnce(path, { ...callOptions, signal }, accept, write);
     if (!options.resilience) return attempt(callOptions.signal);
-    return options.resilience.execute({ system, tenant: callOptions.tenant, idempotent: !write, signal: callOptions.signal, run: attempt });
+    return options.resilience.execute({ system, operation: operationOf(write?.method ?? 'GET', path), tenant: callOptions.tenant, idempotent: !write, signal: callOptions.signal, run: attempt });
   }
 
   async function fetchOnce(

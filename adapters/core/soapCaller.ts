@@ -198,7 +198,7 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
         }
       };
       if (!options.resilience) return attempt(call.signal);
-      return options.resilience.execute({ system, tenant: call.tenant, idempotent, signal: call.signal, run: attempt });
+      return options.resilience.execute({ system, operation, tenant: call.tenant, idempotent, signal: call.signal, run: attempt });
     },
     close() {
       keepAlive.httpAgent.destroy();

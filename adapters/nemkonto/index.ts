@@ -7,6 +7,7 @@
 import { NotFound } from '../core/errors';
 import type { Resilience } from '../core/resilience';
 import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
+import type { TlsClientIdentity } from '../core/tlsIdentity';
 import { GET_NEMKONTO_FROM_ID, getNemKontoFromIdRequest } from './getNemKontoFromIdRequest';
 import { mapNemKonto } from './mapNemKonto';
 import type { NemKontoRecord } from './types';
@@ -35,6 +36,8 @@ export interface SoapEasyAccountRegistryOptions {
   /** Per attempt. @default 2000 (milliseconds) */
   timeoutMs?: number;
   resilience?: Resilience;
+  /** A client certificate, when the service requires one. */
+  clientCertificate?: TlsClientIdentity;
   /** Keep raw request envelopes for conformance tests (they hold CPR numbers: off in production). */
   recordRequests?: boolean;
 }
@@ -53,6 +56,7 @@ export function createSoapEasyAccountRegistry(options: SoapEasyAccountRegistryOp
     // getNemKontoFromID only reads: safe to retry.
     idempotentOperations: [GET_NEMKONTO_FROM_ID],
     ...(options.resilience ? { resilience: options.resilience } : {}),
+    ...(options.clientCertificate ? { tls: options.clientCertificate } : {}),
     ...(options.recordRequests ? { recordRequests: true } : {}),
   });
   return {

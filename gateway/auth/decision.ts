@@ -45,8 +45,8 @@ export function effectiveRole(roles: readonly Role[]): EffectiveRole {
 }
 
 /** The caller as the decision counts them: one role, and scopes only where the role is service. */
-export function granteeOf(identity: Identity | null, role: Role | null): Grantee {
-  return { roles: role ? [role] : [], scopes: role === 'service' && identity ? identity.scopes : [] };
+export function granteeOf(identity: Identity | null, role: Role | null, purposeUses: readonly string[] = []): Grantee {
+  return { roles: role ? [role] : [], scopes: role === 'service' && identity ? identity.scopes : [], purposeUses };
 }
 
 export interface Decision {
@@ -71,12 +71,14 @@ export interface DecideInput {
   /** Whether this deployment serves a municipality (the tenant registry in force); absent: any. */
   serves?: (municipalityCode: string) => boolean;
   authorize: (reading: OperationReading, who: Grantee) => AuthorizedOperation | undefined;
+  /** The uses a purpose allows (the purpose catalogue, auth/purposes.ts); absent: none. */
+  usesOf?: (purpose: string | null) => readonly string[];
 }
 
-export function decide({ reading, inputs, identity, serves, authorize }: DecideInput): Verdict {
+export function decide({ reading, inputs, identity, serves, authorize, usesOf }: DecideInput): Verdict {
   const effective = identity ? effectiveRole(identity.roles) : { role: null };
   const role = 'role' in effective ? effective.role : null;
-  const grantee = granteeOf(identity, role);
+  const grantee = granteeOf(identity, role, usesOf?.(identity?.purpose ?? null) ?? []);
   const decision: Decision = { identity, role, grantee, personal: false, authorized: undefined };
   const refuse = (code: 'UNAUTHENTICATED' | 'FORBIDDEN', reason: string): Verdict => ({ allowed: false, code, reason, decision });
   if ('refused' in effective) return refuse('FORBIDDEN', effective.refused);

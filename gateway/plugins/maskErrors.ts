@@ -11,10 +11,16 @@ import { isGatewayErrorCode, publicErrorCodes, type GatewayErrorCode } from '../
 /** Extensions a client may see; anything else (stacktrace, upstream responses) is dropped. */
 const PUBLIC_EXTENSIONS = ['code', 'system', 'serviceName'] as const;
 
-/** Where formatGatewayError reports what clients are not told (`console` will do). */
+/** The fields of a line about an error: its code, and the subgraph it came from when known. */
+export interface ErrorLogFields {
+  code: string;
+  subgraph?: string;
+}
+
+/** Where formatGatewayError reports what clients are not told (a pino logger, runtime/log.ts). */
 export interface ErrorLog {
-  warn(message: string): void;
-  error(message: string): void;
+  warn(fields: ErrorLogFields, message: string): void;
+  error(fields: ErrorLogFields, message: string): void;
 }
 
 export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
@@ -81,11 +87,12 @@ export function formatGatewayError(formatted: GraphQLFormattedError, error: unkn
   const code = shown.extensions?.['code'];
   // A path holds the client's aliases, which may hold digits like anything else a client writes.
   const at = shown.path?.length ? ` (at ${redactMessage(shown.path.join('.'))})` : '';
+  const fields: ErrorLogFields = { code: String(code), ...(name !== undefined ? { subgraph: name } : {}) };
   if (code === 'INTERNAL_SERVER_ERROR') {
-    log.error(`[gateway] unexpected error${name !== undefined ? ` from subgraph ${name}` : ''}: ${describeForLog(error)}${at}`);
+    log.error(fields, `unexpected error${name !== undefined ? ` from subgraph ${name}` : ''}: ${describeForLog(error)}${at}`);
   } else if (code === 'SUBGRAPH_UNAVAILABLE' || code === 'SUBGRAPH_TIMEOUT' || code === 'SUBGRAPH_ERROR') {
     const from = name !== undefined ? `subgraph ${name}` : 'a subgraph (its name is not known here)';
-    log.warn(`[gateway] ${code} from ${from}: ${subgraphSaid ?? describeForLog(error)}${at}`);
+    log.warn(fields, `${code} from ${from}: ${subgraphSaid ?? describeForLog(error)}${at}`);
   }
   return shown;
 }

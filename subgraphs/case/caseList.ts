@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import type { CaseCriteria, CaseIndexEntry, CaseProgress, CaseSearchPage } from '../../adapters/case-index';
+import type { CaseCriteria, CaseIndexEntry, CaseProgress } from '../../adapters/case-index';
 
 /** The most cases one page may ask for: a page is one index call, and every case on it one access record per party. */
 export const MAX_CASES_PER_PAGE = 100;
@@ -108,13 +108,20 @@ export function cursorFor(offset: number, listKey: string): string {
   return Buffer.from(`c1.${offset}.${bindingOf(offset, listKey)}`, 'utf8').toString('base64url');
 }
 
-function offsetOf(cursor: string, listKey: string): number {
+/**
+ * The offset a cursor of the list `listKey` carries, or BAD_USER_INPUT with `refusal` (by default
+ * the case list's words) for anything else. Other lists of the graph page with these cursors too
+ * (`publicDocuments.ts`), each with a list key of its own.
+ */
+export function offsetOf(
+  cursor: string,
+  listKey: string,
+  refusal = 'after is not a cursor of this case list: pass the pageInfo.endCursor of the page before, with the same filter.',
+): number {
   const text = /^[A-Za-z0-9_-]{1,100}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const match = CURSOR.exec(text);
   const offset = match ? Number(match[1]) : Number.NaN;
-  if (!match || offset > MAX_OFFSET || match[2] !== bindingOf(offset, listKey)) {
-    throw badInput('after is not a cursor of this case list: pass the pageInfo.endCursor of the page before, with the same filter.');
-  }
+  if (!match || offset > MAX_OFFSET || match[2] !== bindingOf(offset, listKey)) throw badInput(refusal);
   return offset;
 }
 
@@ -141,8 +148,15 @@ export interface CaseListPage<T> {
  * `shown` is the graph's own check of each entry (tenancy, the criteria again): an entry it
  * refuses still counts as read, so offsets stay those of the index's answer, and paging stays
  * free of gaps and repeats even over an index that answers more than was asked.
+ *
+ * Any list paged by offset over a system that counts its answer pages this way (an index's
+ * CaseSearchPage, an ESDH's public papers): `E` is what the system answers.
  */
-export function pageOf<T>(answer: CaseSearchPage, request: Pick<CaseListRequest, 'offset' | 'first'>, shown: (entry: CaseIndexEntry) => T | undefined): CaseListPage<T> {
+export function pageOf<T, E = CaseIndexEntry>(
+  answer: { readonly entries: readonly E[]; readonly total: number | null },
+  request: Pick<CaseListRequest, 'offset' | 'first'>,
+  shown: (entry: E) => T | undefined,
+): CaseListPage<T> {
   const consumed = Math.min(answer.entries.length, request.first);
   const nodes = answer.entries.slice(0, consumed).flatMap((entry) => {
     const node = shown(entry);

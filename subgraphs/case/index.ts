@@ -13,6 +13,7 @@ import { createSoapCaseIndex } from '../../adapters/case-index';
 import { LegacyUnavailable } from '../../adapters/core/errors';
 import { caseSystemEntrySchema, openCaseSystem, type CaseSystem, type CaseSystemEntry, type OpenedCaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
+import { logger } from '../../runtime/log';
 import { tenantRegistryFile, type TenantRegistry } from '../../runtime/tenantRegistry';
 import { subgraphSdl, type SubgraphEntry } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
@@ -37,10 +38,11 @@ export function createCaseSubgraph(services: CaseServices) {
  */
 export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing): TenantRegistry<CaseSystemEntry> {
   const tenants = tenantRegistryFile(config.tenantRegistry, { esdh: caseSystemEntrySchema });
+  const log = logger({ service: 'subgraph:case', component: 'tenants' });
   tenants.onChange((now, before) =>
-    console.warn(`[tenants] registry version ${now.version} in force: ${now.municipalities.map((m) => m.code).join(', ')} (was ${before.municipalities.map((m) => m.code).join(', ')})`),
+    log.info(`registry version ${now.version} in force: ${now.municipalities.map((m) => m.code).join(', ')} (was ${before.municipalities.map((m) => m.code).join(', ')})`),
   );
-  tenants.onRefused((error) => console.error(`[tenants] registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
+  tenants.onRefused((error) => log.error(`registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
   plumbing.onClose(() => tenants.close());
   return tenants;
 }
@@ -49,7 +51,7 @@ export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbin
 function unopenedCaseSystem(municipalityCode: string): CaseSystem {
   const refuse = () =>
     Promise.reject(new LegacyUnavailable(`esdh: the case system of municipality ${municipalityCode} cannot be opened with its configuration`, { system: 'esdh', tenant: municipalityCode, detail: 'configuration' }));
-  return { municipalityCode, caseByNumber: refuse, documentsOfCase: refuse, document: refuse, openCase: refuse, fileDocument: refuse, changeStatus: refuse };
+  return { municipalityCode, caseByNumber: refuse, documentsOfCase: refuse, document: refuse, openCase: refuse, fileDocument: refuse, changeStatus: refuse, publicDocuments: refuse };
 }
 
 export function caseServicesFrom(
@@ -85,7 +87,7 @@ export function caseServicesFrom(
       return openCaseSystem(esdh, { municipalityCode: code, timeoutMs: config.timeoutMs, resilience: plumbing.resilience, readSecret });
     } catch (error) {
       // The reason names the reference or the field, never a secret.
-      console.error(`[tenants] the case system of municipality ${code} (${esdh.kind}) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
+      logger({ service: 'subgraph:case', component: 'tenants' }).error(`the case system of municipality ${code} (${esdh.kind}) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
       return { system: unopenedCaseSystem(code), close: () => undefined };
     }
   };
@@ -125,10 +127,11 @@ export const DEFAULT_PROCEDURES_DIR = fileURLToPath(new URL('../../procedures', 
  * relative to the project's root), its changes and refusals logged; closed with the subgraph.
  */
 export async function openProcedureCatalogue(folder: string, plumbing: LegacyPlumbing): Promise<ProcedureCatalogue> {
+  const log = logger({ service: 'subgraph:case', component: 'procedures' });
   const catalogue = await procedureCatalogue(folder, {
     onChange: (now, before) =>
-      console.warn(`[procedures] catalogue version ${now.version} in force: ${now.byKle.size} procedures (was ${before.byKle.size}), KLE ${[...now.byKle.keys()].join(', ')}`),
-    onRefused: (error) => console.error(`[procedures] catalogue change refused; the one in force stays. ${error.message}`),
+      log.info(`catalogue version ${now.version} in force: ${now.byKle.size} procedures (was ${before.byKle.size}), KLE ${[...now.byKle.keys()].join(', ')}`),
+    onRefused: (error) => log.error(`catalogue change refused; the one in force stays. ${error.message}`),
   });
   plumbing.onClose(() => catalogue.close());
   return catalogue;

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigInvalid } from '../../runtime/config';
+import { logger } from '../../runtime/log';
 import { watchFolder, type FolderWatch } from '../../runtime/watchFolder';
 import { ProcedureInvalid, readProcedure, type Procedure } from './procedure';
 
@@ -91,7 +92,7 @@ export async function procedureCatalogue(folder: string, options: ProcedureCatal
           () =>
             void reload().catch((error: unknown) => {
               if (error instanceof ConfigInvalid) options.onRefused?.(error);
-              else console.error(`[procedures] reading ${folder} failed: ${(error as Error).message}`);
+              else logger({ service: 'subgraph:case', component: 'procedures' }).error(`reading ${folder} failed: ${(error as Error).message}`);
             }),
           options.debounceMs,
         )

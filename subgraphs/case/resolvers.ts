@@ -17,6 +17,7 @@ import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
 import type { Tenants } from '../../runtime/tenantRegistry';
 import { allowedMoves, procedureFor, type Procedure, type ProcedureStep } from './procedure';
+import { publicDocumentsPage, readPublicDocumentsArgs, type PublicDocumentsArgs } from './publicDocuments';
 
 export interface CaseServices {
   caseIndex: CaseIndex;
@@ -201,6 +202,26 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
           pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.consumed > 0 ? cursorFor(page.nextOffset, request.listKey) : null },
           scope: listScope(ctx),
         };
+      },
+      /**
+       * Public: the gateway sends no token's personal grant for it, and nothing here needs one.
+       * Nothing is noted in the access log either: a public paper is about no data subject, and
+       * the ESDH is asked for public papers only, never for a case or a party.
+       */
+      publicDocuments: async (_root: unknown, args: PublicDocumentsArgs, ctx: SubgraphContext) => {
+        const request = readPublicDocumentsArgs(args);
+        const municipality = services.tenants().byCode.get(request.municipality);
+        const system = municipality ? services.caseSystem(request.municipality) : undefined;
+        if (!municipality || !system) throw new NotFound(`esdh: this graph serves no municipality ${request.municipality}`, { system: 'esdh' });
+        if (!system.publicDocuments) {
+          throw new NotFound(
+            `esdh: municipality ${municipality.code} (${municipality.name}) does not publish documents through the graph: its case system offers no list of public documents`,
+            { system: 'esdh', tenant: municipality.code },
+          );
+        }
+        // One more than the page, to tell whether another page follows.
+        const answer = await system.publicDocuments({ offset: request.offset, limit: request.first + 1 }, { signal: ctx.signal });
+        return publicDocumentsPage(answer, request, municipality.name);
       },
     },
     Citizen: {

@@ -5,6 +5,8 @@
  */
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
+import { LegacyUnavailable, NotFound as NotFoundError } from '../../adapters/core/errors';
+import type { EasyAccountRegistry } from '../../adapters/nemkonto';
 import { isLegacyError, isNotFound, type LegacyError, type LegacyErrorCode } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import { cprScalar, dateScalar } from '../../schema/scalars';
@@ -17,7 +19,10 @@ interface CitizenRef {
   cpr: string;
 }
 
-export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<SubgraphContext> {
+/** Where Citizen.nemKonto comes from; absent: the deployment has no NemKonto service configured. */
+export type NemKontoSource = EasyAccountRegistry | undefined;
+
+export function citizenResolvers(registry: PersonRegistry, nemKonto?: NemKontoSource): GraphQLResolverMap<SubgraphContext> {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
     // Under the caller's municipality: its own breaker and bulkhead. The service agreement is the deployment's one (legacy config).
     ctx.loaders
@@ -61,6 +66,20 @@ export function citizenResolvers(registry: PersonRegistry): GraphQLResolverMap<S
     },
     Citizen: {
       __resolveReference: (reference: CitizenRef): CitizenRef => ({ cpr: citizenReference(reference).cpr }),
+      nemKonto: async (parent: CitizenRef, _args: unknown, ctx: SubgraphContext) => {
+        requireOwnData(ctx, parent.cpr, 'Citizen.nemKonto');
+        if (!nemKonto) throw new LegacyUnavailable('nemkonto: no NemKonto service is configured in this deployment', { system: 'nemkonto', detail: 'configuration' });
+        // Asked is accessed, found or not.
+        ctx.access.touched(parent.cpr, 'Citizen.nemKonto', 'nemkonto');
+        try {
+          const account = await nemKonto.accountOf(parent.cpr, { signal: ctx.signal, ...(ctx.caller.tenant ? { tenant: ctx.caller.tenant } : {}) });
+          return { bank: account.bank, accountNumberMasked: `******${account.accountNumberLast4}` };
+        } catch (error) {
+          // No account is an answer, not a failure: null without an error.
+          if (error instanceof NotFoundError) return null;
+          throw error;
+        }
+      },
       name: field((p) => p.name, true),
       birthDate: field((p) => p.birthDate),
       sex: field((p) => (p.sex === 'K' ? 'FEMALE' : p.sex === 'M' ? 'MALE' : null)),

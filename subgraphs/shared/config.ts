@@ -200,6 +200,14 @@ export function legacyConfigSchemaFor(context: LegacyConfigContext = {}) {
       /** As cpr.clientCertificate: the same system certificate, as a rule */
       clientCertificate: clientCertificateSchema(resolved).optional(),
     }),
+    /** NemKonto (Easy Account), for Citizen.nemKonto; absent: the field says NemKonto is not configured */
+    nemkonto: z
+      .object({
+        wsdl: z.string().min(1),
+        endpoint: url.optional(),
+        clientCertificate: clientCertificateSchema(resolved).optional(),
+      })
+      .optional(),
     bbr: datafordelerServiceSchema(resolved),
     dar: datafordelerServiceSchema(resolved),
     kle: z.object({ url }),

@@ -31,18 +31,16 @@ export interface LegacyPlumbing {
   close(): Promise<void>;
   /**
    * Server options that report breaker states on /ready, apply the request budget, have the
-   * legacy calls, breakers and cache measured (subgraphs/shared/metrics.ts) and release
-   * everything on close.
+   * legacy calls, breakers and cache measured (subgraphs/shared/metrics.ts) and logged
+   * (legacyLog.ts), and release everything on close.
    */
   serverOptions(options: SubgraphStartOptions): SubgraphServerOptions;
 }
 
 export function legacyPlumbing(config: LegacyConfig): LegacyPlumbing {
+  // Breakers opening and closing is what an operator needs to see; the policy itself never logs:
+  // the subgraph's server logs them under its name (legacyLog.ts), with every call.
   const resilience = createResilience(config.resilience);
-  // Breakers opening and closing is what an operator needs to see; the policy itself never logs.
-  resilience.onBreakerChange(({ system, tenant, state }) =>
-    console.warn(`[legacy] circuit breaker for ${system}${tenant ? ` (municipality ${tenant})` : ''} is ${state}`),
-  );
   const cache = createRegistryCache({ ttlSeconds: config.registryCacheTtlSeconds, staleTtlSeconds: config.registryStaleTtlSeconds });
   const releases: (() => void | Promise<void>)[] = [() => cache.close()];
   const close = async () => {

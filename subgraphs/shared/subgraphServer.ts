@@ -25,10 +25,12 @@ import {
   type InternalClaims,
   type InternalTokenVerifier,
 } from '../../runtime/internalToken';
+import { bindLogContext, logger } from '../../runtime/log';
 import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
 import { describeGrant, meetsGrant, readAccessPolicy, type AccessGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
 import { ACCESS_EXTENSION, AccessLog } from './accessLog';
+import { logLegacy } from './legacyLog';
 import { subgraphProcessMetrics, type LegacyInstruments, type SubgraphMetrics } from './metrics';
 import { toGraphQLError } from './toGraphQLError';
 
@@ -107,8 +109,10 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
   enforceGrants(schema, readAccessPolicy(typeDefs));
   const scopes = createRequestScopes();
   const defaultBudgetMs = options.requestBudgetMs ?? 3_000;
+  // Every line this subgraph writes (runtime/log.ts); its legacy calls and breakers get theirs from legacyLog.ts.
+  const log = logger({ service: `subgraph:${definition.name}` });
   const onUnexpectedError =
-    options.onUnexpectedError ?? ((e: unknown) => console.error(`[${definition.name}] unexpected error: ${describeForLog(e)}`));
+    options.onUnexpectedError ?? ((e: unknown) => log.error({ code: 'INTERNAL_SERVER_ERROR' }, `unexpected error: ${describeForLog(e)}`));
   let draining = false;
 
   const apollo = new ApolloServer<SubgraphContext>({
@@ -139,6 +143,8 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
       const caller = await verifiedCaller(options.internalTokens, req, request);
       // The request id comes from the signed token, so nobody can join another request's loaders.
       const requestId = caller.requestId;
+      // Every line written while the call is served carries the gateway's id for the request (runtime/log.ts).
+      bindLogContext({ requestId });
       const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
       const budgetMs = Number.isFinite(budget) && budget > 0 ? Math.min(budget, MAX_BUDGET_MS) : defaultBudgetMs;
       // Stop legacy work a little before the budget ends (10%, between 25 and 150 ms), so the
@@ -164,6 +170,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
   });
   // Measured from when it listens until it has drained; a closed subgraph's breakers are no longer reported.
   const uninstrument = options.legacy ? (options.metrics ?? subgraphProcessMetrics()).instrument(definition.name, options.legacy) : undefined;
+  const unlog = options.legacy ? logLegacy(log, options.legacy) : undefined;
   // Once: a signal's shutdown and a caller's own close share one drain.
   let closing: Promise<void> | undefined;
   const drain = async () => {
@@ -171,6 +178,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     if (options.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
     await running.close();
     uninstrument?.();
+    unlog?.();
     scopes.close();
     await options.internalTokens.close();
     await options.onClose?.();
@@ -294,7 +302,7 @@ const grantees = new WeakMap<InternalClaims, Grantee>();
 function granteeOf(caller: InternalClaims): Grantee {
   let grantee = grantees.get(caller);
   if (!grantee) {
-    grantee = { roles: caller.role ? [caller.role] : [], scopes: caller.scopes };
+    grantee = { roles: caller.role ? [caller.role] : [], scopes: caller.scopes, purposeUses: caller.uses };
     grantees.set(caller, grantee);
   }
   return grantee;

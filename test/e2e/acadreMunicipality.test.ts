@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { subjectHash, type AccessRecord, type AuditTrail } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import type { RunningSimulator } from '../../simulators/core/simulator';
@@ -17,6 +17,7 @@ import type { Case, Person } from '../../simulators/data/world';
 import { startEsdhSimulator } from '../../simulators/esdh/server';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { expectedOverview } from '../support/expectedOverview';
+import { logMark, messagesSince } from '../support/logs';
 
 const ODENSE = '0461';
 const COPENHAGEN = '0101';
@@ -373,12 +374,11 @@ describe('Odense\'s vendor, changed in the registry', () => {
   });
 
   it('refuses an Acadre entry that would hold its secret, naming the field, and keeps serving Odense from the one in force', async () => {
-    const logged: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    const mark = logMark();
     try {
       const entry = (JSON.parse(original) as Registry).municipalities.find((m) => m.code === ODENSE)!.esdh;
       withOdense({ ...entry, credentials: { username: 'kommunegraf', password: 'in-the-registry' } });
-      const refusals = () => logged.filter((l) => /registry change refused/.test(l));
+      const refusals = () => messagesSince(mark, 'error').filter((l) => /registry change refused/.test(l));
       // Both readers refuse it, the gateway and the case subgraph.
       await eventually(async () => refusals().length, (n) => n >= 2);
       expect(refusals().length).toBeGreaterThanOrEqual(2);
@@ -391,7 +391,6 @@ describe('Odense\'s vendor, changed in the registry', () => {
       expect(body.errors).toBeUndefined();
       expect(acadre().calls.length).toBeGreaterThan(0);
     } finally {
-      spy.mockRestore();
       writeFileSync(stack.tenantRegistryPath, original);
     }
   });

@@ -7,12 +7,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { startEsdhSimulator } from '../../simulators/esdh/server';
 import type { RunningSimulator } from '../../simulators/core/simulator';
 import { sampleCitizens } from '../../simulators/data/samples';
 import { noLatency, postGraphQL } from '../support/graphql';
+import { logMark, messagesSince } from '../support/logs';
 
 let stack: LocalStack;
 let dir: string;
@@ -88,14 +89,14 @@ describe('the tenant registry, changed while running', () => {
   });
 
   it('an invalid registry is refused, naming the bad entry, and the registry in force stays', async () => {
-    const logged: string[] = [];
-    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(' ')));
+    const mark = logMark();
+    const logged = () => messagesSince(mark, 'error');
     try {
       const bad = registry();
       bad.municipalities[1] = { ...bad.municipalities[1]!, cvr: 'not-a-cvr' };
       write({ ...bad, municipalities: bad.municipalities.filter((m) => m.code !== '0461') });
-      await eventually(async () => logged.filter((l) => /registry change refused/.test(l)).length, (n) => n >= 2);
-      const refusals = logged.filter((l) => /registry change refused/.test(l));
+      await eventually(async () => logged().filter((l) => /registry change refused/.test(l)).length, (n) => n >= 2);
+      const refusals = logged().filter((l) => /registry change refused/.test(l));
       // The gateway and the case subgraph both read the file, and both refuse it.
       expect(refusals.length).toBeGreaterThanOrEqual(2);
       for (const line of refusals) expect(line).toMatch(/municipalities\.1\.cvr: must be an eight-digit CVR number/);
@@ -103,7 +104,6 @@ describe('the tenant registry, changed while running', () => {
       expect((await askCase('0461')).body.data?.case.number).toBe(caseOf('0461').number);
       expect((await askCase('0751')).body.data?.case.number).toBe(caseOf('0751').number);
     } finally {
-      spy.mockRestore();
       write(original);
     }
   });

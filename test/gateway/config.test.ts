@@ -55,4 +55,19 @@ describe('gateway configuration', () => {
   it('refuses --supergraph without a file', () => {
     expect(() => loadGatewayConfig({}, ['--supergraph'])).toThrow(/--supergraph: give the path/);
   });
+
+  it('takes LOG_LEVEL and LOG_FORMAT (info and json by default), and refuses others naming the values it takes', () => {
+    expect(loadGatewayConfig({}, []).log).toEqual({ level: 'info', format: 'json' });
+    expect(loadGatewayConfig({ LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty' }, []).log).toEqual({ level: 'debug', format: 'pretty' });
+    let thrown: unknown;
+    try {
+      loadGatewayConfig({ LOG_LEVEL: 'verbose', LOG_FORMAT: 'text' }, []);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as ConfigInvalid).issues).toEqual([
+      'log.level: must be one of fatal, error, warn, info, debug, trace, silent (LOG_LEVEL)',
+      'log.format: must be json or pretty (LOG_FORMAT)',
+    ]);
+  });
 });

@@ -24,6 +24,7 @@ import type { SupergraphRefused, SupergraphVersion } from '../../gateway/supergr
 import { generateInternalTokenKeys } from '../../runtime/internalToken';
 import { withAccessDefinition } from '../../schema/subgraphs';
 import { postGraphQL } from '../support/graphql';
+import { linesSince, logMark } from '../support/logs';
 
 const ACCESS_LINK = `extend schema
   @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@composeDirective"])
@@ -77,7 +78,8 @@ function deploy(path: string, text: string): void {
 interface Live {
   gateway: RunningGateway;
   file: string;
-  logged: string[];
+  /** What the gateway logged about its supergraph since it started. */
+  readonly logged: string[];
   /** Resolves with the next version taken into force. */
   nextChange(): Promise<SupergraphVersion>;
   /** Resolves with the next refusal. */
@@ -90,12 +92,11 @@ let files = 0;
 async function liveGateway(first: string, onAccess?: (access: RequestAccess) => Promise<void>): Promise<Live> {
   const file = join(dir, `supergraph-${++files}.graphql`);
   writeFileSync(file, first);
-  const logged: string[] = [];
+  const mark = logMark();
   const gateway = await startGateway(
     parseGatewayConfig({ port: 0, host: '127.0.0.1', supergraphPath: file, auth: { issuer: idp.issuer, audience: idp.audience, jwksPath: idp.jwksPath } }),
     {
       internalTokenKey: keys.privateJwk,
-      log: { warn: (m) => void logged.push(m), error: (m) => void logged.push(m) },
       ...(onAccess ? { onAccess } : {}),
     },
   );
@@ -103,7 +104,9 @@ async function liveGateway(first: string, onAccess?: (access: RequestAccess) => 
   return {
     gateway,
     file,
-    logged,
+    get logged() {
+      return linesSince(mark).filter((line) => line.service === 'gateway' && line.component === 'supergraph').map((line) => line.msg);
+    },
     nextChange: () => new Promise((resolve) => { const off = gateway.supergraph.onChange((now) => (off(), resolve(now))); }),
     nextRefusal: () => new Promise((resolve) => { const off = gateway.supergraph.onRefused((error) => (off(), resolve(error))); }),
   };

@@ -62,7 +62,12 @@ type Case { id: ID! }`;
     caseAnswers = async () => json({ data: { _entities: [{ __typename: 'Citizen', cases: null }] }, errors: errors.map((e) => ({ path: ['_entities', 0, 'cases'], ...e })) });
   };
   const logged: { warn: string[]; error: string[] } = { warn: [], error: [] };
-  const log = { warn: (m: string) => void logged.warn.push(m), error: (m: string) => void logged.error.push(m) };
+  /** Each line's message; its fields must name the code, and the subgraph when the message does. */
+  const withFields = (fields: { code: string; subgraph?: string }, m: string) => {
+    expect(m).toContain(fields.subgraph === undefined ? (fields.code === 'INTERNAL_SERVER_ERROR' ? 'unexpected error' : fields.code) : `subgraph ${fields.subgraph}`);
+    return m;
+  };
+  const log = { warn: (f: { code: string; subgraph?: string }, m: string) => void logged.warn.push(withFields(f, m)), error: (f: { code: string; subgraph?: string }, m: string) => void logged.error.push(withFields(f, m)) };
   const servers: ApolloServer[] = [];
   let closedPort: number;
 
@@ -125,7 +130,7 @@ type Case { id: ID! }`;
     ]);
     expect(logged.error).toEqual([]);
     expect(logged.warn).toEqual([
-      '[gateway] SUBGRAPH_ERROR from subgraph case: it answered without a code: GraphQLError: connection to esdh-db.internal:5432 lost while reading [cpr] (at citizen.cases)',
+      'SUBGRAPH_ERROR from subgraph case: it answered without a code: GraphQLError: connection to esdh-db.internal:5432 lost while reading [cpr] (at citizen.cases)',
     ]);
   });
 
@@ -134,7 +139,7 @@ type Case { id: ID! }`;
     expect(await errorsOf(plain)).toEqual([
       { message: 'The case subgraph failed.', path: ['citizen', 'cases'], extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'case' } },
     ]);
-    expect(logged.warn).toEqual(['[gateway] SUBGRAPH_ERROR from subgraph case: it answered code ESDH_QUIRK: GraphQLError: ESDH said  (at citizen.cases)']);
+    expect(logged.warn).toEqual(['SUBGRAPH_ERROR from subgraph case: it answered code ESDH_QUIRK: GraphQLError: ESDH said  (at citizen.cases)']);
   });
 
   it('keeps a registry code\'s message, system and the subgraph\'s name, and logs nothing', async () => {
@@ -150,7 +155,7 @@ type Case { id: ID! }`;
     expect(await errorsOf(plain)).toEqual([
       { message: 'Unexpected error.', path: ['citizen', 'cases'], extensions: { code: 'INTERNAL_SERVER_ERROR', serviceName: 'case' } },
     ]);
-    expect(logged.error).toEqual(['[gateway] unexpected error from subgraph case: GraphQLError: Unexpected error. (at citizen.cases)']);
+    expect(logged.error).toEqual(['unexpected error from subgraph case: GraphQLError: Unexpected error. (at citizen.cases)']);
   });
 
   it('never logs [object Object] for what a subgraph answered (its error is a plain object)', async () => {
@@ -165,29 +170,29 @@ type Case { id: ID! }`;
     caseAnswers = async () => json({ errors: [{ message: 'the internal token was already used', extensions: { code: 'UNAUTHENTICATED' } }] }, 401);
     expect(await errorsOf(plain)).toEqual([{ message: 'A subgraph failed.', extensions: { code: 'SUBGRAPH_ERROR' } }]);
     expect(logged.warn).toEqual([
-      '[gateway] SUBGRAPH_ERROR from a subgraph (its name is not known here): it answered HTTP 401: UNAUTHENTICATED: the internal token was already used',
+      'SUBGRAPH_ERROR from a subgraph (its name is not known here): it answered HTTP 401: UNAUTHENTICATED: the internal token was already used',
     ]);
     expect(await errorsOf(named)).toEqual([{ message: 'The case subgraph failed.', extensions: { code: 'SUBGRAPH_ERROR', serviceName: 'case' } }]);
-    expect(logged.warn).toEqual(['[gateway] SUBGRAPH_ERROR from subgraph case: it answered HTTP 401: UNAUTHENTICATED: the internal token was already used']);
+    expect(logged.warn).toEqual(['SUBGRAPH_ERROR from subgraph case: it answered HTTP 401: UNAUTHENTICATED: the internal token was already used']);
   });
 
   it('takes a 503 from in front of a subgraph for SUBGRAPH_UNAVAILABLE, repeating no body', async () => {
     caseAnswers = async () => new Response('<html>503 Service Unavailable</html>', { status: 503, headers: { 'content-type': 'text/html' } });
     expect(await errorsOf(named)).toEqual([{ message: 'The case subgraph could not be reached.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'case' } }]);
-    expect(logged.warn).toEqual(['[gateway] SUBGRAPH_UNAVAILABLE from subgraph case: it answered HTTP 503']);
+    expect(logged.warn).toEqual(['SUBGRAPH_UNAVAILABLE from subgraph case: it answered HTTP 503']);
   });
 
   it('names a subgraph that cannot be reached, with the socket\'s reason, when the data source attributes its failures', async () => {
     caseAnswers = async () => fetch(`http://127.0.0.1:${closedPort}/graphql`, { method: 'POST' });
     expect(await errorsOf(named)).toEqual([{ message: 'The case subgraph could not be reached.', extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'case' } }]);
-    expect(logged.warn).toEqual([`[gateway] SUBGRAPH_UNAVAILABLE from subgraph case: TypeError: fetch failed (cause: Error: connect ECONNREFUSED 127.0.0.1:${closedPort})`]);
+    expect(logged.warn).toEqual([`SUBGRAPH_UNAVAILABLE from subgraph case: TypeError: fetch failed (cause: Error: connect ECONNREFUSED 127.0.0.1:${closedPort})`]);
   });
 
   it('still classifies and explains an unreachable subgraph whose failure comes unnamed', async () => {
     caseAnswers = async () => fetch(`http://127.0.0.1:${closedPort}/graphql`, { method: 'POST' });
     expect(await errorsOf(plain)).toEqual([{ message: 'A subgraph could not be reached.', extensions: { code: 'SUBGRAPH_UNAVAILABLE' } }]);
     expect(logged.warn).toEqual([
-      `[gateway] SUBGRAPH_UNAVAILABLE from a subgraph (its name is not known here): TypeError: fetch failed (cause: Error: connect ECONNREFUSED 127.0.0.1:${closedPort})`,
+      `SUBGRAPH_UNAVAILABLE from a subgraph (its name is not known here): TypeError: fetch failed (cause: Error: connect ECONNREFUSED 127.0.0.1:${closedPort})`,
     ]);
   });
 
@@ -198,7 +203,7 @@ type Case { id: ID! }`;
     expect(await errorsOf(named)).toEqual([
       { message: "The case subgraph did not answer within the request's budget.", extensions: { code: 'SUBGRAPH_TIMEOUT', serviceName: 'case' } },
     ]);
-    expect(logged.warn).toEqual(['[gateway] SUBGRAPH_TIMEOUT from subgraph case: TimeoutError: The operation was aborted due to timeout']);
+    expect(logged.warn).toEqual(['SUBGRAPH_TIMEOUT from subgraph case: TimeoutError: The operation was aborted due to timeout']);
   });
 
   it('logs the gateway\'s own unexpected errors without a subgraph, and the known ones not at all', () => {
@@ -208,7 +213,7 @@ type Case { id: ID! }`;
       path: ['citizen'],
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     });
-    expect(logged.error.at(-1)).toBe('[gateway] unexpected error: TypeError: x is undefined for [cpr] (at citizen)');
+    expect(logged.error.at(-1)).toBe('unexpected error: TypeError: x is undefined for [cpr] (at citizen)');
     const before = [...logged.warn, ...logged.error].length;
     const refused = new GraphQLError('cpr must be written DDMMYY-SSSS', { extensions: { code: 'BAD_USER_INPUT' } });
     expect(formatGatewayError({ message: refused.message, extensions: { code: 'BAD_USER_INPUT' } }, refused, log)).toEqual({

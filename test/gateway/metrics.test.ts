@@ -117,7 +117,7 @@ describe('the metrics listener', () => {
     try {
       const taken = Number(new URL(first.metrics.url!).port);
       const refused = await listensDuring(() =>
-        startGateway(parseGatewayConfig({ port: 0, metrics: { port: taken } }), { internalTokenKey: key, log: { warn: () => undefined, error: () => undefined } }),
+        startGateway(parseGatewayConfig({ port: 0, metrics: { port: taken } }), { internalTokenKey: key }),
       ).catch((error: Error & { listened: string[]; servers: Server[] }) => error);
       expect(refused).toBeInstanceOf(Error);
       const error = refused as Error & { listened: string[]; servers: Server[] };

@@ -11,6 +11,7 @@ import type { RunningSimulator } from '../../simulators/core/simulator';
 import { buildWorld, type Person } from '../../simulators/data/world';
 import { nemKontoAccountOf, type NemKontoAccount } from '../../simulators/nemkonto/accounts';
 import { NEMKONTO_SERVICE_PATH, startNemKontoSimulator } from '../../simulators/nemkonto/server';
+import { logMark, rawLines } from '../support/logs';
 
 const TENANT = '0101';
 const world = buildWorld();
@@ -26,6 +27,8 @@ let simulator: RunningSimulator;
 let registry: SoapEasyAccountRegistry;
 const registries: SoapEasyAccountRegistry[] = [];
 let logged: MockInstance[] = [];
+/** Where this test's log lines (runtime/log.ts) begin. */
+let logsFrom = 0;
 
 function easyAccounts(options: Partial<SoapEasyAccountRegistryOptions> = {}, on: RunningSimulator = simulator): SoapEasyAccountRegistry {
   const made = createSoapEasyAccountRegistry({ wsdl: `${on.url}${NEMKONTO_SERVICE_PATH}?wsdl`, ...options });
@@ -46,6 +49,7 @@ afterAll(() => simulator.close());
 beforeEach(() => {
   registry = easyAccounts();
   logged = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => vi.spyOn(console, level));
+  logsFrom = logMark();
 });
 afterEach(() => {
   // Never logged: nothing this adapter did wrote the full account number anywhere.
@@ -53,6 +57,7 @@ afterEach(() => {
     expect(JSON.stringify(spy.mock.calls)).not.toContain(account.accountNumber);
     spy.mockRestore();
   }
+  expect(rawLines().slice(logsFrom).join('\n')).not.toContain(account.accountNumber);
   simulator.setFault('none');
   simulator.setLatency(0);
   simulator.resetCalls();

@@ -252,7 +252,7 @@ describe('tenancy, by every path', () => {
       const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Case { number title } ... on Document { title } } }';
       const variables = { r: [{ __typename: 'Case', id: aarhusCase.id }, { __typename: 'Document', id: aarhusCase.documentIds[0] }] };
       const token = await signer.sign({
-        audience: 'case', requestHash: subgraphRequestHash(query, variables), actor: 'kw', role: 'caseworker', scopes: [],
+        audience: 'case', requestHash: subgraphRequestHash(query, variables), actor: 'kw', role: 'caseworker', scopes: [], uses: [],
         tenant, purpose: 'P-27', personal: true, requestId: `direct-${tenant}-${Math.random()}`, intent: null, development: false,
       });
       const response = await fetch(caseUrl, { method: 'POST', headers: { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: token }, body: JSON.stringify({ query, variables }) });

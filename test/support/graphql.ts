@@ -22,4 +22,4 @@ export async function postGraphQL<T = Record<string, any>>(
 }
 
 /** No simulated latency: end-to-end tests measure correctness, benchmarks measure time. */
-export const noLatency = { cpr: 0, 'case-index': 0, esdh: 0, bbr: 0, dar: 0, kle: 0 } as const;
+export const noLatency = { cpr: 0, 'case-index': 0, esdh: 0, bbr: 0, dar: 0, kle: 0, nemkonto: 0 } as const;

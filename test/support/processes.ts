@@ -5,6 +5,10 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { keepLine } from './logs';
+
+/** A log line as a child writes it (runtime/log.ts): JSON, or pretty under npm start; banners and usage texts are not. */
+const CHILD_LOG_LINE = /^(?:\{"level":"\w+"|\[\d\d:\d\d:\d\d\.\d{3}\] (?:FATAL|ERROR|WARN|INFO|DEBUG|TRACE):)/;
 
 export interface WatchedChild {
   /** Everything it printed so far, stdout and stderr interleaved. */
@@ -20,6 +24,10 @@ export function watchChild(child: ChildProcess, defaultTimeoutMs: number): Watch
   const streams = [child.stdout!, child.stderr!];
   for (const stream of streams) stream.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: performance.now() })));
+  // The child's log lines are the suite's too: the log witness judges them (logWitness.ts).
+  child.on('close', () => {
+    for (const line of output.split('\n')) if (CHILD_LOG_LINE.test(line)) keepLine(line);
+  });
   const waitFor = (pattern: RegExp, timeoutMs = defaultTimeoutMs) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const timer = setTimeout(() => {

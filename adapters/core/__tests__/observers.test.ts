@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createRegistryCache, type CacheReadResult } from '../cache';
 import { LegacyBadResponse, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from '../errors';
 import { createResilience, type LegacyCallEnded } from '../resilience';
+import { operationOf } from '../restClient';
 
 describe('resilience onCall', () => {
   it('tells each call as it ended: its system, municipality, outcome, time and attempts, retries included', async () => {
@@ -23,6 +24,18 @@ describe('resilience onCall', () => {
       { system: 'dar', tenant: null, outcome: 'not_found', attempts: 1 },
     ]);
     for (const call of seen) expect(call.seconds).toBeGreaterThanOrEqual(0);
+  });
+
+  it('tells what was asked when the call names it: a SOAP operation, a REST call by method and path without identifiers', async () => {
+    const resilience = createResilience();
+    const seen: LegacyCallEnded[] = [];
+    resilience.onCall((call) => seen.push(call));
+    await resilience.execute({ system: 'cpr', operation: 'PersonLookup', idempotent: true, run: async () => 'ok' });
+    await resilience.execute({ system: 'esdh', operation: operationOf('GET', 'api/v1/sager/2024-000123/dokumenter?side=2'), idempotent: true, run: async () => 'ok' });
+    expect(seen.map((c) => c.operation)).toEqual(['PersonLookup', 'GET api/v1/sager/{id}/dokumenter']);
+    expect(operationOf('GET', '/DAR/DAR/1/rest/adresse?Id=0a3f50a0-73bf-32b8-e044-0003ba298018&format=JSON')).toBe('GET DAR/DAR/1/rest/adresse');
+    expect(operationOf('PATCH', 'api/v1/sager/0101601234')).toBe('PATCH api/v1/sager/{id}');
+    expect(operationOf('GET', 'api/v1/dokumenter/9f1c2d3e-aaaa-bbbb-cccc-000000000001')).toBe('GET api/v1/dokumenter/{id}');
   });
 
   it.each([

@@ -1,7 +1,7 @@
-import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { CaseIndexEntry } from '../../../adapters/case-index';
 import { caseListScope, cursorFor, meetsCriteria, pageOf, readCaseListArgs, MAX_CASES_PER_PAGE } from '../caseList';
+import { refusal } from '../../../test/support/badUserInput';
 
 const entry = (id: string, overrides: Partial<CaseIndexEntry> = {}): CaseIndexEntry => ({
   id,
@@ -19,18 +19,6 @@ const entry = (id: string, overrides: Partial<CaseIndexEntry> = {}): CaseIndexEn
   ...overrides,
 });
 const entries = (n: number, from = 0) => Array.from({ length: n }, (_, i) => entry(String(from + i)));
-
-/** The BAD_USER_INPUT message `read` throws, or undefined. */
-function refusal(read: () => unknown): string | undefined {
-  try {
-    read();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(GraphQLError);
-    expect((error as GraphQLError).extensions['code']).toBe('BAD_USER_INPUT');
-    return (error as GraphQLError).message;
-  }
-}
 
 describe('readCaseListArgs', () => {
   it('pages 20 by default, up to 100, and refuses more or fewer in words', () => {
