@@ -125,6 +125,8 @@ async function banner(stack: LocalStack, config: GatewayConfig): Promise<string>
   const sample = samples.get('0101') ?? [...samples.values()][0];
   const cpr = sample ? formatCpr(sample.cpr) : '';
   const token = await stack.devIdentity!.mint(demoClaims('caseworker'));
+  // The sample citizen, signed in to self-service: their own page answers with no error.
+  const citizenToken = sample ? await stack.devIdentity!.mint(demoClaims('citizen', { sub: sample.cpr })) : '';
   const auditEnv = process.env['AUDIT_DIR'] ? `AUDIT_DIR=${process.env['AUDIT_DIR']} ` : '';
   const line = '─'.repeat(72);
   return `
@@ -141,6 +143,10 @@ ${CITIZEN_OVERVIEW_QUERY}
 
 A caseworker of København (development identity provider; \`npm run token -- --help\` for other roles):
   Authorization: Bearer ${token}
+
+The sample citizen, for their own page (self-service; \`npm run token -- citizen --sub DDMMYYSSSS\` for another):
+  Authorization: Bearer ${citizenToken}
+  query MyPage($cpr: CPR!) { citizen(cpr: $cpr) { name { full } cases { number status procedure { currentStep { name } } } } }
 
 Try it:
   curl -s ${stack.gateway.url} -H 'content-type: application/json' \\

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CITIZEN_OVERVIEW_QUERY } from '../simulators/data/samples';
+import { CITIZEN_OVERVIEW_QUERY, CITIZEN_OWN_PAGE_QUERY } from '../simulators/data/samples';
 import { runAudit } from '../scripts/auditCommand';
 import { trailFolders } from './support/auditFixtures';
 import { postGraphQL } from './support/graphql';
@@ -43,6 +43,8 @@ interface Boot {
   url: string;
   cpr: string;
   bearer: string;
+  /** The sample citizen's token, as printed. */
+  citizenBearer: string;
   /** Every URL the banner printed: the gateway's, the subgraphs', the simulators'. */
   printedUrls: string[];
 }
@@ -68,13 +70,14 @@ async function bootNpmStart(env: Record<string, string> = {}, trail: 'new' | 'se
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { output, waitFor, exited } = watchChild(npm, 60_000);
-  const boot: Boot = { npm, children: [], auditDir, registryPath, output, waitFor, exited, url: '', cpr: '', bearer: '', printedUrls: [] };
+  const boot: Boot = { npm, children: [], auditDir, registryPath, output, waitFor, exited, url: '', cpr: '', bearer: '', citizenBearer: '', printedUrls: [] };
   boots.push(boot);
 
   await waitFor(/Ctrl-C \(or SIGTERM\) stops everything; a second Ctrl-C exits at once/);
   boot.url = /Gateway ready in \d+ ms:\s+(http:\/\/localhost:\d+\/graphql)/.exec(output())![1]!;
   boot.cpr = /Sample CPR[^:]*: (\d{6}-\d{4})/.exec(output())![1]!;
   boot.bearer = /Authorization: (Bearer [\w.-]+)/.exec(output())![1]!;
+  boot.citizenBearer = /The sample citizen[^\n]*\n\s+Authorization: (Bearer [\w.-]+)/.exec(output())![1]!;
   const pieces = [/^Simulators: (.*)$/m, /^Subgraphs: (.*)$/m].flatMap((line) => [...line.exec(output())![1]!.matchAll(/http:\/\/[\w.:]+/g)].map((m) => m[0]));
   boot.printedUrls = [boot.url, ...pieces];
   boot.children = childPids(npm.pid!);
@@ -141,6 +144,15 @@ describe('npm start', () => {
     expect(body.errors).toBeUndefined();
     expect(body.data?.citizen.cpr).toBe(boot.cpr);
     expect(body.data?.citizen.cases.length).toBeGreaterThanOrEqual(10);
+
+    // The printed citizen token, on the citizen's own page as printed: theirs, with no error.
+    const page = /^\s+(query MyPage\(\$cpr: CPR!\) \{.*\})$/m.exec(boot.output())![1]!;
+    const own = await postGraphQL(boot.url, page, { cpr: boot.cpr }, { authorization: boot.citizenBearer });
+    expect(own.status).toBe(200);
+    expect(own.body.errors).toBeUndefined();
+    expect(own.body.data?.citizen.cases.length).toBeGreaterThanOrEqual(10);
+    const ownFull = await postGraphQL(boot.url, CITIZEN_OWN_PAGE_QUERY, { cpr: boot.cpr }, { authorization: boot.citizenBearer });
+    expect(ownFull.body.errors).toBeUndefined();
 
     // The registry it named is the one in force: without København, København's caseworker is refused.
     const registry = JSON.parse(readFileSync(boot.registryPath, 'utf8')) as { municipalities: { code: string }[] };
