@@ -83,6 +83,8 @@ export interface GatewayContext extends BaseContext {
   decision?: Decision;
   /** Stage 10: the write's intent is on the trail (the internal token carries it). */
   intent: string | null;
+  /** The client's Idempotency-Key, carried to the subgraph of a write (gateway/idempotency.ts). */
+  idempotencyKey: string | null;
   /** Stage 12: personal data touched, per subject, as the subgraphs reported it. */
   reported: Map<string, SubjectAccess>;
 }
@@ -376,6 +378,8 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
         personal: decision?.personal ?? false,
         requestId: context.requestId,
         intent: context.intent,
+        // Only a write has use for it; a read is the same however often it is asked.
+        idempotencyKey: context.intent ? context.idempotencyKey : null,
         development: !authenticating,
       });
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);

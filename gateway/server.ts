@@ -30,6 +30,8 @@ import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
 import { sharingFetcher } from './subgraphDedup';
+import { httpRefusal } from './errors';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, idempotencyKeyOf, isIdempotencyKey } from './idempotency';
 import { EMPTY_PURPOSE_CATALOGUE, readPurposeCatalogue } from './auth/purposes';
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
 import { documentHash, loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
@@ -165,6 +167,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   const guard = async (req: IncomingMessage, query: string | undefined): Promise<Refusal | undefined> => {
     const refused = trustedGuard?.(query);
     if (refused) return refused;
+    const key = req.headers[IDEMPOTENCY_KEY_HEADER];
+    if (key !== undefined && !isIdempotencyKey(key)) return httpRefusal('BAD_REQUEST', IDEMPOTENCY_KEY_RULE);
     const admitted = await admission.admit(req);
     if ('refusal' in admitted) return admitted.refusal;
     identities.set(req, admitted.identity);
@@ -250,6 +254,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         deadlineAt: Date.now() + config.requestBudgetMs,
         stale: new Set<string>(),
         intent: null,
+        idempotencyKey: idempotencyKeyOf(req),
         reported: new Map(),
       };
     },

@@ -52,6 +52,8 @@ export interface InternalClaims {
   requestId: string;
   /** For a write: the event id of its intent, already committed to the access trail (write-ahead). */
   intent: string | null;
+  /** For a write: the client's Idempotency-Key, if it sent one (gateway/idempotency.ts). */
+  idempotencyKey?: string | null;
   /**
    * The gateway authenticates nobody (development): every grant counts as met. A subgraph running
    * in production refuses such a token.
@@ -121,6 +123,7 @@ function payloadOf(claims: InternalClaims): JWTPayload {
     personal: claims.personal,
     rid: claims.requestId,
     intent: claims.intent,
+    idem: claims.idempotencyKey ?? null,
     dev: claims.development,
   };
 }
@@ -263,6 +266,8 @@ function claimsOf(payload: JWTPayload, subgraph: string): InternalClaims {
     personal,
     requestId,
     intent: textOrNull('intent'),
+    // Absent from a token of a gateway older than idempotency keys: none.
+    idempotencyKey: payload['idem'] === undefined ? null : textOrNull('idem'),
     development,
   };
 }

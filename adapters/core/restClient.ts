@@ -57,6 +57,8 @@ export interface JsonCallOptions {
   signal?: AbortSignal;
   /** Municipality code for error context. */
   tenant?: string;
+  /** On a write: sent as `Idempotency-Key`, so a system that honours it makes a repeated write once. */
+  idempotencyKey?: string;
 }
 
 export interface JsonClient {
@@ -105,7 +107,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
 
   async function fetchOnce(
     path: string,
-    callOptions: { signal: AbortSignal | undefined; tenant?: string | undefined },
+    callOptions: { signal: AbortSignal | undefined; tenant?: string | undefined; idempotencyKey?: string | undefined },
     accept: string,
     write?: { method: 'POST' | 'PATCH'; body: string },
   ): Promise<string> {
@@ -118,7 +120,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
         method: write?.method ?? 'GET',
         dispatcher,
         signal: deadline.signal,
-        headers: write ? { accept, 'content-type': 'application/json' } : { accept },
+        headers: write ? { accept, 'content-type': 'application/json', ...(callOptions.idempotencyKey ? { 'idempotency-key': callOptions.idempotencyKey } : {}) } : { accept },
         ...(write ? { body: write.body } : {}),
       });
       if (response.statusCode === 404) {

@@ -18,6 +18,8 @@ export function createRestCaseSystem(options: { municipalityCode: string; client
   const system = client.system;
   return {
     municipalityCode,
+    // The demo ESDH keeps Idempotency-Key for its writes: a repeated write answers as the first.
+    idempotentWrites: true,
     caseByNumber: async (number, callOptions = {}) =>
       mapEsdhCase(await client.get(`api/v1/sager/${encodeURIComponent(number)}`, { ...callOptions, tenant: municipalityCode }), system),
     documentsOfCase: async (number, callOptions = {}) => {

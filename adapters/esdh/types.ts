@@ -42,12 +42,19 @@ export interface EsdhCaseRecord {
 
 export interface CaseSystemCallOptions {
   signal?: AbortSignal;
+  /**
+   * On a write: the key under which the case system makes it once, however often it is sent
+   * (a replay answers as the first did). Only for a system that says `idempotentWrites`.
+   */
+  idempotencyKey?: string;
 }
 
 /** One municipality's case-and-document system. */
 export interface CaseSystem {
   /** Municipality code this system serves. */
   readonly municipalityCode: string;
+  /** Whether a write sent again under its idempotency key is made once (the system keeps the keys). */
+  readonly idempotentWrites?: boolean;
   /** The case with this sagsnummer. Throws NotFound. */
   caseByNumber(number: string, options?: CaseSystemCallOptions): Promise<EsdhCaseRecord>;
   /** The documents filed on a case. Throws NotFound when the case is unknown. */

@@ -15,7 +15,7 @@
  * A write the system refuses is 422 { fejlkode, besked }.
  */
 import { buildWorld, type Case, type CaseDocument, type MunicipalPaper, type World } from '../data/world';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
+import { startSimulator, type HandledCall, type RunningSimulator, type SimulatorOptions, type SimulatorRequest, type SimulatorResponse } from '../core/simulator';
 import { json, queryParam } from '../core/rest';
 import { CaseWriteRefused, changeStatus, fileDocument, openCase } from '../data/caseWrites';
 
@@ -24,7 +24,13 @@ const PAPER_KIND_TEXT: Record<MunicipalPaper['kind'], string> = { AGENDA: 'Dagso
 /** The most papers one call answers: a list for a website, not an export. */
 const MAX_PAPERS_PER_CALL = 500;
 
-export async function startEsdhSimulator(options: SimulatorOptions & { municipalityCode: string; world?: World }): Promise<RunningSimulator> {
+/** The demo ESDH, with one more control than every simulator has. */
+export interface RunningEsdhSimulator extends RunningSimulator {
+  /** Writes are made at once and answered this much later: a caller that times out missed a write that was made. */
+  delayWriteAnswers(ms: number): void;
+}
+
+export async function startEsdhSimulator(options: SimulatorOptions & { municipalityCode: string; world?: World }): Promise<RunningEsdhSimulator> {
   const world = options.world ?? buildWorld();
   const { municipalityCode } = options;
   if (!world.municipalities.some((m) => m.code === municipalityCode)) throw new Error(`no municipality ${municipalityCode} in the synthetic world`);
@@ -38,14 +44,16 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
     .filter((paper) => paper.public)
     .sort((a, b) => (a.date === b.date ? (a.id < b.id ? -1 : 1) : a.date < b.date ? 1 : -1));
 
-  return startSimulator(
+  const keyed = new Map<string, { fingerprint: string; response: SimulatorResponse }>();
+  let answerDelayMs = 0;
+  const simulator = await startSimulator(
     {
       name: `esdh-${municipalityCode}`,
       renderFault: () => json(503, { fejlkode: 'SYSTEM_NEDE', besked: 'Systemet er lukket for vedligehold' }),
       handle: (request) => {
         const parts = request.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
         if (parts[0] !== 'api' || parts[1] !== 'v1') return { response: notFound() };
-        if (request.method === 'POST' || request.method === 'PATCH') return write(request.method, parts.slice(2), request.body);
+        if (request.method === 'POST' || request.method === 'PATCH') return keyedWrite(request, parts.slice(2));
         if (request.method !== 'GET') return { response: json(405, { fejlkode: 'METODE', besked: 'GET, POST eller PATCH' }) };
         if (parts[2] === 'sager' && parts[3] && parts.length === 4) {
           const kase = caseByNumber(parts[3]);
@@ -79,8 +87,39 @@ export async function startEsdhSimulator(options: SimulatorOptions & { municipal
     },
     options,
   );
+  return Object.assign(simulator, {
+    /** Writes are made at once and answered this much later (0: at once). */
+    delayWriteAnswers(ms: number) {
+      answerDelayMs = ms;
+    },
+  });
 
-  function write(method: string, path: string[], text: string) {
+  /**
+   * Idempotency-Key, as REST APIs honour it: a write sent again under its key is answered as the
+   * first was and made once; the same key on another write is refused (422). Keys are kept for
+   * the simulator's life, as a real system keeps them for a day or so.
+   */
+  async function keyedWrite(request: SimulatorRequest, path: string[]): Promise<HandledCall> {
+    const key = request.headers['idempotency-key'];
+    const done = async (handled: HandledCall) => {
+      // Made, then slow to answer: what a caller that times out has not heard of.
+      if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
+      return handled;
+    };
+    if (typeof key !== 'string' || !key) return done(write(request.method, path, request.body));
+    const fingerprint = `${request.method} ${path.join('/')} ${request.body}`;
+    const kept = keyed.get(key);
+    if (kept) {
+      if (kept.fingerprint !== fingerprint) return { response: json(422, { fejlkode: 'NOEGLE_GENBRUGT', besked: 'Idempotency-Key er brugt til en anden skrivning' }), record: { operation: 'genbrugt-noegle', key } };
+      return { response: kept.response, record: { operation: 'gentaget', key } };
+    }
+    const handled = write(request.method, path, request.body);
+    // Only a write that was made is kept: a refused one may be sent again, corrected, under its key.
+    if (handled.response.status >= 200 && handled.response.status < 300) keyed.set(key, { fingerprint, response: handled.response });
+    return done(handled);
+  }
+
+  function write(method: string, path: string[], text: string): HandledCall {
     const refused = (besked: string) => json(422, { fejlkode: 'AFVIST', besked });
     let body: Record<string, unknown>;
     try {

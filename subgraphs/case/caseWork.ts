@@ -4,6 +4,7 @@
  * graph's own checks, so a caseworker hears why a write is refused (BAD_USER_INPUT) rather than
  * a bare legacy fault.
  */
+import { createHash } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { CaseIndexEntry } from '../../adapters/case-index';
 import { Forbidden, NotFound } from '../../adapters/core/errors';
@@ -47,6 +48,21 @@ const danishDate = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${is
 
 const badInput = (message: string, extensions: Record<string, unknown> = {}) => new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
 
+/**
+ * The key the case system keeps for one write: the client's Idempotency-Key (gateway/idempotency.ts)
+ * scoped to the municipality, the actor and the step, so two callers' keys never meet and one
+ * request's two writes (reportSickness: open, then file) are two. None without a client key; a
+ * system that keeps no keys is refused the write before it is made, rather than made twice later.
+ */
+function writeKey(ctx: SubgraphContext, system: CaseSystem, step: string): { idempotencyKey?: string } {
+  const key = ctx.caller.idempotencyKey;
+  if (!key) return {};
+  if (!system.idempotentWrites) {
+    throw badInput(`The case system of municipality ${system.municipalityCode} cannot recognise a repeated write: send it without an Idempotency-Key, and look at the case before sending it again.`);
+  }
+  return { idempotencyKey: createHash('sha256').update(JSON.stringify([system.municipalityCode, ctx.caller.actor, step, key])).digest('hex') };
+}
+
 export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipalityCode: string | null }, DocumentValue>(deps: CaseWorkDeps<CaseValue, DocumentValue>) {
   /** The caller's municipality and its ESDH: writes are made in one's own municipality only. */
   const ownSystem = (ctx: SubgraphContext): { tenant: string; system: CaseSystem } => {
@@ -82,7 +98,7 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
     noteWrite(ctx, parties, coordinate);
     const record = await system.openCase(
       { title: input.title.trim(), kle: subject.number, parties, ...(input.responsibleUnit ? { responsibleUnit: input.responsibleUnit } : {}) },
-      { signal: ctx.signal },
+      { signal: ctx.signal, ...writeKey(ctx, system, `${coordinate}#open`) },
     );
     // Built from the ESDH's answer: the national index learns of the case from the ESDH, maybe later.
     return deps.toCase({
@@ -107,7 +123,7 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
     if (kase.status === 'Afsluttet') throw badInput('The case is closed: documents are filed on open cases.');
     const kind: NewDocumentInput['kind'] = input.kind === 'INCOMING' || input.kind === 'OUTGOING' ? input.kind : 'NOTE';
     noteWrite(ctx, kase.parties, coordinate);
-    const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal });
+    const record = await system.fileDocument(kase.number, { title: input.title.trim(), kind, date: input.date ?? new Date().toISOString().slice(0, 10) }, { signal: ctx.signal, ...writeKey(ctx, system, `${coordinate}#file`) });
     return deps.toDocument(kase, { id: record.id, title: record.title, date: record.date });
   };
 
@@ -169,7 +185,7 @@ export function caseWorkResolvers<CaseValue extends CaseIndexEntry & { municipal
         }
       } else if (from !== to && !(NEXT[from] ?? []).includes(to)) throw badInput(`A case cannot go from ${from} to ${to}.`);
       noteWrite(ctx, kase.parties, 'Mutation.changeCaseStatus');
-      const record = await system.changeStatus(kase.number, to, { signal: ctx.signal });
+      const record = await system.changeStatus(kase.number, to, { signal: ctx.signal, ...writeKey(ctx, system, 'Mutation.changeCaseStatus') });
       return { ...kase, status: (record.status as CaseIndexEntry['status']) ?? to };
     },
   };
