@@ -37,6 +37,7 @@ import { GraphQLError, Kind, type ValidationRule } from 'graphql';
 import type { Refusal } from '../runtime/httpServer';
 import type { Logger } from '../runtime/log';
 import { INTERNAL_TOKEN_HEADER, subgraphRequestHash, type InternalTokenSigner } from '../runtime/internalToken';
+import { newSpanId, traceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
 import { describeForLog } from '../runtime/redact';
 import { answeredAccess, askedAccess, mergeAccessReport, withholdPersonal, type RequestAccess, type RequestFacts, type SubjectAccess } from './access';
 import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity } from './auth/authenticate';
@@ -68,6 +69,10 @@ export const NO_TRAIL_INTENT = 'no-trail';
 export interface GatewayContext extends BaseContext {
   requestId: string;
   traceId: string;
+  /** The gateway's span of the request in its trace (W3C Trace Context). */
+  spanId: string;
+  /** Whether the client samples the trace (its traceparent's flag); true when the gateway began it. */
+  traceSampled: boolean;
   startedAt: Date;
   /** performance.now() when the HTTP request arrived: the request's duration is measured from it. */
   arrivedAt: number;
@@ -243,6 +248,8 @@ export function pipelinePlugin(options: PipelineOptions): ApolloServerPlugin<Gat
     async requestDidStart({ contextValue, response }) {
       // The request's id, for the caller to quote and an operator or auditor to find it by.
       response.http.headers.set('x-request-id', contextValue.requestId);
+      // The trace the request is part of, with the gateway's span: the client can join its own spans to it.
+      response.http.headers.set(TRACEPARENT_HEADER, traceparent(contextValue.traceId, contextValue.spanId, contextValue.traceSampled));
       return {
         async didResolveOperation({ operation, document, schema, contextValue: context, request, source }) {
           if (!operation) {
@@ -383,6 +390,8 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
         development: !authenticating,
       });
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
+      // Each subgraph call is a span of the request's trace, under the gateway's.
+      request.http?.headers.set(TRACEPARENT_HEADER, traceparent(context.traceId, newSpanId(), context.traceSampled));
       request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
       const key = sharing
         ? sharingKey(request.query ?? '', context.intent, {

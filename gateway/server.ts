@@ -5,7 +5,7 @@
  * This file assembles the parts; the stages a request goes through, in their order, are listed
  * and wired in one place: pipeline.ts.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
@@ -30,6 +30,7 @@ import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
 import { sharingFetcher } from './subgraphDedup';
+import { newSpanId, newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
 import { httpRefusal } from './errors';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, idempotencyKeyOf, isIdempotencyKey } from './idempotency';
 import { EMPTY_PURPOSE_CATALOGUE, readPurposeCatalogue } from './auth/purposes';
@@ -234,7 +235,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       requestLog.answered({
         ...answered,
         requestId: undefined,
-        traceId: traceIdOf(refused.req.headers['traceparent']),
+        traceId: parseTraceparent(refused.req.headers[TRACEPARENT_HEADER])?.traceId ?? newTraceId(),
         tenant: null,
         role: null,
         documentHash: query ? documentHash(query) : null,
@@ -242,12 +243,17 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     },
     context: async (req, _request, arrivedAt) => {
       const requestId = randomUUID();
-      const traceId = traceIdOf(req.headers['traceparent']);
+      // The client's trace, or a new one; the gateway's own span in it is this request.
+      const trace = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
+      const traceId = trace?.traceId ?? newTraceId();
+      const spanId = newSpanId();
       // Every line written while the request is served carries its ids (runtime/log.ts).
       bindLogContext({ requestId, traceId });
       return {
         requestId,
         traceId,
+        spanId,
+        traceSampled: trace?.sampled ?? true,
         identity: identities.get(req) ?? null,
         startedAt: new Date(),
         arrivedAt,
@@ -324,10 +330,6 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
 }
 
 /** The trace id of a W3C traceparent header (version 00), or a new one. */
-function traceIdOf(header: string | string[] | undefined): string {
-  const match = typeof header === 'string' ? /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(header) : null;
-  return match && match[1] !== '0'.repeat(32) ? match[1]! : randomBytes(16).toString('hex');
-}
 
 function readJwks(path: string) {
   try {

@@ -26,6 +26,7 @@ import {
   type InternalTokenVerifier,
 } from '../../runtime/internalToken';
 import { bindLogContext, logger } from '../../runtime/log';
+import { parseTraceparent, TRACEPARENT_HEADER } from '../../runtime/traceContext';
 import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
 import { describeGrant, meetsGrant, readAccessPolicy, type AccessGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
@@ -144,7 +145,9 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
       // The request id comes from the signed token, so nobody can join another request's loaders.
       const requestId = caller.requestId;
       // Every line written while the call is served carries the gateway's id for the request (runtime/log.ts).
-      bindLogContext({ requestId });
+      // And the trace the gateway's call is part of, so a request is one trace id in every layer's lines.
+      const trace = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
+      bindLogContext({ requestId, ...(trace ? { traceId: trace.traceId } : {}) });
       const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
       const budgetMs = Number.isFinite(budget) && budget > 0 ? Math.min(budget, MAX_BUDGET_MS) : defaultBudgetMs;
       // Stop legacy work a little before the budget ends (10%, between 25 and 150 ms), so the

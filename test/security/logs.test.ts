@@ -78,6 +78,8 @@ describe('a line per request, per subgraph call and per legacy call', () => {
     const { headers, body } = await authed.ask(await authed.mint.caseworker('0101'), CITIZEN_OVERVIEW_QUERY, { cpr: formatCpr(person.cpr) }, { traceparent });
     expect(body.errors).toBeUndefined();
     const requestId = headers.get('x-request-id')!;
+    // The answer names the trace and the gateway's span in it: the client's trace id, a new span id.
+    expect(headers.get('traceparent')).toMatch(new RegExp(`^00-${traceId}-(?!00f067aa0ba902b7)[0-9a-f]{16}-01$`));
     const lines = linesSince(mark);
     const requests = lines.filter((l) => l.kind === 'request');
     expect(requests).toHaveLength(1);
@@ -114,6 +116,8 @@ describe('a line per request, per subgraph call and per legacy call', () => {
       new Set(['subgraph:citizen cpr', 'subgraph:case case-index', 'subgraph:case kle', 'subgraph:property dar', 'subgraph:property bbr']),
     );
     for (const call of legacy) {
+      // The client's trace, through the gateway into each subgraph (W3C traceparent on every subgraph call).
+      expect(call.traceId).toBe(traceId);
       expect(call).toMatchObject({ level: 'debug', component: 'legacy', outcome: 'ok', attempts: 1, durationMs: expect.any(Number), operation: expect.any(String) });
       expect(call['municipality']).toMatch(/^(\d{4}|national)$/);
     }
