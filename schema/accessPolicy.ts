@@ -7,7 +7,18 @@
  * A graph that does not link the access spec has an empty policy: nothing in it is personal
  * and no field needs a grant (the gateway serves graphs that are not ours).
  */
-import { Kind, parse, type ConstDirectiveNode, type ConstValueNode, type DocumentNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  type ConstDirectiveNode,
+  type ConstValueNode,
+  type DefinitionNode,
+  type DocumentNode,
+  type InterfaceTypeDefinitionNode,
+  type InterfaceTypeExtensionNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
+} from 'graphql';
 
 /** The access spec the subgraphs link (`@link(url: ".../access/v1.0")`). */
 export const ACCESS_SPEC_PREFIX = 'https://specs.kommune-graph.dk/access/';
@@ -119,12 +130,7 @@ export function accessDeclarations(sdl: string | DocumentNode): AccessDeclaratio
   if (!directiveName) return [];
   const found: AccessDeclaration[] = [];
   for (const definition of document.definitions) {
-    if (
-      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
-      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
-      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
-      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
-    ) continue;
+    if (!declaresFields(definition)) continue;
     const typeName = definition.name.value;
     const typeRule = ruleOf(definition.directives, directiveName, typeName);
     if (typeRule) found.push({ typeName, fieldName: null, ...typeRule });
@@ -134,6 +140,18 @@ export function accessDeclarations(sdl: string | DocumentNode): AccessDeclaratio
     }
   }
   return found;
+}
+
+/** An object or interface type, defined or extended: where fields, and so `@access`, are declared. */
+export function declaresFields(
+  definition: DefinitionNode,
+): definition is ObjectTypeDefinitionNode | ObjectTypeExtensionNode | InterfaceTypeDefinitionNode | InterfaceTypeExtensionNode {
+  return (
+    definition.kind === Kind.OBJECT_TYPE_DEFINITION ||
+    definition.kind === Kind.OBJECT_TYPE_EXTENSION ||
+    definition.kind === Kind.INTERFACE_TYPE_DEFINITION ||
+    definition.kind === Kind.INTERFACE_TYPE_EXTENSION
+  );
 }
 
 /**

@@ -30,7 +30,7 @@ import { SERVICE_PERSONAL_DATA_SCOPE } from '../gateway/auth/decision';
 import { loadSupergraph, type BuildService } from '../gateway/supergraph';
 import { createInternalTokenSigner, INTERNAL_ROLES, INTERNAL_TOKEN_HEADER, subgraphRequestHash } from '../runtime/internalToken';
 import { readJwkFile } from '../runtime/keyFiles';
-import { accessDeclarations, readAccessPolicy } from '../schema/accessPolicy';
+import { accessDeclarations, declaresFields, readAccessPolicy } from '../schema/accessPolicy';
 import { composeSubgraphs, listedSubgraphs, type ComposableSubgraph } from '../schema/compose';
 import { loadSubgraphList, SUBGRAPH_NAME, withAccessDefinition, type SubgraphList } from '../schema/subgraphs';
 
@@ -344,12 +344,7 @@ function checkAccess(
 
   const personal: string[] = [];
   for (const definition of document.definitions) {
-    if (
-      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
-      definition.kind !== Kind.OBJECT_TYPE_EXTENSION &&
-      definition.kind !== Kind.INTERFACE_TYPE_DEFINITION &&
-      definition.kind !== Kind.INTERFACE_TYPE_EXTENSION
-    ) continue;
+    if (!declaresFields(definition)) continue;
     const typeName = definition.name.value;
     for (const field of definition.fields ?? []) {
       if (isExternal(field)) continue;

@@ -6,21 +6,18 @@
  * SOAPActions and message elements.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAcadreCaseSystem, type AcadreCaseSystem } from '../../adapters/esdh/acadre';
 import { updateCaseRequest } from '../../adapters/esdh/acadreCaseFileUpdate';
 import { NotFound } from '../../adapters/core/errors';
 import { ACADRE_SERVICE_PATH, caseNumberOf, startAcadreSimulator, type RunningAcadreSimulator } from '../../simulators/acadre/server';
-import { childOf, childrenOf, elementsOf, type QualifiedElement } from '../../simulators/core/soap';
 import { buildWorld, forkWorld, type Case } from '../../simulators/data/world';
+import { wsdlFacts, type WsdlOperation } from '../support/wsdlFacts';
 import { contractsRoot, requireContracts, soapPartElements, validateAgainst, type ContractSchema } from '../support/xsd';
 
 const CONTRACT_DIR = 'esdh-acadre/AcadreServiceV7';
 /** Odense: the municipality the world keeps in Acadre. */
 const MUNICIPALITY = '0461';
-const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
-const SOAP11_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
 
 /** The operations a CaseSystem over Acadre uses, each of which must be exercised below. */
 const OPERATIONS = [
@@ -139,56 +136,6 @@ describe('Acadre v7 (AcadreServiceV7): what the adapter sends and the simulator 
 
 // ---------------------------------------------------------------- WSDL
 
-interface WsdlFacts {
-  targetNamespace: string;
-  imports: string[];
-  /** `portType.operation` → input and output element as `{ns}local` */
-  operations: Map<string, { input: string; output: string }>;
-  /** `binding.operation` → SOAPAction, SOAP 1.1 bindings only */
-  soapActions: Map<string, string>;
-  /** service port → its binding's local name */
-  ports: Map<string, string>;
-}
-
-const wsdlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
-
-function wsdlFacts(xml: string): WsdlFacts {
-  const definitions = elementsOf(wsdlParser.parse(xml), {}).find((e) => e.namespace === WSDL_NS && e.localName === 'definitions')!;
-  const attr = (e: QualifiedElement, name: string) => String(e.node[`@_${name}`] ?? '');
-  const qname = (e: QualifiedElement, value: string) => {
-    const [prefix, local] = value.includes(':') ? value.split(':') : ['', value];
-    return `{${e.scope[prefix!] ?? ''}}${local}`;
-  };
-  const messages = new Map(
-    childrenOf(definitions, WSDL_NS, 'message').map((m) => {
-      const part = childOf(m, WSDL_NS, 'part')!;
-      return [attr(m, 'name'), qname(part, attr(part, 'element'))];
-    }),
-  );
-  const local = (value: string) => value.slice(value.indexOf(':') + 1);
-  const operations = new Map<string, { input: string; output: string }>();
-  for (const portType of childrenOf(definitions, WSDL_NS, 'portType')) {
-    for (const op of childrenOf(portType, WSDL_NS, 'operation')) {
-      operations.set(`${attr(portType, 'name')}.${attr(op, 'name')}`, {
-        input: messages.get(local(attr(childOf(op, WSDL_NS, 'input')!, 'message')))!,
-        output: messages.get(local(attr(childOf(op, WSDL_NS, 'output')!, 'message')))!,
-      });
-    }
-  }
-  const soapActions = new Map<string, string>();
-  for (const binding of childrenOf(definitions, WSDL_NS, 'binding')) {
-    if (!childOf(binding, SOAP11_NS, 'binding')) continue;
-    for (const op of childrenOf(binding, WSDL_NS, 'operation')) {
-      soapActions.set(`${attr(binding, 'name')}.${attr(op, 'name')}`, attr(childOf(op, SOAP11_NS, 'operation')!, 'soapAction'));
-    }
-  }
-  const ports = new Map<string, string>();
-  for (const service of childrenOf(definitions, WSDL_NS, 'service')) {
-    for (const port of childrenOf(service, WSDL_NS, 'port')) if (childOf(port, SOAP11_NS, 'address')) ports.set(attr(port, 'name'), local(attr(port, 'binding')));
-  }
-  return { targetNamespace: attr(definitions, 'targetNamespace'), imports: childrenOf(definitions, WSDL_NS, 'import').map((i) => attr(i, 'namespace')), operations, soapActions, ports };
-}
-
 describe('the Acadre simulator\'s own WSDL against the published AcadreServiceV7 WSDL', () => {
   const ours = (file: string) => wsdlFacts(readFileSync(new URL(`../../simulators/acadre/${file}`, import.meta.url), 'utf8'));
   const real = (file: string) => wsdlFacts(readFileSync(`${contractsRoot}${CONTRACT_DIR}/${file}`, 'utf8'));
@@ -208,7 +155,8 @@ describe('the Acadre simulator\'s own WSDL against the published AcadreServiceV7
 
   it.each(pairs)('%s: each operation is the published one, with its message elements and SOAPAction', (mine, published) => {
     const [a, b] = [ours(mine), real(published)];
-    for (const [name, messages] of a.operations) expect([name, b.operations.get(name)]).toEqual([name, messages]);
+    const messagesOf = (op: WsdlOperation | undefined) => op && { input: op.input, output: op.output };
+    for (const [name, op] of a.operations) expect([name, messagesOf(b.operations.get(name))]).toEqual([name, messagesOf(op)]);
     for (const [name, action] of a.soapActions) expect([name, b.soapActions.get(name)]).toEqual([name, action]);
   });
 

@@ -6,22 +6,18 @@
  * published one: namespace, elements, operations, SOAPActions, ports and (no) faults.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { XMLParser } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LegacyFault, NotFound } from '../../adapters/core/errors';
 import { createSoapEasyAccountRegistry, type SoapEasyAccountRegistry } from '../../adapters/nemkonto';
 import type { RunningSimulator } from '../../simulators/core/simulator';
-import { childOf, childrenOf, elementsOf, type QualifiedElement } from '../../simulators/core/soap';
 import { buildWorld, type Person } from '../../simulators/data/world';
 import { nemKontoAccountOf } from '../../simulators/nemkonto/accounts';
 import { GET_NEMKONTO_FROM_ID_ACTION, NEMKONTO_NS, NEMKONTO_SERVICE_PATH, startNemKontoSimulator } from '../../simulators/nemkonto/server';
+import { wsdlFacts } from '../support/wsdlFacts';
 import { contractsRoot, requireContracts, soapPartElements, validateAgainst, type ContractSchema } from '../support/xsd';
 
 const PUBLISHED_WSDL = 'NemKontoService.digst-POC.wsdl';
 const publishedWsdlPath = `${contractsRoot}nemkonto/${PUBLISHED_WSDL}`;
-const WSDL_NS = 'http://schemas.xmlsoap.org/wsdl/';
-const SOAP11_NS = 'http://schemas.xmlsoap.org/wsdl/soap/';
-const WSAW_NS = 'http://www.w3.org/2006/05/addressing/wsdl';
 const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 
 /**
@@ -145,78 +141,6 @@ describe('NemKontoService getNemKontoFromID: what the adapter sends and the simu
 });
 
 // ---------------------------------------------------------------- WSDL
-
-interface WsdlFacts {
-  targetNamespace: string;
-  /** top-level schema element `{ns}name` → its children as `name type minOccurs nillable` */
-  elements: Map<string, string[]>;
-  /** `portType.operation` → input and output element as `{ns}local`, their wsaw:Actions, and fault count */
-  operations: Map<string, { input: string; output: string; inputAction: string; outputAction: string; faults: number }>;
-  /** `binding.operation` → SOAPAction, SOAP 1.1 bindings only */
-  soapActions: Map<string, string>;
-  /** SOAP 1.1 service port → its binding's local name */
-  ports: Map<string, string>;
-}
-
-const wsdlParser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
-
-function wsdlFacts(xml: string): WsdlFacts {
-  const definitions = elementsOf(wsdlParser.parse(xml), {}).find((e) => e.namespace === WSDL_NS && e.localName === 'definitions')!;
-  const attr = (e: QualifiedElement, name: string) => String(e.node[`@_${name}`] ?? '');
-  const qname = (e: QualifiedElement, value: string) => {
-    const [prefix, local] = value.includes(':') ? value.split(':') : ['', value];
-    return `{${e.scope[prefix!] ?? ''}}${local}`;
-  };
-  const local = (value: string) => value.slice(value.indexOf(':') + 1);
-  const targetNamespace = attr(definitions, 'targetNamespace');
-
-  const elements = new Map<string, string[]>();
-  for (const schema of childrenOf(childOf(definitions, WSDL_NS, 'types')!, XSD_NS, 'schema')) {
-    for (const element of childrenOf(schema, XSD_NS, 'element')) {
-      const sequence = childOf(childOf(element, XSD_NS, 'complexType')!, XSD_NS, 'sequence')!;
-      elements.set(
-        `{${attr(schema, 'targetNamespace')}}${attr(element, 'name')}`,
-        childrenOf(sequence, XSD_NS, 'element').map((c) => `${attr(c, 'name')} ${qname(c, attr(c, 'type'))} ${attr(c, 'minOccurs') || '1'} ${attr(c, 'nillable') || 'false'}`),
-      );
-    }
-  }
-  const messages = new Map(
-    childrenOf(definitions, WSDL_NS, 'message').map((m) => {
-      const part = childOf(m, WSDL_NS, 'part')!;
-      return [attr(m, 'name'), qname(part, attr(part, 'element'))];
-    }),
-  );
-  const operations: WsdlFacts['operations'] = new Map();
-  for (const portType of childrenOf(definitions, WSDL_NS, 'portType')) {
-    for (const op of childrenOf(portType, WSDL_NS, 'operation')) {
-      const input = childOf(op, WSDL_NS, 'input')!;
-      const output = childOf(op, WSDL_NS, 'output')!;
-      const action = (e: QualifiedElement) => {
-        const prefix = Object.entries(e.scope).find(([, ns]) => ns === WSAW_NS)?.[0];
-        return prefix === undefined ? '' : attr(e, `${prefix}:Action`);
-      };
-      operations.set(`${attr(portType, 'name')}.${attr(op, 'name')}`, {
-        input: messages.get(local(attr(input, 'message')))!,
-        output: messages.get(local(attr(output, 'message')))!,
-        inputAction: action(input),
-        outputAction: action(output),
-        faults: childrenOf(op, WSDL_NS, 'fault').length,
-      });
-    }
-  }
-  const soapActions = new Map<string, string>();
-  for (const binding of childrenOf(definitions, WSDL_NS, 'binding')) {
-    if (!childOf(binding, SOAP11_NS, 'binding')) continue;
-    for (const op of childrenOf(binding, WSDL_NS, 'operation')) {
-      soapActions.set(`${attr(binding, 'name')}.${attr(op, 'name')}`, attr(childOf(op, SOAP11_NS, 'operation')!, 'soapAction'));
-    }
-  }
-  const ports = new Map<string, string>();
-  for (const service of childrenOf(definitions, WSDL_NS, 'service')) {
-    for (const port of childrenOf(service, WSDL_NS, 'port')) if (childOf(port, SOAP11_NS, 'address')) ports.set(attr(port, 'name'), local(attr(port, 'binding')));
-  }
-  return { targetNamespace, elements, operations, soapActions, ports };
-}
 
 describe('the NemKonto simulator\'s own WSDL against the published proof-of-concept WSDL', () => {
   const ours = () => wsdlFacts(readFileSync(new URL('../../simulators/nemkonto/NemKontoService.wsdl', import.meta.url), 'utf8'));
