@@ -103,7 +103,7 @@ export function bindLogContext(fields: LogContext): void {
  * queued when the process exits is written then; a process killed outright (SIGKILL) can lose
  * the last lines, never an access record (the trail commits before the answer leaves).
  */
-function jsonLines(): DestinationStream {
+function jsonLines(): LineSink {
   const stream = pino.destination({ dest: 1, sync: false });
   process.once('exit', () => {
     try {
@@ -112,7 +112,34 @@ function jsonLines(): DestinationStream {
       // stdout already gone: nothing left to write to
     }
   });
-  return stream;
+  // Bytes handed over and bytes sonic-boom says it wrote: equal, nothing is under way.
+  let handed = 0;
+  let written = 0;
+  stream.on('write', (n: number) => (written += n));
+  const settled = (): Promise<void> =>
+    handed <= written
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          const done = () => {
+            stream.off('drain', done);
+            stream.off('error', done);
+            resolve();
+          };
+          stream.once('drain', done);
+          stream.once('error', done);
+        }).then(settled);
+  return {
+    write(line: string) {
+      handed += Buffer.byteLength(line);
+      stream.write(line);
+    },
+    settled,
+  };
+}
+
+/** A destination that can tell when what it was handed has been written. */
+interface LineSink extends DestinationStream {
+  settled(): Promise<void>;
 }
 
 /** Where lines go; replaceable (`setLogDestination`), so loggers made before keep working. */
@@ -203,6 +230,28 @@ export function prettyLines(options: { destination?: NodeJS.WritableStream; colo
     messageFormat: '{service}{if component}/{component}{end}: {msg}',
     singleLine: true,
     ...(options.destination ? { destination: options.destination } : {}),
+  });
+}
+
+/** The longest an exit waits for its last lines (a stdout no one reads must not hold a stop). */
+const FLUSH_WAIT_MS = 1_000;
+
+/**
+ * Resolves once every line written so far has reached stdout (or after FLUSH_WAIT_MS). Exit
+ * through this, not straight away: the exit-time flush writes what is queued at once while a
+ * write already under way finishes on its own, so without it the last line can come out before
+ * the one written just before it (seen in CI: "Stopped." before "stopping gateway…").
+ */
+export function flushLogs(): Promise<void> {
+  const sink = destination as Partial<LineSink>;
+  // The pretty lines and the test suite's witness are written synchronously: nothing under way.
+  if (typeof sink.settled !== 'function') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, FLUSH_WAIT_MS);
+    sink.settled!().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 

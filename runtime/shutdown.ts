@@ -22,7 +22,7 @@
  * Hence DUPLICATE_WINDOW_MS: the same signal again that soon is the same request, not a second one.
  */
 
-import { logger } from './log';
+import { flushLogs, logger } from './log';
 
 /** Closing past this is reported and the process exits 1 (the requirement: stopped within 5 s). */
 export const DEFAULT_GRACE_MS = 5_000;
@@ -47,8 +47,9 @@ export interface ShutdownOptions {
 export function onShutdown(name: string, close: () => Promise<void>, options: ShutdownOptions = {}): void {
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   let first: { signal: Signal | undefined; at: number } | undefined;
-  // The log is written synchronously (runtime/log.ts): a line logged just before an exit is not lost.
   const log = logger({ component: 'shutdown' });
+  // Lines are written without blocking (runtime/log.ts): an exit waits for them, in their order.
+  const exit = (code: number) => void flushLogs().then(() => process.exit(code));
 
   const begin = (reason: string, signal?: Signal) => {
     first = { signal, at: Date.now() };
@@ -56,18 +57,18 @@ export function onShutdown(name: string, close: () => Promise<void>, options: Sh
     // Ref'd on purpose: a close that hangs on nothing must still end in an exit, and an exit 1.
     const deadline = setTimeout(() => {
       log.error(`${name} did not stop within ${graceMs} ms; exiting without finishing.`);
-      process.exit(1);
+      exit(1);
     }, graceMs);
     close().then(
       () => {
         clearTimeout(deadline);
         log.info('Stopped.');
-        process.exit(0);
+        exit(0);
       },
       (error: unknown) => {
         clearTimeout(deadline);
         log.error(`${name} could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`);
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -76,7 +77,7 @@ export function onShutdown(name: string, close: () => Promise<void>, options: Sh
     if (!first) return begin(signal, signal);
     if (signal === first.signal && Date.now() - first.at < DUPLICATE_WINDOW_MS) return;
     log.warn(`${signal} again: exiting now.`);
-    process.exit(EXIT_CODES[signal]);
+    exit(EXIT_CODES[signal]);
   };
   for (const signal of Object.keys(EXIT_CODES) as Signal[]) process.on(signal, onSignal);
 
