@@ -38,6 +38,7 @@ import type { Refusal } from '../runtime/httpServer';
 import type { Logger } from '../runtime/log';
 import { INTERNAL_TOKEN_HEADER, subgraphRequestHash, type InternalTokenSigner } from '../runtime/internalToken';
 import { newSpanId, traceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
+import { activeTraceparent } from '../runtime/requestTrace';
 import { describeForLog } from '../runtime/redact';
 import { answeredAccess, askedAccess, mergeAccessReport, withholdPersonal, type RequestAccess, type RequestFacts, type SubjectAccess } from './access';
 import { AuthenticationFailed, PURPOSE_HEADER, type Authenticator, type Identity } from './auth/authenticate';
@@ -390,8 +391,9 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
         development: !authenticating,
       });
       request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
-      // Each subgraph call is a span of the request's trace, under the gateway's.
-      request.http?.headers.set(TRACEPARENT_HEADER, traceparent(context.traceId, newSpanId(), context.traceSampled));
+      // Each subgraph call is a span of the request's trace, under the gateway's: Apollo's fetch
+      // span when traces are exported (this runs within it), else one named here.
+      request.http?.headers.set(TRACEPARENT_HEADER, activeTraceparent() ?? traceparent(context.traceId, newSpanId(), context.traceSampled));
       request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
       const key = sharing
         ? sharingKey(request.query ?? '', context.intent, {

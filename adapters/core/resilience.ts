@@ -289,10 +289,13 @@ export function createResilience(options: ResilienceOptions = {}): Resilience {
   };
 }
 
-/** The outcome label of a failed call: its error's family, or how cockatiel refused it. */
-function outcomeOf(error: unknown): LegacyCallOutcome {
-  if (error instanceof BrokenCircuitError) return 'circuit_open';
-  if (error instanceof BulkheadRejectedError) return 'bulkhead_full';
+/**
+ * The outcome label of a failed call: its error's family, or how cockatiel refused it (told by
+ * cockatiel's error, or by the LegacyUnavailable `execute` made of it, as its callers see it).
+ */
+export function outcomeOf(error: unknown): LegacyCallOutcome {
+  if (error instanceof BrokenCircuitError || (error instanceof LegacyUnavailable && error.detail === NOT_CALLED.circuit)) return 'circuit_open';
+  if (error instanceof BulkheadRejectedError || (error instanceof LegacyUnavailable && error.detail === NOT_CALLED.bulkhead)) return 'bulkhead_full';
   if (!(error instanceof LegacyError)) return 'error';
   const outcomes: Record<LegacyError['code'], LegacyCallOutcome> = {
     NOT_FOUND: 'not_found',
@@ -305,14 +308,17 @@ function outcomeOf(error: unknown): LegacyCallOutcome {
   return outcomes[error.code];
 }
 
+/** The `detail` of a call refused without calling the system. */
+const NOT_CALLED = { circuit: 'circuit open', bulkhead: 'bulkhead full' } as const;
+
 function toLegacy(error: unknown, call: LegacyCall<unknown>): unknown {
   if (error instanceof LegacyError) return error;
   const context = { system: call.system, tenant: call.tenant ?? undefined, cause: error };
   if (error instanceof BrokenCircuitError) {
-    return new LegacyUnavailable(`${call.system}: not called, its circuit breaker is open after repeated failures`, { ...context, detail: 'circuit open' });
+    return new LegacyUnavailable(`${call.system}: not called, its circuit breaker is open after repeated failures`, { ...context, detail: NOT_CALLED.circuit });
   }
   if (error instanceof BulkheadRejectedError) {
-    return new LegacyUnavailable(`${call.system}: too many calls in progress`, { ...context, detail: 'bulkhead full' });
+    return new LegacyUnavailable(`${call.system}: too many calls in progress`, { ...context, detail: NOT_CALLED.bulkhead });
   }
   if (call.signal?.aborted) return new LegacyTimeout(`${call.system}: the request's deadline passed`, { ...context, detail: 'deadline' });
   return error;

@@ -11,6 +11,7 @@ import { inspect } from 'node:util';
 import { Agent, request } from 'undici';
 import { callDeadline } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+import { traceHeaders, tracedLegacyCall } from './legacyTrace';
 import type { Resilience } from './resilience';
 import { isTlsFailure, transportFailure } from './tlsFailure';
 import type { TlsClientIdentity } from './tlsIdentity';
@@ -101,8 +102,11 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
 
   function fetchText(path: string, callOptions: JsonCallOptions, accept: string, write?: { method: 'POST' | 'PATCH'; body: string }): Promise<string> {
     const attempt = (signal: AbortSignal | undefined) => fetchOnce(path, { ...callOptions, signal }, accept, write);
-    if (!options.resilience) return attempt(callOptions.signal);
-    return options.resilience.execute({ system, operation: operationOf(write?.method ?? 'GET', path), tenant: callOptions.tenant, idempotent: !write, signal: callOptions.signal, run: attempt });
+    const operation = operationOf(write?.method ?? 'GET', path);
+    const resilience = options.resilience;
+    return tracedLegacyCall({ system, operation, tenant: callOptions.tenant }, () =>
+      resilience ? resilience.execute({ system, operation, tenant: callOptions.tenant, idempotent: !write, signal: callOptions.signal, run: attempt }) : attempt(callOptions.signal),
+    );
   }
 
   async function fetchOnce(
@@ -120,7 +124,7 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
         method: write?.method ?? 'GET',
         dispatcher,
         signal: deadline.signal,
-        headers: write ? { accept, 'content-type': 'application/json', ...(callOptions.idempotencyKey ? { 'idempotency-key': callOptions.idempotencyKey } : {}) } : { accept },
+        headers: withTraceHeaders(write ? { accept, 'content-type': 'application/json', ...(callOptions.idempotencyKey ? { 'idempotency-key': callOptions.idempotencyKey } : {}) } : { accept }),
         ...(write ? { body: write.body } : {}),
       });
       if (response.statusCode === 404) {
@@ -174,6 +178,12 @@ export function createJsonClient(options: JsonClientOptions): JsonClient {
     },
     close: () => (closing ??= dispatcher.close()),
   };
+}
+
+/** The request's headers, with the legacy call's span named when the request is traced (legacyTrace.ts). */
+function withTraceHeaders(headers: Record<string, string>): Record<string, string> {
+  const trace = traceHeaders();
+  return trace ? Object.assign(headers, trace) : headers;
 }
 
 /** At most `limit` bytes of a body, the rest discarded: an error body is read to classify it, no more. */

@@ -17,6 +17,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import soap from 'soap';
 import { callDeadline, waitUnlessAborted } from './deadline';
 import { LegacyBadResponse, LegacyError, LegacyFault, LegacyTimeout, LegacyUnavailable, NotFound } from './errors';
+import { traceHeaders, tracedLegacyCall } from './legacyTrace';
 import type { Resilience } from './resilience';
 import type { TlsClientIdentity } from './tlsIdentity';
 import { isTlsFailure, transportFailure } from './tlsFailure';
@@ -180,10 +181,10 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
           // A fresh argument object per attempt: the header lookup is keyed by it.
           const args = { _xml: call.bodyXml };
           if (call.headerXml) headerFor.set(args, call.headerXml);
-          const [, rawResponse] = (await (method as (a: object, o: object) => Promise<[unknown, string]>).call(c, args, {
+          const [, rawResponse] = (await (method as (a: object, o: object, h?: object) => Promise<[unknown, string]>).call(c, args, {
             signal: deadline.signal,
             ...keepAlive,
-          })) as [unknown, string];
+          }, traceHeaders())) as [unknown, string];
           if (typeof rawResponse !== 'string' || rawResponse.length === 0) {
             throw new LegacyBadResponse(`${system}: empty response`, { system, tenant: call.tenant });
           }
@@ -197,8 +198,10 @@ export function createSoapCaller(options: SoapCallerOptions): SoapCaller {
           deadline.dispose();
         }
       };
-      if (!options.resilience) return attempt(call.signal);
-      return options.resilience.execute({ system, operation, tenant: call.tenant, idempotent, signal: call.signal, run: attempt });
+      const resilience = options.resilience;
+      return tracedLegacyCall({ system, operation, tenant: call.tenant }, () =>
+        resilience ? resilience.execute({ system, operation, tenant: call.tenant, idempotent, signal: call.signal, run: attempt }) : attempt(call.signal),
+      );
     },
     close() {
       keepAlive.httpAgent.destroy();

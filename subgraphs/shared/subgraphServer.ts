@@ -27,6 +27,7 @@ import {
 } from '../../runtime/internalToken';
 import { bindLogContext, logger } from '../../runtime/log';
 import { parseTraceparent, TRACEPARENT_HEADER } from '../../runtime/traceContext';
+import { activeTrace, describeActiveSpan } from '../../runtime/requestTrace';
 import { describeForLog } from '../../runtime/redact';
 import { createResponseExtensionPlugin } from '../../runtime/responseExtension';
 import { describeGrant, meetsGrant, readAccessPolicy, type AccessGrant, type AccessPolicy, type Grantee } from '../../schema/accessPolicy';
@@ -57,7 +58,12 @@ export interface SubgraphContext {
 export interface SubgraphDefinition {
   name: string;
   typeDefs: string;
-  resolvers: GraphQLResolverMap<SubgraphContext>;
+  /**
+   * Its resolver map, typed by the subgraph with its generated `Resolvers` (npm run codegen), which
+   * checks every resolver against the SDL. Apollo's own map type cannot say that: it has no
+   * signature for `__resolveReference`, so it is taken here as any object of types.
+   */
+  resolvers: Readonly<Record<string, unknown>>;
 }
 
 export interface SubgraphServerOptions {
@@ -106,7 +112,7 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     throw new Error(`the ${definition.name} subgraph needs an internal token verifier made for it, not for ${options.internalTokens.subgraph}`);
   }
   const typeDefs = parse(definition.typeDefs);
-  const schema = buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers }]);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<SubgraphContext> }]);
   enforceGrants(schema, readAccessPolicy(typeDefs));
   const scopes = createRequestScopes();
   const defaultBudgetMs = options.requestBudgetMs ?? 3_000;
@@ -140,14 +146,18 @@ export async function startSubgraph(definition: SubgraphDefinition, options: Sub
     apollo,
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
+    tracedAs: `subgraph:${definition.name}`,
     context: async (req: IncomingMessage, request: GraphQLRequestFields) => {
       const caller = await verifiedCaller(options.internalTokens, req, request);
       // The request id comes from the signed token, so nobody can join another request's loaders.
       const requestId = caller.requestId;
       // Every line written while the call is served carries the gateway's id for the request (runtime/log.ts).
       // And the trace the gateway's call is part of, so a request is one trace id in every layer's lines.
-      const trace = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
+      // With traces exported, this call's server span is joined to that traceparent already.
+      const traced = activeTrace();
+      const trace = traced ?? parseTraceparent(req.headers[TRACEPARENT_HEADER]);
       bindLogContext({ requestId, ...(trace ? { traceId: trace.traceId } : {}) });
+      if (traced) describeActiveSpan({ 'kommunegraph.request_id': requestId });
       const budget = Number(req.headers[REQUEST_BUDGET_HEADER]);
       const budgetMs = Number.isFinite(budget) && budget > 0 ? Math.min(budget, MAX_BUDGET_MS) : defaultBudgetMs;
       // Stop legacy work a little before the budget ends (10%, between 25 and 150 ms), so the
