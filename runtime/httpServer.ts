@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { withLogContext } from './log';
+import { servedInSpan } from './requestTrace';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -26,8 +27,19 @@ export interface GraphQLHttpServerOptions<TContext extends BaseContext> {
   path?: string;
   /** Plain routes by path, e.g. `{ '/health': … }`. */
   routes?: Readonly<Record<string, Route>>;
+  /**
+   * Answers a browser opening the GraphQL path (a GET asking for HTML, with no operation in its
+   * search params) instead of Apollo: the gateway's explorer, or its refusal of one. Absent: such
+   * a GET goes to Apollo like any other.
+   */
+  browserPage?: Route;
   /** Largest accepted request body. @default 102400 (bytes) */
   maxBodyBytes?: number;
+  /**
+   * The part serving (`gateway`, `subgraph:<name>`): when its traces are exported, each request to
+   * the GraphQL path is served within a server span of it (runtime/requestTrace.ts).
+   */
+  tracedAs?: string;
   /**
    * Looks at the request and its operation text before Apollo parses it; a returned refusal is
    * sent as is (trusted documents mode, authentication).
@@ -69,7 +81,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
 
   // Each request has a log context of its own: the lines written while it is served carry its ids.
   const server = createServer((req, res) => withLogContext(() => {
-    void handle(req, res).catch(() => {
+    void servedInSpan(options.tracedAs, path, req, res, () => handle(req, res)).catch(() => {
       if (!res.headersSent) writeJson(res, 500, { errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.destroy();
     });
@@ -81,6 +93,7 @@ export async function startGraphQLHttpServer<TContext extends BaseContext>(
     const route = options.routes?.[url.pathname];
     if (route) return route(req, res);
     if (url.pathname !== path) return writeJson(res, 404, { errors: [{ message: 'Not found.', extensions: { code: 'NOT_FOUND' } }] });
+    if (options.browserPage && opensPage(req, url)) return options.browserPage(req, res);
 
     const arrivedAt = performance.now();
     const refused = (status: number, code: string, request: GraphQLRequestFields | undefined) =>
@@ -197,6 +210,11 @@ function withFields(query: unknown, variables: unknown, operationName: unknown):
     ...(isRecord(variables) ? { variables } : {}),
     ...(typeof operationName === 'string' ? { operationName } : {}),
   };
+}
+
+/** A browser's navigation to the URL, not a GraphQL GET: those name their operation in `query`. */
+function opensPage(req: IncomingMessage, url: URL): boolean {
+  return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -51,3 +51,15 @@ export const CITIZEN_OWN_PAGE_QUERY = `query MyPage($cpr: CPR!) {
     }
   }
 }`;
+
+/**
+ * A caseworker's work list: the open cases of their own municipality, oldest first, a page at a
+ * time (`endCursor` as `after` for the next). `scope` says the list is their municipality's only.
+ */
+export const CASE_LIST_QUERY = `query CaseList($first: Int, $after: String) {
+  cases(filter: { status: [OPENED, INFORMED] }, first: $first, after: $after) {
+    nodes { number title status openedAt classification { number title } }
+    pageInfo { hasNextPage endCursor }
+    scope { municipalityCode note }
+  }
+}`;
