@@ -3,6 +3,7 @@
  * composed supergraph. `npm run compose` writes supergraph.graphql from the list (see scripts/compose.ts).
  */
 export {
+  apiSchemaPath,
   loadSubgraphList,
   readSubgraphSdl,
   subgraphListPath,
@@ -16,5 +17,14 @@ export {
   type SubgraphList,
   type SubgraphName,
 } from './subgraphs';
-export { composeSubgraphs, composeSupergraph, listedSubgraphs, SUPERGRAPH_HEADER, type ComposableSubgraph } from './compose';
+export {
+  API_SCHEMA_HEADER,
+  composeGraph,
+  composeSubgraphs,
+  composeSupergraph,
+  listedSubgraphs,
+  SUPERGRAPH_HEADER,
+  type ComposableSubgraph,
+  type ComposedGraph,
+} from './compose';
 export { cprScalar, dateScalar, formatCpr, parseCpr } from './scalars';

@@ -19,6 +19,10 @@ import { z } from 'zod';
 export const subgraphListPath: string = fileURLToPath(new URL('../subgraphs.json', import.meta.url));
 /** The supergraph the project's list composes into (its `supergraph`). */
 export const supergraphPath: string = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
+/** The API schema's file name, beside the supergraph. */
+const API_SCHEMA_FILE = 'api.graphql';
+/** The API schema of the project's list (schema/api.graphql). */
+export const apiSchemaPath: string = fileURLToPath(new URL(`./${API_SCHEMA_FILE}`, import.meta.url));
 /** The definition of `@access` every subgraph shares (schema/access.graphql). */
 const accessDefinitionPath = fileURLToPath(new URL('./access.graphql', import.meta.url));
 
@@ -67,6 +71,8 @@ export interface SubgraphList {
   readonly path: string;
   /** Where compose writes the supergraph (absolute). */
   readonly supergraphPath: string;
+  /** Where compose writes the API schema, the graph as clients see it: `api.graphql` beside the supergraph (absolute). */
+  readonly apiSchemaPath: string;
   readonly subgraphs: readonly SubgraphEntry[];
   readonly names: readonly string[];
   byName(name: string): SubgraphEntry | undefined;
@@ -120,6 +126,7 @@ export function loadSubgraphList(path: string = subgraphListPath): SubgraphList 
   return Object.freeze({
     path: file,
     supergraphPath: resolve(dir, parsed.data.supergraph),
+    apiSchemaPath: join(dirname(resolve(dir, parsed.data.supergraph)), API_SCHEMA_FILE),
     subgraphs: Object.freeze(subgraphs),
     names: Object.freeze(subgraphs.map((s) => s.name)),
     byName: (name: string) => byName.get(name),
@@ -152,10 +159,10 @@ export function subgraphSdl(name: string, list: SubgraphList = loadSubgraphList(
 
 /**
  * The .graphql files beside the listed SDLs that the list does not name (an SDL nobody composes),
- * apart from the shared `@access` definition and the supergraph.
+ * apart from the shared `@access` definition, the supergraph and the API schema.
  */
 export function unlistedSdlFiles(list: SubgraphList): string[] {
-  const listed = new Set([...list.subgraphs.map((s) => s.sdlPath), list.supergraphPath, accessDefinitionPath]);
+  const listed = new Set([...list.subgraphs.map((s) => s.sdlPath), list.supergraphPath, list.apiSchemaPath, accessDefinitionPath]);
   const folders = new Set(list.subgraphs.map((s) => dirname(s.sdlPath)));
   return [...folders].flatMap((folder) =>
     readdirSync(folder)

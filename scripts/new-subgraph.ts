@@ -16,7 +16,7 @@ if (positional.length !== 1 || (rootAt >= 0 && !root)) {
 }
 const name = positional[0]!;
 try {
-  const result = newSubgraph({ name, ...(root ? { root } : {}) });
+  const result = await newSubgraph({ name, ...(root ? { root } : {}) });
   const n = templateNames(name);
   console.log(`Wrote the subgraph ${name}:
 ${result.files.map((f) => `  ${f}`).join('\n')}

@@ -9,6 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeSubgraphs, listedSubgraphs } from '../schema/compose';
 import { loadSubgraphList, SUBGRAPH_NAME, withAccessDefinition } from '../schema/subgraphs';
+import { generateResolverTypes, PARENTS_FILE, RESOLVER_TYPES_FILE } from './resolverTypes';
 import { subgraphTemplate, templateNames } from './subgraphTemplate';
 
 /** The project's root: where the list, schema/ and subgraphs/ are. */
@@ -52,7 +53,7 @@ export function nameProblem(name: string, taken: readonly string[]): string | un
   return undefined;
 }
 
-export function newSubgraph(options: NewSubgraphOptions): NewSubgraphResult {
+export async function newSubgraph(options: NewSubgraphOptions): Promise<NewSubgraphResult> {
   const root = resolve(options.root ?? PROJECT_ROOT);
   const listPath = join(root, 'subgraphs.json');
   const list = loadSubgraphList(listPath);
@@ -71,6 +72,13 @@ export function newSubgraph(options: NewSubgraphOptions): NewSubgraphResult {
   if (composed.errors) {
     throw new NewSubgraphRefused(`the new subgraph ${names.name} would not compose with ${list.names.join(', ')}:\n${composed.errors.map((e) => `- ${e.message}`).join('\n')}`, 1);
   }
+
+  // Its resolver types, as `npm run codegen` would write them: generated before anything is written,
+  // so a template the generator cannot read leaves the project as it was.
+  const folder = join(root, 'subgraphs', names.name);
+  const parents = files.find((f) => f.path === `subgraphs/${names.name}/${PARENTS_FILE}`)?.text;
+  const resolverTypes = await generateResolverTypes({ folder, root, sdl: withAccessDefinition(sdl), sdlLabel: `schema/${names.name}.graphql`, ...(parents ? { parents } : {}) });
+  files.push({ path: `subgraphs/${names.name}/${RESOLVER_TYPES_FILE}`, text: resolverTypes });
 
   for (const file of files) {
     const path = join(root, file.path);

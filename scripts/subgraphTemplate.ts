@@ -37,6 +37,7 @@ export function subgraphTemplate(n: TemplateNames): { path: string; text: string
     { path: `schema/${n.name}.graphql`, text: sdl(n) },
     { path: `subgraphs/${n.name}/index.ts`, text: index(n) },
     { path: `subgraphs/${n.name}/resolvers.ts`, text: resolvers(n) },
+    { path: `subgraphs/${n.name}/parents.ts`, text: parents(n) },
     { path: `subgraphs/${n.name}/source.ts`, text: source(n) },
     { path: `subgraphs/${n.name}/README.md`, text: readme(n) },
     { path: `subgraphs/${n.name}/__tests__/${n.name}.test.ts`, text: test(n) },
@@ -118,19 +119,20 @@ const resolvers = (n: TemplateNames) => `/**
  * citizen reads only their own records (requireOwnData). What the caller may read at all is the
  * @access in schema/${n.name}.graphql, checked by the shared server before these run.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
 import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
+import type { Resolvers } from './generated/resolvers';
 import type { ${n.pascal}Record, ${n.pascal}Source } from './source';
 
 /** The legacy system the access records name (\`systems\`): the municipality's ${n.name} system. */
 export const ${n.constant} = '${n.name}';
 
-export function ${n.camel}Resolvers(source: ${n.pascal}Source): GraphQLResolverMap<SubgraphContext> {
+/** Typed from the SDL (\`npm run codegen\` after changing it): a resolver returning the wrong shape fails the typecheck. */
+export function ${n.camel}Resolvers(source: ${n.pascal}Source): Resolvers {
   /** A record field, reported as read for the record's holder. */
-  const reported = (field: 'id' | 'title' | 'validFrom') => (record: ${n.pascal}Record, _args: unknown, ctx: SubgraphContext) => {
+  const reported = <K extends 'id' | 'title' | 'validFrom'>(field: K) => (record: ${n.pascal}Record, _args: unknown, ctx: SubgraphContext): ${n.pascal}Record[K] => {
     ctx.access.touched(record.holderCpr, '${n.pascal}Record.' + field, ${n.constant});
     return record[field];
   };
@@ -150,6 +152,21 @@ export function ${n.camel}Resolvers(source: ${n.pascal}Source): GraphQLResolverM
     ${n.pascal}Record: { id: reported('id'), title: reported('title'), validFrom: reported('validFrom') },
   };
 }
+`;
+
+const parents = (n: TemplateNames) => `/**
+ * What the ${n.name} resolvers hand on for each GraphQL type, when it is not the GraphQL shape:
+ * an exported \`<Type>Parent\` is that type's parent in generated/resolvers.ts (\`npm run codegen\`).
+ * A record keeps its holder's CPR number, which the graph does not show, for the access report.
+ */
+import type { ${n.pascal}Record } from './source';
+
+/** A citizen as the gateway refers to it: the CPR number (ten digits, after citizenReference). */
+export interface CitizenParent {
+  cpr: string;
+}
+
+export type ${n.pascal}RecordParent = ${n.pascal}Record;
 `;
 
 const source = (n: TemplateNames) => `/**
@@ -201,7 +218,7 @@ A municipality's own subgraph, written by \`npm run new-subgraph -- ${n.name}\`.
 |---|---|
 | the public contract (types, \`@access\`) | \`schema/${n.name}.graphql\` |
 | start, SDL, server | \`index.ts\` (\`${n.startExport}\`, named in \`subgraphs.json\`) |
-| resolvers, access reports | \`resolvers.ts\` |
+| resolvers, access reports | \`resolvers.ts\`, typed by \`generated/resolvers.ts\` (\`npm run codegen\` after an SDL change) with the parent types of \`parents.ts\` |
 | the data source (replace the sample) | \`source.ts\` |
 | tests | \`__tests__/${n.name}.test.ts\` (\`npx vitest run subgraphs/${n.name}\`) |
 
@@ -264,6 +281,7 @@ function claims(query: string, variables: Record<string, unknown>, overrides: Pa
     actor: 'caseworker-1',
     role: 'caseworker',
     scopes: [],
+    uses: [],
     tenant: '0101',
     purpose: 'test',
     personal: true,

@@ -139,9 +139,9 @@ describe('check-subgraph passes, with exit code 0', () => {
 
   describe('a subgraph new-subgraph made, in a copy of the project', () => {
     let mirror: ProjectMirror;
-    beforeAll(() => {
+    beforeAll(async () => {
       mirror = projectMirror();
-      newSubgraph({ name: 'parking', root: mirror.root });
+      await newSubgraph({ name: 'parking', root: mirror.root });
     });
     afterAll(() => mirror.remove());
 

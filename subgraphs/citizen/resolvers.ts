@@ -3,7 +3,6 @@
  * the request's loader, so a citizen referenced only by number costs no look-up, and one looked
  * up by many paths (root, spouse, case party) costs one.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import type { PersonRecord, PersonRegistry } from '../../adapters/cpr';
 import { LegacyUnavailable, NotFound as NotFoundError } from '../../adapters/core/errors';
 import type { EasyAccountRegistry } from '../../adapters/nemkonto';
@@ -14,15 +13,13 @@ import { addressDisclosure } from './addressProtection';
 import { citizenReference } from '../shared/citizenReference';
 import { mayReadPerson, requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
-
-interface CitizenRef {
-  cpr: string;
-}
+import type { CivilRegistrationStatus, MaritalStatus, Resolvers } from './generated/resolvers';
+import type { CitizenParent as CitizenRef } from './parents';
 
 /** Where Citizen.nemKonto comes from; absent: the deployment has no NemKonto service configured. */
 export type NemKontoSource = EasyAccountRegistry | undefined;
 
-export function citizenResolvers(registry: PersonRegistry, nemKonto?: NemKontoSource): GraphQLResolverMap<SubgraphContext> {
+export function citizenResolvers(registry: PersonRegistry, nemKonto?: NemKontoSource): Resolvers {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
     // Under the caller's municipality: its own breaker and bulkhead. The service agreement is the deployment's one (legacy config).
     ctx.loaders
@@ -138,7 +135,7 @@ function relativeFailureCode(error: LegacyError): LegacyErrorCode {
   return isNotFound(error) ? 'LEGACY_BAD_RESPONSE' : error.code;
 }
 
-const MARITAL: Readonly<Record<string, string>> = {
+const MARITAL: Readonly<Record<string, MaritalStatus>> = {
   U: 'UNMARRIED',
   G: 'MARRIED',
   F: 'DIVORCED',
@@ -150,7 +147,7 @@ const MARITAL: Readonly<Record<string, string>> = {
 };
 
 /** CPR status codes (SF1520 statusTypeType) grouped as the graph shows them. */
-export function civilRegistrationStatus(code: number | null): string | null {
+export function civilRegistrationStatus(code: number | null): CivilRegistrationStatus | null {
   switch (code) {
     case 1: case 3: case 5: case 7: return 'ACTIVE';
     case 20: return 'TAX_ONLY';

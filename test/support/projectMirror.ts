@@ -3,7 +3,7 @@
  * it, its list and supergraph edited) without touching the real one: every top-level entry is a
  * symbolic link to the project's, except schema/ and subgraphs/, which are folders of links (so
  * new files land in the copy), and the files a command writes (subgraphs.json,
- * schema/supergraph.graphql), which are copied. Modules reached through the links resolve to the
+ * schema/supergraph.graphql, schema/api.graphql), which are copied. Modules reached through the links resolve to the
  * project's own files, so the copy runs the same code as the project, loaded once.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -17,7 +17,7 @@ const SKIPPED = new Set(['.git', '.data', '.scratch', 'scratch']);
 /** Folders a new subgraph writes into: mirrored entry by entry. */
 const FOLDERS = new Set(['schema', 'subgraphs']);
 /** Files commands write: copied, so writing them leaves the project's alone. */
-const WRITTEN = new Set(['subgraphs.json', join('schema', 'supergraph.graphql')]);
+const WRITTEN = new Set(['subgraphs.json', join('schema', 'supergraph.graphql'), join('schema', 'api.graphql')]);
 
 export interface ProjectMirror {
   root: string;
