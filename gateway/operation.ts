@@ -285,6 +285,8 @@ function readOperation(
   const givenArguments: GivenArgument[] = [];
   const personalRootKeys: string[] = [];
   const personalRootFields = new Set<string>();
+  /** Uses declared below the root: a search a type offers (an address's cases) is a search wherever it is asked. */
+  const nestedUses = new Set<UseOfData>();
 
   /** Reads one field and what is below it; whether any of it reaches personal data. */
   const walk = (node: FieldNode, parentType: GraphQLCompositeType, definition: GraphQLField<unknown, unknown> | undefined, ancestors: readonly Segment[], atRoot: boolean): boolean => {
@@ -298,6 +300,8 @@ function readOperation(
       if (argDef && carries(argDef.type, CPR_TYPE)) givenArguments.push({ coordinate, argument: arg.name.value, type: argDef.type, value: arg.value, carriesCpr: true, criterion: false });
     }
     let personal = policy.isPersonal(parentType.name, node.name.value);
+    const use = !atRoot && personal ? policy.useOf(parentType.name, node.name.value) : undefined;
+    if (use) nestedUses.add(use);
     if (node.selectionSet) {
       const type = getNamedType(definition.type) as GraphQLCompositeType;
       for (const child of fieldsOf(node.selectionSet, type, schema)) if (walk(child.node, child.parentType, child.definition, chain, false)) personal = true;
@@ -319,7 +323,7 @@ function readOperation(
   };
   for (const { node, parentType, definition } of fieldsOf(tree.selectionSet, root, schema)) walk(node, parentType, definition, [], true);
 
-  const declared = [...personalRootFields].map((c) => policy.useOf(c.slice(0, c.indexOf('.')), c.slice(c.indexOf('.') + 1)));
+  const declared = [...[...personalRootFields].map((c) => policy.useOf(c.slice(0, c.indexOf('.')), c.slice(c.indexOf('.') + 1))), ...nestedUses];
   const typeOfUse = (['create', 'update', 'search', 'read'] as const).find((u) => declared.includes(u)) ?? (operation.operation === 'mutation' ? 'update' : 'read');
   return { operation, cost, read: true, tree, fields, givenArguments, personal: personalRootKeys.length > 0, personalRootKeys, personalRootFields: [...personalRootFields], typeOfUse };
 }

@@ -22,6 +22,12 @@ export const SF1470_NS = {
  * so the adapter always names every part it maps.
  */
 const CASE_VIEW = ['egenskaber', 'fremdrift', 'sagsklasse', 'sagspart', 'sagsaktoer', 'journalpost', 'itsystem'] as const;
+/**
+ * The search by case object also shows each case's objects (sagsgenstand), so that what the index
+ * answers can be checked against what was asked. The other searches leave them out: a case's
+ * address is no business of a search by party or by id.
+ */
+const CASE_OBJECT_VIEW = [...CASE_VIEW, 'sagsgenstand'] as const;
 
 /**
  * The order of a case search (sdi:SagSortering): when the index registered the case, then its
@@ -38,7 +44,9 @@ const CASE_ORDER = [
 export type FremsoegQuery =
   | { partyCpr: string }
   | { caseIds: readonly string[] }
-  | { criteria: CaseCriteria; page: CasePageRequest };
+  | { criteria: CaseCriteria; page: CasePageRequest }
+  /** Every case about one thing (sagsgenstand): a DAR address or a BBR building, by its UUID. */
+  | { caseObjectId: string };
 
 export interface FremsoegOptions {
   /** AuthorityContext/MunicipalityCVR: the municipality asking; omitted for a national look-up. */
@@ -51,12 +59,17 @@ export function fremsoegRequest(query: FremsoegQuery, options: FremsoegOptions =
     input['sdi:SagUuid'] = [...query.caseIds];
   } else if ('criteria' in query) {
     input['sdi:SoegUdtryk'] = searchExpression(query.criteria, query.page);
+  } else if ('caseObjectId' in query) {
+    input['sdi:SoegUdtryk'] = { 'sdi:SoegSag': soegSag({ caseObject: query.caseObjectId }) };
   } else {
     input['sdi:SoegUdtryk'] = { 'sdi:SoegSag': soegSag({ party: query.partyCpr }) };
   }
-  input['sdi:Filter'] = { 'sdi:SagVis': CASE_VIEW.map((view) => ({ 'sdi:Vis': view })) };
-  if ('criteria' in query) {
-    // Offsets page only through an order that is the same on every call.
+  const view = 'caseObjectId' in query ? CASE_OBJECT_VIEW : CASE_VIEW;
+  input['sdi:Filter'] = { 'sdi:SagVis': view.map((v) => ({ 'sdi:Vis': v })) };
+  // Offsets page only through an order that is the same on every call. A thing's cases come in
+  // one call, unpaged, but sorted the same way, so they are listed oldest first whatever order
+  // the index keeps them in.
+  if ('criteria' in query || 'caseObjectId' in query) {
     input['sdi:Sortering'] = {
       'sdi:SagSortering': CASE_ORDER.map((o, i) => ({ 'sdi:Element': o.element, 'sdi:Retning': o.direction, 'sdi:Prioritet': i + 1 })),
     };
@@ -115,6 +128,7 @@ interface SoegSagParts {
   classification?: string;
   opened?: { from?: string; to?: string };
   status?: string;
+  caseObject?: string;
 }
 
 /** One sag:SoegInputType, its elements in the order the XSD's sequence demands. */
@@ -153,6 +167,15 @@ function soegSag(parts: SoegSagParts): XmlNode {
   if (parts.party !== undefined) {
     // Parties are referenced by URN, never by UUID (KOMBIT's guidance for the indexes).
     relations['sag:Sagspart'] = { 'gd:ReferenceID': { 'sd:URNIdentifikator': `urn:oio:cpr-nr:${parts.party}` } };
+  }
+  if (parts.caseObject !== undefined) {
+    // By UUIDIdentifikator, not URN: DAR and BBR give every address and building a UUID of its
+    // own (id_lokalId), the one the Datafordeler hands every system that records the object, so
+    // it is what an ESDH feeding the index writes as the case's object. A URN is for what has no
+    // UUID, as a person known by CPR number (Sagspart above); no URN scheme for DAR or BBR
+    // objects exists for an index to match. No gd:Type either: the UUID alone names the object,
+    // and KOMBIT publishes no type UUIDs for addresses or buildings that an index would share.
+    relations['sag:Sagsgenstande'] = { 'gd:ReferenceID': { 'sd:UUIDIdentifikator': parts.caseObject } };
   }
   search['sag:RelationListe'] = Object.keys(relations).length > 0 ? relations : '';
   return search;

@@ -34,6 +34,13 @@ export interface CaseIndex {
    * the index answers the cases that municipality may see.
    */
   searchCases(criteria: CaseCriteria, page: CasePageRequest, options?: CaseIndexCallOptions): Promise<CaseSearchPage>;
+  /**
+   * Every case whose objects (Sagsgenstande) include this thing, a DAR address or a BBR building
+   * by its UUID, oldest first, each with its objects (`caseObjects`). Unpaged, as a party's cases
+   * are: a property has tens of cases, not thousands. Asked under AuthorityContext, the index
+   * answers the cases that municipality may see.
+   */
+  casesByCaseObject(objectId: string, options?: CaseIndexCallOptions): Promise<CaseIndexEntry[]>;
 }
 
 export interface SoapCaseIndexOptions {
@@ -81,5 +88,6 @@ export function createSoapCaseIndex(options: SoapCaseIndexOptions): SoapCaseInde
     casesByParty: async (cpr, callOptions) => (await search({ partyCpr: cpr }, callOptions)).entries,
     casesById: async (ids, callOptions) => (ids.length === 0 ? [] : (await search({ caseIds: ids }, callOptions)).entries),
     searchCases: (criteria, page, callOptions) => search({ criteria, page }, callOptions),
+    casesByCaseObject: async (objectId, callOptions) => (await search({ caseObjectId: objectId }, callOptions)).entries,
   };
 }

@@ -3,7 +3,8 @@
  * Reads sdi:FremsoegSagDokumentIndeksOutput: sd:StandardRetur, then per
  * sdi:SagFiltreretOejebliksbillede the sag:Registrering's AttributListe (Egenskaber:
  * Sagsnummer, Titel; si:SagIndeksEgenskaber/Foelsomhed), TilstandListe (Fremdrift) and
- * RelationListe (Sagsaktoer, Sagsklasse, Sagspart, Journalpost, si:SagsitsystemRelation);
+ * RelationListe (Sagsaktoer, Sagsklasse, Sagspart, Sagsgenstande, Journalpost,
+ * si:SagsitsystemRelation);
  * for a page of a search, also sdi:Antal (Element `sager`).
  * Role UUIDs are KOMBIT's published sample values.
  */
@@ -27,6 +28,7 @@ export const DEFAULT_SECONDARY_PARTY_ROLES: readonly string[] = ['5e2b7c1a-9d3f-
 
 const PROGRESS: ReadonlySet<string> = new Set(['Opstaaet', 'Oplyst', 'Afgjort', 'Bestilt', 'Udfoert', 'Afsluttet']);
 const CPR_URN = /^urn:oio:cpr-?nr:([0-9]{10})$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const STATUS_OK = '20';
 
 export function mapCaseIndexResult(
@@ -122,7 +124,22 @@ function mapCase(snapshot: XmlNode, secondaryRoles: ReadonlySet<string>): CaseIn
         filedAt: dateOf(textAt(entry, ['Virkning', 'FraTidspunkt', 'TidsstempelDatoTid'])),
       }))
       .filter((d) => d.id !== ''),
+    caseObjects: caseObjectsOf(relations),
   };
+}
+
+/**
+ * The UUIDs of the case's objects (Sagsgenstande) in force, in lower case as DAR and BBR write
+ * them, once each. An object named by URN is left out: the graph knows addresses and buildings
+ * by UUID only, so nothing it asks about could be one.
+ */
+function caseObjectsOf(relations: XmlNode): string[] {
+  const ids = listAt(relations, ['Sagsgenstande'])
+    .filter(inForce)
+    .map((relation) => textAt(relation, ['ReferenceID', 'UUIDIdentifikator']) ?? '')
+    .filter((id) => UUID.test(id))
+    .map((id) => id.toLowerCase());
+  return [...new Set(ids)];
 }
 
 /** The entry whose Virkning is open-ended or still running; the last one when none says. */

@@ -22,6 +22,12 @@ export interface CaseIndexEntry {
   parties: { cpr: string; role: PartyRole }[];
   /** Journalposts: the documents filed on the case */
   documents: { id: string; title: string | null; filedAt: string | null }[];
+  /**
+   * Sagsgenstande: the UUIDs (lower case) of the things the case is about, such as a DAR address
+   * or a BBR building. Only an answer that shows them has them: the search by case object asks
+   * for them, the other searches do not, so an entry without them says nothing about its objects.
+   */
+  caseObjects?: string[];
 }
 
 /** sag:FremdriftStatusKode values that describe a case's progress. */

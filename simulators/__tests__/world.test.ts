@@ -140,6 +140,32 @@ describe('the synthetic world', () => {
     expect([...first.persons.keys()].slice(0, 50)).not.toEqual([...world.persons.keys()].slice(0, 50));
   });
 
+  it('keeps cases about properties (environmental, KLE 09; building permits, 02), each naming its building or address, after the seeded ones', () => {
+    const cases = [...world.cases.values()];
+    const first = cases.findIndex((c) => c.objects !== undefined);
+    expect(first).toBeGreaterThan(0);
+    // Drawn from their own stream after every other case: the seeded cases come first, unchanged.
+    expect(cases.slice(first).every((c) => c.objects !== undefined)).toBe(true);
+    for (const m of world.municipalities) {
+      const own = cases.slice(first).filter((c) => c.municipalityCode === m.code);
+      expect(own.filter((c) => c.kle.number.startsWith('09.')).length, m.code).toBeGreaterThanOrEqual(10);
+      expect(own.some((c) => c.kle.number.startsWith('02.')), m.code).toBe(true);
+      expect(own.some((c) => c.parties.length > 0), m.code).toBe(true);
+    }
+    for (const kase of cases.slice(first)) {
+      expect(kase.objects!.length).toBeGreaterThan(0);
+      for (const object of kase.objects!) {
+        const building = object.kind === 'building' ? world.buildings.get(object.id) : world.buildings.get(world.units.get(world.addresses.get(object.id)?.unitId ?? '')?.buildingId ?? '');
+        expect(building?.municipalityCode, object.id).toBe(kase.municipalityCode);
+      }
+      // A party is somebody who lives at the property the case is about.
+      for (const party of kase.parties) {
+        const home = world.addresses.get(world.persons.get(party.cpr)!.addressId)!;
+        expect(kase.objects!.some((o) => o.id === home.id || o.id === world.units.get(home.unitId)!.buildingId)).toBe(true);
+      }
+    }
+  });
+
   it('offers a rich sample citizen in every municipality', () => {
     const samples = sampleCitizens(world);
     expect([...samples.keys()].sort()).toEqual(['0101', '0461', '0751']);

@@ -3,11 +3,14 @@
  * Serviceplatformen, operation `fremsoeg` (namespaces, element order, RequestHeader and fault
  * as in the published WSDL/XSD). Finds cases by case UUID, or by a search expression (SoegUdtryk:
  * AND, OR, NOT over SoegSag) whose SoegSag name a party (Sagspart, CPR as `urn:oio:cpr-nr:…`), a KLE
- * subject (Sagsklasse, by Klasse UUID or by the index's BrugervendtNoegle), the status in force
+ * subject (Sagsklasse, by Klasse UUID or by the index's BrugervendtNoegle), a thing the case is
+ * about (Sagsgenstande, a DAR address or BBR building by UUID), the status in force
  * (Fremdrift without Virkning) or when the case arose (Fremdrift Opstaaet with a Virkning: its
  * beginning falls in that period, from inclusive, to exclusive), sorted as SagSortering asks and
  * paged by the first SoegSag's FoersteResultatReference (matches skipped) and MaksimalAntalKvantitet.
  * Anything else it is given it refuses by name, rather than answer as if it had understood.
+ * It shows every part of a case whatever the Filter asks, except its objects (Sagsgenstande): those
+ * only when the Filter's SagVis names sagsgenstand, as a search by case object does.
  *
  * Role and type UUIDs are KOMBIT's sample values; "Sekundær part" has no published UUID, so the
  * simulator uses its own (SECONDARY_PARTY_ROLE below).
@@ -50,6 +53,7 @@ const TYPE = {
 } as const;
 
 const CPR_URN = /^urn:oio:cpr-?nr:([0-9]{10})$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface CaseIndexSimulatorOptions extends SimulatorOptions {
   world?: World;
@@ -137,7 +141,7 @@ function fremsoeg(world: World, request: SimulatorRequest, ignoreAuthority: bool
               }
             : {}),
         },
-        'sdi:SagFiltreretOejebliksbillede': cases.map((c) => caseSnapshot(world, c)),
+        'sdi:SagFiltreretOejebliksbillede': cases.map((c) => caseSnapshot(world, c, { caseObjects: query.showsCaseObjects })),
       },
     },
   };
@@ -147,6 +151,8 @@ function fremsoeg(world: World, request: SimulatorRequest, ignoreAuthority: bool
 interface Query {
   caseIds: string[];
   search?: Search;
+  /** The Filter's SagVis names sagsgenstand: show each case's objects. */
+  showsCaseObjects: boolean;
   municipalityCvr?: string;
   transactionId?: string;
 }
@@ -181,8 +187,11 @@ function readQuery(xml: string, world: World): Query {
   const expression = childOf(input, NS.sdi, 'SoegUdtryk');
   if (!expression && caseIds.length === 0) throw new SoapRequestError('give a SoegUdtryk or one or more SagUuid');
   if (expression && caseIds.length > 0) throw new SoapRequestError('the simulator takes either SagUuid or a SoegUdtryk, not both');
+  const filter = childOf(input, NS.sdi, 'Filter');
+  const views = (filter ? childrenOf(filter, NS.sdi, 'SagVis') : []).map((v) => textOf(childOf(v, NS.sdi, 'Vis')));
   return {
     caseIds,
+    showsCaseObjects: views.includes('sagsgenstand'),
     ...(expression ? { search: readSearch(expression, childOf(input, NS.sdi, 'Sortering'), world) } : {}),
     ...(municipalityCvr ? { municipalityCvr } : {}),
     ...(transactionId ? { transactionId } : {}),
@@ -276,8 +285,15 @@ function readSoegSag(search: QualifiedElement, world: World, pages: { offset: nu
       const { test, text } = readClassification(relation, world);
       tests.push(test);
       texts.push(text);
+    } else if (relation.namespace === NS.sag && relation.localName === 'Sagsgenstande') {
+      const reference = childOf(relation, NS.gd, 'ReferenceID');
+      const uuid = textOf(reference ? childOf(reference, NS.sd, 'UUIDIdentifikator') : undefined)?.toLowerCase();
+      // The world names its addresses and buildings by UUID only, so an object by URN matches nothing it holds.
+      if (!uuid || !UUID.test(uuid)) throw new SoapRequestError('Sagsgenstande ReferenceID must be a UUIDIdentifikator (the simulator knows no object by URN)');
+      tests.push((c) => (c.objects ?? []).some((o) => o.id === uuid));
+      texts.push(`genstand=${uuid}`);
     } else {
-      throw new SoapRequestError(`the simulator searches by the relations Sagspart and Sagsklasse only, not ${relation.localName}`);
+      throw new SoapRequestError(`the simulator searches by the relations Sagspart, Sagsklasse and Sagsgenstande only, not ${relation.localName}`);
     }
   }
   for (const state of elementsOf(states.node, states.scope)) {
@@ -376,8 +392,11 @@ const at = (date: string) => ({ 'sd:TidsstempelDatoTid': `${date}T09:00:00+01:00
 const openEnded = { 'sd:GraenseIndikator': true };
 const ref = (uuid: string) => ({ 'sd:UUIDIdentifikator': uuid });
 
-/** One sdi:SagFiltreretOejebliksbillede, element order as Sag.xsd/SagIndeks.xsd demand. */
-export function caseSnapshot(world: World, kase: Case): Record<string, unknown> {
+/**
+ * One sdi:SagFiltreretOejebliksbillede, element order as Sag.xsd/SagIndeks.xsd demand; the case's
+ * objects (Sagsgenstande) only when `show.caseObjects`.
+ */
+export function caseSnapshot(world: World, kase: Case, show: { caseObjects: boolean } = { caseObjects: false }): Record<string, unknown> {
   const municipality = world.municipalities.find((m) => m.code === kase.municipalityCode);
   const progress =
     kase.status === 'Opstaaet'
@@ -444,6 +463,16 @@ export function caseSnapshot(world: World, kase: Case): Record<string, unknown> 
           'gd:Type': ref(TYPE.person),
           'gd:ReferenceID': { 'sd:URNIdentifikator': `urn:oio:cpr-nr:${party.cpr}` },
         })),
+        ...(show.caseObjects && kase.objects?.length
+          ? {
+              // No Rolle or Type: KOMBIT publishes none for an address or a building as a case's object.
+              'sag:Sagsgenstande': kase.objects.map((object) => ({
+                'gd:Virkning': { 'sd:FraTidspunkt': at(kase.openedAt), 'sd:TilTidspunkt': openEnded },
+                'gd:ReferenceID': ref(object.id),
+                'gd:LokalUdvidelseListe': { 'si:SagsgenstandeLokalUdvidelse': { 'si:Tekstfelt': object.text } },
+              })),
+            }
+          : {}),
         'sag:Journalpost': documents,
         'gd:LokalUdvidelseListe': {
           'si:SagsitsystemRelation': {

@@ -3,8 +3,7 @@
  * document details from the owning municipality's ESDH. Parties are Citizen references the
  * citizen subgraph resolves.
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import type { CaseIndex, CaseIndexEntry } from '../../adapters/case-index';
+import type { CaseIndex, CaseIndexEntry, CaseProgress } from '../../adapters/case-index';
 import { Forbidden, NotFound } from '../../adapters/core/errors';
 import { eachKey } from '../../adapters/core/loaders';
 import type { CaseSystem, DocumentRecord } from '../../adapters/esdh';
@@ -13,8 +12,11 @@ import { cprScalar, dateScalar } from '../../schema/scalars';
 import { citizenReference } from '../shared/citizenReference';
 import { caseListScope, cursorFor, meetsCriteria, pageOf, readCaseListArgs, type CaseListArgs } from './caseList';
 import { caseWorkResolvers } from './caseWork';
+import { caseObjectIdOf, environmentalCasesAbout } from './environmentalCases';
 import { requireOwnData } from '../shared/ownData';
 import type { SubgraphContext } from '../shared/subgraphServer';
+import type { CaseStatus, Resolvers, Sensitivity } from './generated/resolvers';
+import type { CaseParent as CaseValue, DocumentParent as DocumentValue } from './parents';
 import type { Tenants } from '../../runtime/tenantRegistry';
 import { allowedMoves, procedureFor, type Procedure, type ProcedureStep } from './procedure';
 import { publicDocumentsPage, readPublicDocumentsArgs, type PublicDocumentsArgs } from './publicDocuments';
@@ -30,23 +32,8 @@ export interface CaseServices {
   procedures?: () => ReadonlyMap<string, Procedure>;
 }
 
-/** A case as this subgraph carries it between resolvers. */
-interface CaseValue extends CaseIndexEntry {
-  municipalityCode: string | null;
-}
-
-interface DocumentValue {
-  id: string;
-  /** CPR numbers of the parties of the document's case: whose data reading it touches. */
-  parties: readonly string[];
-  title: string | null;
-  date: string | null;
-  caseNumber: string | null;
-  municipalityCode: string | null;
-  sourceSystem: string | null;
-}
-
-const STATUS: Readonly<Record<string, string>> = {
+// Every progress the index can name has its status, so a procedure step always shows one.
+const STATUS: Readonly<Record<CaseProgress, CaseStatus>> = {
   Opstaaet: 'OPENED',
   Oplyst: 'INFORMED',
   Afgjort: 'DECIDED',
@@ -55,7 +42,7 @@ const STATUS: Readonly<Record<string, string>> = {
   Udfoert: 'CARRIED_OUT',
 };
 
-const SENSITIVITY: Readonly<Record<string, string>> = {
+const SENSITIVITY: Readonly<Record<string, Sensitivity>> = {
   IKKE_FORTROLIGE_DATA: 'NOT_CONFIDENTIAL',
   FORTROLIGE_PERSONOPLYSNINGER: 'CONFIDENTIAL',
   FOELSOMME_PERSONOPLYSNINGER: 'SENSITIVE',
@@ -64,7 +51,7 @@ const SENSITIVITY: Readonly<Record<string, string>> = {
 
 const NO_PROCEDURES: ReadonlyMap<string, Procedure> = new Map();
 
-export function caseResolvers(services: CaseServices): GraphQLResolverMap<SubgraphContext> {
+export function caseResolvers(services: CaseServices): Resolvers {
   const procedureOf = (c: CaseIndexEntry) => procedureFor(services.procedures?.() ?? NO_PROCEDURES, c.classification?.number);
   const toStep = (step: ProcedureStep) => ({ id: step.id, name: step.name, status: STATUS[step.caseStatus] });
   const toCase = (entry: CaseIndexEntry): CaseValue => ({
@@ -153,6 +140,26 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
   const touchedCase = (ctx: SubgraphContext, parties: readonly { cpr: string }[] | readonly string[], coordinate: string, system = 'case-index') => {
     for (const p of parties) ctx.access.touched(typeof p === 'string' ? p : p.cpr, coordinate, system);
   };
+  /**
+   * A property's environmental cases, for `Address` and `Building` alike: one index call per
+   * thing per request, under the caller's AuthorityContext, its answer checked for tenancy and
+   * for the thing and the KLE main group (environmentalCases.ts). Only when the field is asked:
+   * an address or a building read for anything else costs the index nothing.
+   */
+  const environmentalCases = (coordinate: string) => async (thing: { id: string }, _args: unknown, ctx: SubgraphContext): Promise<CaseValue[]> => {
+    // As the case list: a municipality's cases, and a caller who acts for none has none to see.
+    if (!ctx.caller.tenant) throw new Forbidden(`case-index: ${coordinate} shows the caller's own municipality's cases, and the caller acts for none`, { system: 'case-index' });
+    const objectId = caseObjectIdOf(thing.id);
+    if (!objectId) return [];
+    const answered = await ctx.loaders
+      .loader<string, CaseIndexEntry[]>('case-index:object', eachKey((key) => services.caseIndex.casesByCaseObject(key, { signal: ctx.signal, ...onBehalfOf(ctx) })))
+      .load(objectId);
+    const cases = environmentalCasesAbout(answered.filter((entry) => ownedByCaller(ctx, entry)), objectId).map(toCase);
+    // That a case about the property is in the answer is data about its parties (the owner has
+    // an environmental case, in this status, opened then), whichever of its fields are read.
+    for (const c of cases) touchedCase(ctx, c.parties, coordinate);
+    return cases;
+  };
   /** A field read straight off the index entry, noted as an access to each party's data. */
   const caseField =
     <K extends keyof CaseValue>(key: K) =>
@@ -236,6 +243,14 @@ export function caseResolvers(services: CaseServices): GraphQLResolverMap<Subgra
         ctx.access.touched(citizen.cpr, 'Citizen.cases', 'case-index');
         return cases;
       },
+    },
+    Address: {
+      environmentalCases: environmentalCases('Address.environmentalCases'),
+      environmentalCasesScope: (_address: unknown, _args: unknown, ctx: SubgraphContext) => listScope(ctx),
+    },
+    Building: {
+      environmentalCases: environmentalCases('Building.environmentalCases'),
+      environmentalCasesScope: (_building: unknown, _args: unknown, ctx: SubgraphContext) => listScope(ctx),
     },
     Case: {
       __resolveReference: async (reference: { id: string }, ctx: SubgraphContext) => toCase(await caseById(ctx, reference.id)),

@@ -3,6 +3,7 @@
  * in ../shared/contracts, run against the simulators over HTTP; every request sent and every
  * response received is validated against the real XSDs.
  */
+import { readFileSync } from 'node:fs';
 import soap from 'soap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSoapCaseIndex, type SoapCaseIndex } from '../../adapters/case-index';
@@ -188,6 +189,42 @@ describe('SF1470 Sags- og Dokumentindeks (case index)', () => {
       const unknownStatus = body!.replace('<sag:FremdriftStatusKode>Oplyst</sag:FremdriftStatusKode>', '<sag:FremdriftStatusKode>Igang</sag:FremdriftStatusKode>');
       expect(unknownStatus).not.toBe(body);
       expect((await validateAgainst(caseIndexContract, unknownStatus)).valid).toBe(false);
+    });
+  });
+
+  describe('a property\'s cases: fremsoeg by case object (Sagsgenstande)', () => {
+    const propertyCase = [...world.cases.values()].find((c) => c.municipalityCode === '0101' && c.objects?.some((o) => o.kind === 'building') && c.objects.some((o) => o.kind === 'address'))!;
+    const copenhagen = world.municipalities.find((m) => m.code === '0101')!;
+
+    it.each(['building', 'address'] as const)('sends a search by the UUID of a case\'s %s, valid against the published XSDs, and gets a valid answer showing the objects', async (kind) => {
+      const object = propertyCase.objects!.find((o) => o.kind === kind)!;
+      simulator.resetCalls();
+      const cases = await index.casesByCaseObject(object.id, { municipalityCvr: copenhagen.cvr });
+      expect(cases.map((c) => c.id)).toContain(propertyCase.id);
+      expect(cases.find((c) => c.id === propertyCase.id)!.caseObjects).toEqual(propertyCase.objects!.map((o) => o.id));
+      await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!, 'Body');
+      await expectValid(caseIndexContract, index.soap.sentRequests.at(-1)!, 'Header');
+      const response = simulator.calls.at(-1)!.responseBody;
+      expect(response).toContain('<sag:Sagsgenstande>');
+      await expectValid(caseIndexContract, response, 'Body');
+    });
+
+    it('the adapter\'s fixture of such an answer is valid against the published XSDs too', async () => {
+      const fixture = readFileSync(new URL('../../adapters/case-index/__tests__/fixtures/fremsoeg-case-object-response.xml', import.meta.url), 'utf8');
+      await expectValid(caseIndexContract, fixture, 'Body');
+    });
+
+    it('the validator is not vacuous: an object by a UUID that is none, or objects after the journalposts, are rejected', async () => {
+      const object = propertyCase.objects![0]!;
+      await index.casesByCaseObject(object.id, { municipalityCvr: copenhagen.cvr });
+      const [body] = soapPartElements(index.soap.sentRequests.at(-1)!, 'Body');
+      const notUuid = body!.replace(object.id, 'matrikel-2000175-123a');
+      expect(notUuid).not.toBe(body);
+      expect((await validateAgainst(caseIndexContract, notUuid)).valid).toBe(false);
+      const [answer] = soapPartElements(simulator.calls.at(-1)!.responseBody, 'Body');
+      const late = answer!.replace(/(<sag:Sagsgenstande>[\s\S]*?<\/sag:Sagsgenstande>)+([\s\S]*?<\/sag:Journalpost>)/, '$2$1');
+      expect(late).not.toBe(answer);
+      expect((await validateAgainst(caseIndexContract, late)).valid).toBe(false);
     });
   });
 });

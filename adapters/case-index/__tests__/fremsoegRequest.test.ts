@@ -93,3 +93,37 @@ describe('mapCaseIndexPage', () => {
     expect(mapCaseIndexPage(fixture.replace('<sdi:Antal>2</sdi:Antal>', '<sdi:Antal/>')).total).toBeNull();
   });
 });
+
+describe('fremsoegRequest for a search by case object (sagsgenstand)', () => {
+  const building = 'c3d0a1f2-7b44-4e19-8a5d-0f6b2e9c7d13';
+  const xml = fremsoegRequest({ caseObjectId: building }, { municipalityCvr: '64942212' });
+
+  it('names the object by its UUID in Sagsgenstande, the only relation of one SoegSag, with no paging', () => {
+    expect(searches(xml)).toEqual([
+      `<sag:AttributListe/><sag:TilstandListe/><sag:RelationListe><sag:Sagsgenstande><gd:ReferenceID><sd:UUIDIdentifikator>${building}</sd:UUIDIdentifikator></gd:ReferenceID></sag:Sagsgenstande></sag:RelationListe>`,
+    ]);
+    expect(xml).not.toContain('URNIdentifikator');
+    expect(xml).not.toContain('<gd:Type>');
+    expect(xml).not.toContain('FoersteResultatReference');
+  });
+
+  it('asks the index to show each case\'s objects, which the other searches leave out', () => {
+    expect(xml).toContain('<sdi:Vis>sagsgenstand</sdi:Vis>');
+    expect(fremsoegRequest({ partyCpr: '0101601234' })).not.toContain('sagsgenstand');
+    expect(fremsoegRequest({ criteria: {}, page })).not.toContain('sagsgenstand');
+    expect(fremsoegRequest({ caseIds: [building] })).not.toContain('sagsgenstand');
+  });
+
+  it('sorts as the case list does, and keeps the input\'s sequence: SoegUdtryk, Filter, Sortering, after the AuthorityContext', () => {
+    expect(xml).toContain('<sdi:SagSortering><sdi:Element>Registreringstidspunkt</sdi:Element><sdi:Retning>Stigende</sdi:Retning><sdi:Prioritet>1</sdi:Prioritet></sdi:SagSortering>');
+    const at = (tag: string) => xml.indexOf(tag);
+    expect(at('<authctx:AuthorityContext>')).toBeLessThan(at('<sdi:FremsoegSagDokumentIndeksInput>'));
+    expect(at('<sdi:SoegUdtryk>')).toBeLessThan(at('<sdi:Filter>'));
+    expect(at('<sdi:Filter>')).toBeLessThan(at('<sdi:Sortering>'));
+    expect(xml).toContain('<authctx:MunicipalityCVR>64942212</authctx:MunicipalityCVR>');
+  });
+
+  it('escapes an id carrying markup', () => {
+    expect(fremsoegRequest({ caseObjectId: `${building}</sd:UUIDIdentifikator><x/>` })).not.toContain('<x/>');
+  });
+});

@@ -90,3 +90,28 @@ describe('fremsoegRequest', () => {
     expect(requestHeader('<a/>')).toContain('&lt;a/&gt;');
   });
 });
+
+describe('mapCaseIndexResult: the objects a case is about (Sagsgenstande)', () => {
+  const answer = readFileSync(new URL('./fixtures/fremsoeg-case-object-response.xml', import.meta.url), 'utf8');
+  const [environmental, permit] = mapCaseIndexResult(answer);
+
+  it('reads the UUIDs in force, in lower case and once each, and leaves out URNs and ended relations', () => {
+    expect(environmental?.caseObjects).toEqual(['c3d0a1f2-7b44-4e19-8a5d-0f6b2e9c7d13', '8f2e4b6a-1c3d-4e5f-9a7b-6c8d0e2f4a61']);
+    expect(permit?.caseObjects).toEqual(['c3d0a1f2-7b44-4e19-8a5d-0f6b2e9c7d13']);
+  });
+
+  it('maps the rest of the case as any other: KLE subject, owner, party', () => {
+    expect(environmental).toMatchObject({
+      number: '09.02.00-G01-4-24',
+      classification: { number: '09.02.00', title: 'Godkendelsespligtige listevirksomheder i almindelighed' },
+      ownerCvr: '64942212',
+      parties: [{ cpr: '0101601234', role: 'PRIMARY' }],
+      status: 'Opstaaet',
+    });
+    expect(permit).toMatchObject({ classification: { number: '02.34.02' }, parties: [], ownerCvr: null });
+  });
+
+  it('gives a case shown without objects an empty list', () => {
+    expect(mapCaseIndexResult(fixture).map((c) => c.caseObjects)).toEqual([[], []]);
+  });
+});

@@ -124,7 +124,8 @@ describe('the case-index simulator\'s search by criteria', () => {
       ['a document search', '<sdi:SoegDokument/>', 'cases (SoegSag) only'],
       ['an attribute', soegSag({ attributes: '<sag:Egenskaber><sag:Titel>x</sag:Titel></sag:Egenskaber>' }), 'does not search by AttributListe'],
       ['an unknown KLE number', soegSag({ relations: kleNumber('99.99.99') }), 'no KLE number the index knows'],
-      ['another relation', soegSag({ relations: '<sag:Sagsaktoer/>' }), 'Sagspart and Sagsklasse only'],
+      ['another relation', soegSag({ relations: '<sag:Sagsaktoer/>' }), 'Sagspart, Sagsklasse and Sagsgenstande only'],
+      ['an object by URN', soegSag({ relations: '<sag:Sagsgenstande><gd:ReferenceID><sd:URNIdentifikator>urn:x:1</sd:URNIdentifikator></gd:ReferenceID></sag:Sagsgenstande>' }), 'knows no object by URN'],
     ];
     for (const [name, expression, message] of refused) {
       const sorting = name === 'a sort it does not do' ? ORDER.replace('Registreringstidspunkt', 'Titel') : ORDER;
@@ -133,5 +134,38 @@ describe('the case-index simulator\'s search by criteria', () => {
       expect(answer.text, name).toContain('INVALID_REQUEST');
       expect(answer.text, name).toContain(message);
     }
+  });
+});
+
+describe('the case-index simulator\'s search by case object (Sagsgenstande)', () => {
+  const objectOf = (code: string, kind: 'address' | 'building') =>
+    [...world.cases.values()].find((c) => c.municipalityCode === code && c.objects?.some((o) => o.kind === kind))!.objects!.find((o) => o.kind === kind)!;
+  const genstand = (uuid: string) => `<sag:Sagsgenstande><gd:ReferenceID><sd:UUIDIdentifikator>${uuid}</sd:UUIDIdentifikator></gd:ReferenceID></sag:Sagsgenstande>`;
+  const SHOW_OBJECTS = '<sdi:Filter><sdi:SagVis><sdi:Vis>egenskaber</sdi:Vis></sdi:SagVis><sdi:SagVis><sdi:Vis>sagsgenstand</sdi:Vis></sdi:SagVis></sdi:Filter>';
+  const about = (id: string) => copenhagenCases((c) => (c.objects ?? []).some((o) => o.id === id));
+
+  it('answers the asking municipality\'s cases that name the building or the address, with their objects when the Filter asks', async () => {
+    for (const object of [objectOf('0101', 'building'), objectOf('0101', 'address')]) {
+      const shown = await search(soegSag({ relations: genstand(object.id) }), SHOW_OBJECTS + ORDER);
+      expect(shown.ids.length, object.kind).toBeGreaterThan(0);
+      expect(shown.ids, object.kind).toEqual(about(object.id));
+      expect(shown.text).toContain(`<sag:Sagsgenstande><gd:Virkning>`);
+      expect(shown.text).toContain(`<gd:ReferenceID><sd:UUIDIdentifikator>${object.id}</sd:UUIDIdentifikator></gd:ReferenceID><gd:LokalUdvidelseListe><si:SagsgenstandeLokalUdvidelse><si:Tekstfelt>`);
+    }
+  });
+
+  it('leaves the objects out when the Filter does not name sagsgenstand, and reads an id in upper case alike', async () => {
+    const building = objectOf('0101', 'building');
+    const hidden = await search(soegSag({ relations: genstand(building.id.toUpperCase()) }), ORDER);
+    expect(hidden.ids).toEqual(about(building.id));
+    expect(hidden.text).not.toContain('Sagsgenstande');
+  });
+
+  it('finds nothing for København about another municipality\'s building, and nothing about a thing no case names', async () => {
+    expect((await search(soegSag({ relations: genstand(objectOf('0751', 'building').id) }), ORDER)).ids).toEqual([]);
+    const quiet = [...world.buildings.values()].find((b) => b.municipalityCode === '0101' && about(b.id).length === 0)!;
+    const none = await search(soegSag({ relations: genstand(quiet.id) }), ORDER);
+    expect(none.status).toBe(200);
+    expect(none.ids).toEqual([]);
   });
 });
