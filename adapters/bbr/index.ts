@@ -6,10 +6,12 @@ import type { RegistryCache } from '../core/cache';
 import { NotFound } from '../core/errors';
 import type { JsonClient } from '../core/restClient';
 import { isCurrent, mapBuilding, mapUnit } from './mapBuilding';
-import type { BuildingRecord, UnitRecord } from './types';
+import { mapInstallation } from './mapInstallation';
+import type { BuildingRecord, InstallationRecord, UnitRecord } from './types';
 
-export type { BuildingRecord, UnitRecord } from './types';
+export type { BuildingRecord, InstallationRecord, UnitRecord } from './types';
 export { mapBuilding, mapUnit } from './mapBuilding';
+export { mapInstallation } from './mapInstallation';
 
 export interface BuildingCallOptions {
   signal?: AbortSignal;
@@ -28,6 +30,10 @@ export interface BuildingRegister {
   unitById(id: string, options?: BuildingCallOptions): Promise<UnitRecord | null>;
   /** The units of a building (empty when it has none). */
   unitsOfBuilding(buildingId: string, options?: BuildingCallOptions): Promise<UnitRecord[]>;
+  /** The technical installations (tekniske anlæg) of a building, in number order (empty when it has none). */
+  installationsOfBuilding(buildingId: string, options?: BuildingCallOptions): Promise<InstallationRecord[]>;
+  /** The technical installation with this BBR id, or null. */
+  installationById(id: string, options?: BuildingCallOptions): Promise<InstallationRecord | null>;
 }
 
 const BASE = 'BBR/BBRPublic/1/rest';
@@ -61,5 +67,19 @@ export function createRestBuildingRegister(options: { client: JsonClient; cache:
         const raw = await client.get(`${BASE}/enhed?Bygning=${encodeURIComponent(buildingId)}&format=JSON`);
         return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
       }, { ...callOptions, system: 'bbr' }),
+    installationsOfBuilding: (buildingId, callOptions = {}) =>
+      cache.getOrLoad(`bbr:tekniskanlaeg:bygning:${buildingId}`, async () => {
+        const raw = await client.get(`${BASE}/tekniskanlaeg?Bygning=${encodeURIComponent(buildingId)}&format=JSON`);
+        const installations = Array.isArray(raw) ? raw.filter(isCurrent).map(mapInstallation) : [];
+        // BBR promises no order; a building's installations read best by their number.
+        return installations.sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity));
+      }, { ...callOptions, system: 'bbr' }),
+    installationById: async (id, callOptions = {}) =>
+      (
+        await cache.getOrLoad(`bbr:tekniskanlaeg:id:${id}`, async () => {
+          const raw = await client.get(`${BASE}/tekniskanlaeg?Id=${encodeURIComponent(id)}&format=JSON`);
+          return Array.isArray(raw) ? raw.filter(isCurrent).map(mapInstallation) : [];
+        }, { ...callOptions, system: 'bbr' })
+      )[0] ?? null,
   };
 }

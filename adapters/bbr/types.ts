@@ -35,3 +35,25 @@ export interface UnitRecord {
   /** enh031AntalVærelser */
   rooms: number | null;
 }
+
+/** A BBR technical installation (tekniskAnlæg): a tank, an oil burner, solar panels… */
+export interface InstallationRecord {
+  id: string;
+  /** The building it belongs to; null for one on a plot (grund) or a land parcel (jordstykke) */
+  buildingId: string | null;
+  /** tek007Anlægsnummer */
+  number: number | null;
+  /** tek020Klassifikation */
+  classificationCode: string | null;
+  classificationText: string | null;
+  /** tek024Etableringsår */
+  yearEstablished: number | null;
+  /** tek067Fabrikationsår */
+  yearManufactured: number | null;
+  /** tek103FabrikatOliefyr, tek104FabrikatSolcelleanlægSolvarme or tek021FabrikatType */
+  manufacturer: string | null;
+  /** tek037Areal, m² */
+  area: number | null;
+  /** tek036Rumfang */
+  volume: number | null;
+}

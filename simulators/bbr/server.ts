@@ -3,10 +3,12 @@
  *
  *   GET /BBR/BBRPublic/1/rest/bygning?Husnummer={DAR husnummer id} | Id={bygning id}
  *   GET /BBR/BBRPublic/1/rest/enhed?Bygning={bygning id} | AdresseIdentificerer={DAR adresse id} | Id=
+ *   GET /BBR/BBRPublic/1/rest/tekniskanlaeg?Bygning={bygning id} | Id={tekniskAnlæg id}
  *
  * Answers are JSON arrays (one match is still an array; none is `[]`), field names as the
  * schemas spell them, Danish letters included.
  */
+import { INSTALLATION_KINDS, type TechnicalInstallation } from '../data/installations';
 import { buildWorld, type Building, type Unit, type World } from '../data/world';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../core/simulator';
 import { json, queryParam, refusedServiceUser, type ServiceUser } from '../core/rest';
@@ -28,6 +30,8 @@ export async function startBbrSimulator(options: BbrSimulatorOptions = {}): Prom
   for (const building of world.buildings.values()) buildingsByAccessAddress.set(building.accessAddressId, building);
   const unitByAddress = new Map<string, Unit>();
   for (const unit of world.units.values()) unitByAddress.set(unit.addressId, unit);
+  const installationById = new Map<string, TechnicalInstallation>();
+  for (const list of world.installationsByBuilding?.values() ?? []) for (const installation of list) installationById.set(installation.id, installation);
 
   return startSimulator(
     {
@@ -60,6 +64,16 @@ export async function startBbrSimulator(options: BbrSimulatorOptions = {}): Prom
           const key = bygning ? `bygning:${bygning}` : adresse ? `adresse:${adresse}` : `id:${id}`;
           return { response: json(200, units.map((u) => unitJson(world, u))), record: { operation: 'enhed', key } };
         }
+        if (path === '/bbr/bbrpublic/1/rest/tekniskanlaeg') {
+          const bygning = queryParam(request.url, 'Bygning');
+          const id = queryParam(request.url, 'Id');
+          let installations: readonly TechnicalInstallation[];
+          if (bygning) installations = world.installationsByBuilding?.get(bygning) ?? [];
+          else if (id) installations = [installationById.get(id)].filter((i): i is TechnicalInstallation => i !== undefined);
+          else return { response: json(400, { code: 'BadRequest', message: 'give Bygning or Id' }) };
+          const key = bygning ? `bygning:${bygning}` : `id:${id}`;
+          return { response: json(200, installations.map((i) => installationJson(world, i))), record: { operation: 'tekniskanlaeg', key } };
+        }
         return { response: json(404, { code: 'NotFound', message: 'unknown method' }) };
       },
     },
@@ -67,10 +81,12 @@ export async function startBbrSimulator(options: BbrSimulatorOptions = {}): Prom
   );
 }
 
-function common(namespace: string, id: string, municipalityCode: string) {
+const BUSINESS_EVENT = { bygning: 'Bygning', enhed: 'Enhed', tekniskanlaeg: 'TekniskAnlæg' } as const;
+
+function common(namespace: keyof typeof BUSINESS_EVENT, id: string, municipalityCode: string) {
   return {
     datafordelerOpdateringstid: UPDATED,
-    forretningshændelse: namespace === 'bygning' ? 'Bygning' : 'Enhed',
+    forretningshændelse: BUSINESS_EVENT[namespace],
     forretningsområde: '54.15.05.05',
     forretningsproces: '0',
     id_lokalId: id,
@@ -116,5 +132,26 @@ function unitJson(world: World, unit: Unit) {
     enh026EnhedensSamledeAreal: unit.area,
     enh027ArealTilBeboelse: unit.residentialArea,
     enh031AntalVærelser: unit.rooms,
+  };
+}
+
+function installationJson(world: World, installation: TechnicalInstallation) {
+  const building = world.buildings.get(installation.buildingId)!;
+  const solar = installation.classificationCode === INSTALLATION_KINDS.solar;
+  return {
+    ...common('tekniskanlaeg', installation.id, installation.municipalityCode),
+    bygning: installation.buildingId,
+    enhed: null,
+    grund: null,
+    husnummer: building.accessAddressId,
+    jordstykke: null,
+    tek007Anlægsnummer: installation.number,
+    tek020Klassifikation: installation.classificationCode,
+    tek024Etableringsår: installation.yearEstablished,
+    tek036Rumfang: installation.volume,
+    tek037Areal: installation.area,
+    tek067Fabrikationsår: installation.yearManufactured,
+    tek103FabrikatOliefyr: solar ? null : installation.manufacturer,
+    tek104FabrikatSolcelleanlægSolvarme: solar ? installation.manufacturer : null,
   };
 }

@@ -48,6 +48,8 @@ export interface RecordedCall {
   responseBody: string;
   /** The subject of the client's certificate, when the simulator asks for one: tests see who called. */
   clientCertificate?: string;
+  /** When the call arrived (epoch ms), before the simulated latency: tests see which calls were made side by side. */
+  arrivedAt: number;
 }
 
 export interface HandledCall {
@@ -145,6 +147,7 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
       return;
     }
     const clientCertificate = tls?.clientCa ? subjectOf(req.socket as TLSSocket) : undefined;
+    const arrivedAt = Date.now();
     const request: SimulatorRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, ...(clientCertificate ? { clientCertificate } : {}) };
     if (fault === 'down') {
       req.socket.destroy();
@@ -171,7 +174,7 @@ export async function startSimulator(definition: SimulatorDefinition, options: S
     }
     if (handled.record) {
       if (calls.length >= MAX_RECORDED_CALLS) calls.shift();
-      calls.push({ ...handled.record, requestBody: body, responseBody: response?.body ?? '', ...(clientCertificate ? { clientCertificate } : {}) });
+      calls.push({ ...handled.record, requestBody: body, responseBody: response?.body ?? '', arrivedAt, ...(clientCertificate ? { clientCertificate } : {}) });
     }
     if (response) send(res, response);
   }

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { acadreCaseNumber, acadreIndexUuid, FIRST_CASE_FILE_ID, FIRST_DOCUMENT_ID } from './acadreIdentity';
+import { filePropertyCases } from './propertyCases';
+import { drawInstallations, type TechnicalInstallation } from './installations';
 import { createRandom, type Random } from './random';
 import {
   caseGroups,
@@ -141,6 +143,20 @@ export interface Case {
   parties: { cpr: string; role: PartyRole }[];
   documentIds: string[];
   openedAt: string;
+  /**
+   * What the case is about (sagsgenstande), when it is about a property: its BBR building, its DAR
+   * address, or both. Only property cases (propertyCases.ts) have any; a citizen's case has none.
+   */
+  objects?: readonly CaseObject[];
+}
+
+/** A thing a case is about (sagsgenstand), named by its id in its own register. */
+export interface CaseObject {
+  kind: 'address' | 'building';
+  /** The DAR address id or the BBR building id (UUID) */
+  id: string;
+  /** How the ESDH describes it to the index (si:SagsgenstandeLokalUdvidelse Tekstfelt) */
+  text: string;
 }
 
 export interface CaseDocument {
@@ -203,6 +219,12 @@ export interface World {
    * by hand may have none.
    */
   municipalPapers?: ReadonlyMap<string, readonly MunicipalPaper[]>;
+  /**
+   * Per building id, the technical installations BBR registers on it (tanks, burners, solar
+   * panels). Drawn from a stream of their own (`drawInstallations`), like `municipalPapers`; a
+   * world a test builds by hand may have none.
+   */
+  installationsByBuilding?: ReadonlyMap<string, readonly TechnicalInstallation[]>;
 }
 
 export const DEFAULT_SEED = 20_261_123;
@@ -335,10 +357,12 @@ function generate(seed: number): World {
 
   const persons = populate(random, addresses, accessAddresses, dwellingsByMunicipality);
   const { cases, documents, casesByParty, casesByNumber } = fileCases(random, persons, kle);
+  filePropertyCases(seed, { municipalities, accessAddresses, addresses, buildings, units, persons, kle, cases, documents, casesByParty, casesByNumber });
   return {
     municipalities, accessAddresses, addresses, buildings, units, persons, cases, documents,
     kle, kleGroupTitles, casesByParty, casesByNumber, addressesByKey,
     municipalPapers: municipalPapers(seed),
+    installationsByBuilding: drawInstallations(seed, buildings.values()),
   };
 }
 

@@ -34,7 +34,7 @@ describe('mapBuilding and mapUnit (BBR)', () => {
       accessAddressId: '5d3c2a1e-8f47-4b6a-9c21-3e7f0b9a4d12',
       municipalityCode: '0101',
       usageCode: '140',
-      usageText: 'Etageboligbygning, flerfamiliehus eller to-familiehus',
+      usageText: 'Etagebolig-bygning, flerfamiliehus eller to-familiehus',
       yearBuilt: 1899,
       totalArea: 1550,
       builtArea: 310,
