@@ -42,6 +42,7 @@ export const gatewayDefaults = {
   requestBudgetMs: 3_000, // a client request, all legacy calls included
   shutdownDelayMs: 0, // behind a load balancer: its health-check interval, so it stops sending work first
   shareSubgraphFetches: true, // identical reads in flight, for identical decisions, share one subgraph fetch
+  prefetchEntities: true, // an entity fetch that needs only a key the query names goes at once (gateway/prefetch.ts)
   limits: {
     maxDepth: 12, // the overview query is 6 deep
     maxAliases: 15,
@@ -80,6 +81,8 @@ const gatewayConfigSchema = z.object({
   shutdownDelayMs: z.coerce.number().int().nonnegative().default(gatewayDefaults.shutdownDelayMs),
   /** Identical subgraph reads in flight for the same decision share one fetch (gateway/subgraphDedup.ts). */
   shareSubgraphFetches: z.boolean({ error: 'must be true or false (SHARE_SUBGRAPH_FETCHES)' }).default(gatewayDefaults.shareSubgraphFetches),
+  /** Entity fetches that need only a key the query names are made beside the fetch that returns the entity (gateway/prefetch.ts). */
+  prefetchEntities: z.boolean({ error: 'must be true or false (PREFETCH_ENTITIES)' }).default(gatewayDefaults.prefetchEntities),
   /** The purpose catalogue: processing activities and the uses each allows (gateway/auth/purposes.ts); absent: none allows any. */
   purposesPath: z.string().min(1).optional(),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
@@ -214,7 +217,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
       ...(env['SHUTDOWN_DELAY_MS'] ? { shutdownDelayMs: env['SHUTDOWN_DELAY_MS'] as unknown as number } : {}),
       ...(env['TRUSTED_DOCUMENTS'] ? { trustedDocumentsPath: env['TRUSTED_DOCUMENTS'] } : {}),
       ...(env['PURPOSES'] ? { purposesPath: env['PURPOSES'] } : {}),
-      ...(env['SHARE_SUBGRAPH_FETCHES'] ? { shareSubgraphFetches: env['SHARE_SUBGRAPH_FETCHES'] === 'true' ? true : env['SHARE_SUBGRAPH_FETCHES'] === 'false' ? false : (env['SHARE_SUBGRAPH_FETCHES'] as unknown as boolean) } : {}),
+      ...(env['SHARE_SUBGRAPH_FETCHES'] ? { shareSubgraphFetches: booleanSetting(env['SHARE_SUBGRAPH_FETCHES']) } : {}),
+      ...(env['PREFETCH_ENTITIES'] ? { prefetchEntities: booleanSetting(env['PREFETCH_ENTITIES']) } : {}),
       ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
       ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
       ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']
@@ -285,4 +289,9 @@ function unknownSubgraphs(settings: Readonly<Record<string, string>>, list: Subg
  */
 export function disableApolloTelemetry(env: NodeJS.ProcessEnv = process.env): void {
   env['APOLLO_TELEMETRY_DISABLED'] = '1';
+}
+
+/** `true` or `false` as the boolean; anything else as it is, for the schema to refuse naming the variable. */
+function booleanSetting(text: string): boolean {
+  return text === 'true' ? true : text === 'false' ? false : (text as unknown as boolean);
 }

@@ -36,6 +36,13 @@ export class SupergraphRefused extends Error {
   readonly code = 'SUPERGRAPH_REFUSED' as const;
 }
 
+/**
+ * Told of each query plan as it is about to run, with the data sources it runs on and the
+ * request's context (gateway/prefetch.ts starts early fetches here). Called synchronously by
+ * @apollo/gateway; what it starts must not throw into the request.
+ */
+export type PlanListener = NonNullable<ConstructorParameters<typeof ApolloGateway>[0]>['experimental_didResolveQueryPlan'];
+
 /** Builds the data source of one subgraph (its name, the URL the supergraph gives it); throws when it has no URL. */
 export type BuildService = (subgraph: { name: string; url: string | undefined }) => { dataSource: GraphQLDataSource; url: string };
 
@@ -59,7 +66,7 @@ export interface SupergraphVersion {
  * A supergraph SDL loaded as the gateway serves it, or SupergraphRefused with the reason. Used
  * for every version the gateway takes, and by `npm run check-subgraph` to try a candidate.
  */
-export async function loadSupergraph(sdl: string, buildService: BuildService, version = 1): Promise<SupergraphVersion> {
+export async function loadSupergraph(sdl: string, buildService: BuildService, version = 1, onPlan?: PlanListener): Promise<SupergraphVersion> {
   try {
     parse(sdl);
   } catch (error) {
@@ -79,6 +86,7 @@ export async function loadSupergraph(sdl: string, buildService: BuildService, ve
       subgraphUrls[name] = built.url;
       return built.dataSource;
     },
+    ...(onPlan ? { experimental_didResolveQueryPlan: onPlan } : {}),
   });
   let loaded: Awaited<ReturnType<ApolloGateway['load']>>;
   try {
@@ -104,6 +112,8 @@ export interface LiveSupergraphOptions {
   watch?: boolean;
   /** Changes within this long are read once. @default 100 (milliseconds) */
   debounceMs?: number;
+  /** Told of every plan about to run, on every version. */
+  onPlan?: PlanListener;
 }
 
 /** The supergraph in force and its changes; `gateway` is what Apollo Server is given. */
@@ -135,7 +145,7 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
       throw new SupergraphRefused(`cannot read the supergraph file ${path}`);
     }
   };
-  let current = await loadSupergraph(read(), buildService, 1);
+  let current = await loadSupergraph(read(), buildService, 1, options.onPlan);
   // Versions by their API schema: how a request's executor finds the version it was validated against.
   const versions = new WeakMap<GraphQLSchema, SupergraphVersion>([[current.schema, current]]);
   const schemaListeners = new Set<SchemaListener>();
@@ -152,7 +162,7 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
       try {
         sdl = read();
         if (sdl === current.sdl || closed) return current;
-        loaded = await loadSupergraph(sdl, buildService, current.version + 1);
+        loaded = await loadSupergraph(sdl, buildService, current.version + 1, options.onPlan);
       } catch (error) {
         const refusal = error instanceof SupergraphRefused ? error : new SupergraphRefused((error as Error).message);
         for (const listener of refused) listener(refusal);
