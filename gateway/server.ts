@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { Fetcher } from '@apollo/utils.fetcher';
@@ -23,6 +24,8 @@ import { createResponseExtensionPlugin } from '../runtime/responseExtension';
 import { tenantRegistryFile } from '../runtime/tenantRegistry';
 import type { RequestAccess } from './access';
 import { createAuthenticator, type Identity } from './auth/authenticate';
+import { DEV_ISSUER } from './auth/devIdentity';
+import { createExplorer, NO_EXPLORER, type ExplorerSettings } from './explorer/page';
 import { authorizingGateway, createFieldAuthorizer } from './auth/fieldAuthorization';
 import { auditRoutes } from './auditApi';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
@@ -31,10 +34,12 @@ import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
 import { sharingFetcher } from './subgraphDedup';
 import { newSpanId, newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
+import { activeTrace, describeActiveSpan } from '../runtime/requestTrace';
 import { httpRefusal } from './errors';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENCY_KEY_RULE, idempotencyKeyOf, isIdempotencyKey } from './idempotency';
 import { EMPTY_PURPOSE_CATALOGUE, readPurposeCatalogue } from './auth/purposes';
 import { attributedToSubgraph, formatGatewayError } from './plugins/maskErrors';
+import { createEntityPrefetcher, PrefetchingDataSource, prefetchOnPlan } from './prefetch';
 import { documentHash, loadTrustedDocuments, trustedDocumentsGuard } from './plugins/trustedDocuments';
 import { auditedAccess } from './recorder';
 import { createRequestLog } from './requestLog';
@@ -82,6 +87,11 @@ export interface GatewayOptions {
    * with authentication on, its API is served at /audit/records (auditors) and /audit/me (citizens).
    */
   audit?: { trail: AuditTrail; subjectKey: Buffer };
+  /**
+   * What the explorer (served outside production only) offers: sample operations as tabs, and
+   * demo sign-ins, taken only when the gateway trusts the development identity provider.
+   */
+  explorer?: ExplorerSettings;
 }
 
 
@@ -105,6 +115,14 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   disableApolloTelemetry();
   // Every line this gateway writes (runtime/log.ts); requests and subgraph calls get theirs from requestLog.ts.
   const log = logger({ service: 'gateway' });
+  // First: a missing explorer file fails the start before anything is listening or watching.
+  const explorer = config.production
+    ? undefined
+    : createExplorer({
+        operations: givenOptions.explorer?.operations ?? [],
+        // Demo tokens only where they are what the gateway trusts anyway (explorer/page.ts says why).
+        ...(config.auth?.issuer === DEV_ISSUER && givenOptions.explorer?.demoSignIns ? { demoSignIns: givenOptions.explorer.demoSignIns } : {}),
+      });
   const requestLog = createRequestLog(log);
   const tenants = config.tenantRegistryPath ? tenantRegistryFile(config.tenantRegistryPath) : undefined;
   tenants?.onRefused((error) =>
@@ -125,13 +143,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     maxOperationNames: config.metrics.maxOperationNames,
     ...(trusted ? { trustedOperationNames: trusted.operationNames } : {}),
   });
+  // Entity fetches that need only a key the query names go at once (gateway/prefetch.ts).
+  const prefetcher = config.prefetchEntities ? createEntityPrefetcher() : undefined;
   /** Each subgraph's data source, for every supergraph version: the URL config gives it, or the supergraph's. */
   const buildService: BuildService = ({ name, url }) => {
     const target = config.subgraphUrls[name] ?? url;
     if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
     const hooks = subgraphCall(name, signer, authenticator !== undefined, config.shareSubgraphFetches);
     const timed = metrics.timeFetches(name, budgetedFetch, requestLog.fetched);
-    const dataSource = new RemoteGraphQLDataSource<GatewayContext>({
+    const dataSourceConfig: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {
       url: target,
       // Shared outside the timing: the fetch metrics count what reached the subgraph.
       fetcher: config.shareSubgraphFetches ? sharingFetcher(timed).fetcher : timed,
@@ -141,14 +161,15 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       didEncounterError: (error) => {
         throw attributedToSubgraph(name, error);
       },
-    });
+    };
+    const dataSource = prefetcher ? new PrefetchingDataSource<GatewayContext>(name, prefetcher, dataSourceConfig) : new RemoteGraphQLDataSource<GatewayContext>(dataSourceConfig);
     return { dataSource, url: target };
   };
   const authenticator = config.auth
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
     : undefined;
   // The supergraph, validated and loaded, and followed: a changed file is taken into force or refused.
-  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService).catch((error: unknown) => {
+  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService, prefetcher ? { onPlan: prefetchOnPlan(prefetcher) } : {}).catch((error: unknown) => {
     throw new Error(`the supergraph ${config.supergraphPath} cannot be served: ${(error as Error).message}`);
   });
   supergraph.onChange((now, before) =>
@@ -202,6 +223,9 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: [...armor.validationRules, costLimitRule(reader, config.limits.maxCost)],
     plugins: [
+      // Apollo's own landing page is Apollo Sandbox, loaded from Apollo's CDN and reporting to
+      // Apollo: never served. Browsers get the gateway's explorer (explorer/), or nothing in production.
+      ApolloServerPluginLandingPageDisabled(),
       ...(armor.plugins as ApolloServerPlugin<GatewayContext>[]),
       pipelinePlugin({
         reader,
@@ -227,6 +251,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,
     guard,
+    tracedAs: 'gateway',
+    browserPage: explorer?.page ?? NO_EXPLORER,
     // Refused before Apollo (body, trusted documents, authentication, rate limits): counted and logged like any answer.
     onRefused: (refused) => {
       const answered = { operationName: claimedOperationName(refused.request), executed: false, status: refused.status, errorCodes: [refused.code], seconds: refused.seconds };
@@ -235,7 +261,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       requestLog.answered({
         ...answered,
         requestId: undefined,
-        traceId: parseTraceparent(refused.req.headers[TRACEPARENT_HEADER])?.traceId ?? newTraceId(),
+        traceId: activeTrace()?.traceId ?? parseTraceparent(refused.req.headers[TRACEPARENT_HEADER])?.traceId ?? newTraceId(),
         tenant: null,
         role: null,
         documentHash: query ? documentHash(query) : null,
@@ -243,10 +269,13 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     },
     context: async (req, _request, arrivedAt) => {
       const requestId = randomUUID();
-      // The client's trace, or a new one; the gateway's own span in it is this request.
-      const trace = parseTraceparent(req.headers[TRACEPARENT_HEADER]);
+      // The client's trace, or a new one; the gateway's own span in it is this request. Exported
+      // traces have that span already (runtime/requestTrace.ts): its ids are the request's.
+      const traced = activeTrace();
+      const trace = traced ?? parseTraceparent(req.headers[TRACEPARENT_HEADER]);
       const traceId = trace?.traceId ?? newTraceId();
-      const spanId = newSpanId();
+      const spanId = traced?.spanId ?? newSpanId();
+      if (traced) describeActiveSpan({ 'kommunegraph.request_id': requestId });
       // Every line written while the request is served carries its ids (runtime/log.ts).
       bindLogContext({ requestId, traceId });
       return {
@@ -265,6 +294,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
       };
     },
     routes: {
+      ...explorer?.routes,
       ...(options.audit && authenticator
         ? auditRoutes({ ...options.audit, admission, record: options.onAccess!, organisation })
         : {}),

@@ -24,7 +24,10 @@ import { generateInternalTokenKeys, createInternalTokenVerifier, type InternalTo
 import { memoryReplayStore, redisReplayStore } from '../runtime/replayStore';
 import { loadSubgraphList } from '../schema/subgraphs';
 import { startListedSubgraph } from './startListed';
+import { explorerSamples } from './explorerSamples';
 import { processExists } from '../runtime/processes';
+import { startTracing } from '../runtime/tracing';
+import type { TracingSettings } from '../runtime/tracingSettings';
 
 /** Default simulated latency per legacy call, in milliseconds: legacy systems are not instant. */
 export const DEFAULT_LATENCY_MS: Readonly<Record<string, number>> = {
@@ -75,6 +78,11 @@ export interface LocalStackOptions {
    * `gateway.supergraphPath` names another.
    */
   subgraphListPath?: string;
+  /**
+   * Export the traces of every part (runtime/tracing.ts): `npm start` passes what the OTEL_*
+   * variables say. Each part is its own service, in one process. Absent: no traces.
+   */
+  tracing?: TracingSettings;
 }
 
 export interface LocalStack {
@@ -154,6 +162,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
 
     const internalTokenKeys = await generateInternalTokenKeys();
+    // Before the parts start, so their first request is traced; closed after them, so it is exported.
+    // The gateway first: spans made outside any request are the first part's.
+    const subgraphList = loadSubgraphList(options.subgraphListPath);
+    for (const part of ['gateway', ...subgraphList.subgraphs.map((entry) => `subgraph:${entry.name}`)]) {
+      const tracing = await startTracing(options.tracing, part);
+      if (tracing) started.push(tracing);
+    }
     const subgraphOptions = async (subgraph: string) => ({
       internalTokens: await createInternalTokenVerifier(internalTokenKeys.publicJwk, {
         subgraph,
@@ -163,7 +178,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     // Every subgraph the list names, started as `npm run start:subgraph` starts it; those that
     // started are closed with the stack even when another one fails to.
-    const subgraphList = loadSubgraphList(options.subgraphListPath);
     const startedSubgraphs = await Promise.allSettled(
       subgraphList.subgraphs.map(async (entry) => startListedSubgraph(entry, legacyConfig, await subgraphOptions(entry.name))),
     );
@@ -184,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }),
       {
         internalTokenKey: internalTokenKeys.privateJwk,
+        explorer: explorerSamples(world, devIdentity),
         ...(options.audit
           ? { audit: options.audit }
           : options.onAccess

@@ -18,6 +18,7 @@ import { demoClaims, devIdentityProvider, type DevIdentityProvider } from '../ga
 import { configuredAuditTrail } from '../audit';
 import { configureLogging } from '../runtime/log';
 import { DEFAULT_GRACE_MS, onShutdown } from '../runtime/shutdown';
+import { loadTracingSettings, type TracingSettings } from '../runtime/tracingSettings';
 import { startLocalStack, type LocalStack } from './localStack';
 
 const DEV_IDENTITY_DIR = '.data/dev-idp';
@@ -38,8 +39,10 @@ const refused = refusedSettings(process.env);
 if (refused.length > 0) exitWith(new ConfigInvalid('npm start', [...refused, 'for a gateway over other subgraphs or another identity provider, run npm run start:gateway']));
 const identity = await devIdentityProvider(DEV_IDENTITY_DIR);
 let config: GatewayConfig;
+let tracing: TracingSettings | undefined;
 try {
   config = npmStartConfig(process.env, identity);
+  tracing = loadTracingSettings(process.env, 'npm start');
 } catch (error) {
   exitWith(error);
 }
@@ -80,6 +83,8 @@ async function start(config: GatewayConfig): Promise<void> {
     // The subgraphs SUBGRAPHS_CONFIG lists (default subgraphs.json), a municipality's own among them.
     ...(config.subgraphListPath ? { subgraphListPath: config.subgraphListPath } : {}),
     ...(replay && replay !== 'memory' ? { replayStoreUrl: replay } : {}),
+    // Every part its own service in the traces, though all run in this process.
+    ...(tracing ? { tracing } : {}),
   });
 }
 
@@ -134,6 +139,7 @@ ${line}
 Gateway ready in ${Date.now() - started} ms:
 
   ${stack.gateway.url}
+  (open it in a browser: the explorer, with the sample operations and the demo roles to ask as)
 
 Sample CPR (synthetic, a substitute number): ${cpr}
 Other municipalities: ${[...samples.entries()].filter(([code]) => code !== '0101').map(([code, p]) => `${code} ${formatCpr(p.cpr)}`).join(', ')}
@@ -157,6 +163,7 @@ Simulators: ${stack.allSimulators().map((s) => `${s.name} ${s.url}`).join(', ')}
 Subgraphs:  ${stack.subgraphs.map((s) => `${s.name} ${s.url}`).join(', ')}
 Metrics (Prometheus, the gateway's, the subgraphs' and the process's): ${stack.gateway.metrics.url}
   (catalogue: docs/operators.md#metrics; METRICS_PORT sets the port, a free one otherwise)
+Traces: ${tracing ? `OTLP/HTTP to ${tracing.url}, services gateway and subgraph:<name>` : 'off (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 sends them to a collector there)'}
 
 npm start sets: the gateway's subgraph URLs (the subgraphs above), its identity provider (the
   development one in ${DEV_IDENTITY_DIR}), its gateway-to-subgraph keys (made for this run), the access trail

@@ -30,8 +30,10 @@ const subjectKey = randomBytes(32);
 beforeAll(async () => {
   stack = await startAuthedStack({
     audit: { subjectKey },
-    // Short attempts and one retry, so a hung Acadre is cut by its own deadline well inside the request's budget.
-    legacy: { timeoutMs: 300, resilience: { maxRetries: 1, initialBackoffMs: 5, breakerThreshold: 10_000 } },
+    // Short attempts and one retry, so a hung Acadre is cut by its own deadline inside the request's
+    // budget (2 × 800 ms of 3 s); not so short that a loaded machine's answer comes after it and is
+    // asked again (300 ms was: the whole suite with a browser beside it saw calls repeated).
+    legacy: { timeoutMs: 800, resilience: { maxRetries: 1, initialBackoffMs: 5, breakerThreshold: 10_000 } },
   });
   trail = stack.trail!;
 });
