@@ -58,7 +58,7 @@ export async function startTracing(settings: TracingSettings | undefined, part: 
     resource: resourceFromAttributes({ 'service.name': settings.serviceName ?? part, 'kommunegraph.part': part }),
     sampler: settings.sampler.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root,
     spanProcessors: [
-      censoring,
+      spanCensor,
       new sdk.BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } }) }),
     ],
   });
@@ -81,18 +81,22 @@ export async function startTracing(settings: TracingSettings | undefined, part: 
   return { url: settings.url, close: () => (closing ??= close()) };
 }
 
+/** Attributes holding ids the gateway made (runtime/log.ts keeps the same for its lines). */
+const OUR_ID_ATTRIBUTES: ReadonlySet<string> = new Set(['kommunegraph.request_id']);
+
 /**
  * The last net under "nothing personal in a span": every name and string attribute masked as log
  * lines are (runtime/redact.ts) before it is exported. Our spans carry ids, codes and system
  * names only; a client-chosen operation name (Apollo's spans have it) might carry a CPR number.
  */
-const censoring = {
+export const spanCensor = {
   onStart() {},
-  onEnding(span: Span & { name: string; attributes: Record<string, unknown> }) {
+  onEnding(span: Pick<Span, 'updateName' | 'setAttribute'> & { name: string; attributes: Record<string, unknown> }) {
     const name = maskForLog(span.name);
     if (name !== span.name) span.updateName(name);
     for (const [key, value] of Object.entries(span.attributes)) {
-      if (typeof value === 'string') {
+      // Ids we made (UUIDs) are no CPR numbers, whatever run of digits they happen to hold.
+      if (typeof value === 'string' && !OUR_ID_ATTRIBUTES.has(key)) {
         const masked = maskForLog(value);
         if (masked !== value) span.setAttribute(key, masked);
       }
