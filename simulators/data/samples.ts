@@ -35,13 +35,15 @@ export const CITIZEN_OVERVIEW_QUERY = `query CitizenOverview($cpr: CPR!) {
 /**
  * A citizen's own page (self-service): what a citizen may see of themselves, and nothing that is
  * another person's, so it answers without a single FORBIDDEN. Who the other parties of their cases
- * are is not theirs to see (only their roles); their family's names are.
+ * are is not theirs to see (only their roles); their family's names are; their NemKonto (masked)
+ * is, under any purpose of theirs. Who looked them up is `GET /audit/me`, with the same token.
  */
 export const CITIZEN_OWN_PAGE_QUERY = `query MyPage($cpr: CPR!) {
   citizen(cpr: $cpr) {
     name { full }
     address { text postcode municipality { name } }
     relations { spouse { name { full } } children { name { full } } }
+    nemKonto { bank { name } accountNumberMasked }
     cases {
       number title status openedAt
       classification { title }

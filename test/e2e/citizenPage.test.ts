@@ -1,7 +1,7 @@
 /**
  * A citizen's own page (CITIZEN_OWN_PAGE_QUERY) through the graph, as self-service asks it with a
- * citizen's token: their name, address, family, cases with status, procedure step and what comes
- * next, documents and roles — every value as the world holds it, and not one error. Asking for
+ * citizen's token: their name, address, family, NemKonto (masked), cases with status, procedure
+ * step and what comes next, documents and roles; and who looked them up (GET /audit/me) — every value as the world holds it, and not one error. Asking for
  * what is not theirs (who the other parties are) is what brings FORBIDDEN, and the page does not.
  */
 import { randomBytes } from 'node:crypto';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectHash } from '../../audit';
 import { formatCpr } from '../../schema/scalars';
 import { CITIZEN_OWN_PAGE_QUERY, sampleCitizens } from '../../simulators/data/samples';
+import { nemKontoAccountOf } from '../../simulators/nemkonto/accounts';
 import { DEFAULT_PROCEDURES_DIR } from '../../subgraphs/case';
 import { allowedMoves, procedureFor } from '../../subgraphs/case/procedure';
 import { readProcedureFolder } from '../../subgraphs/case/procedureCatalogue';
@@ -46,6 +47,9 @@ describe('a citizen\'s own page', () => {
     expect(page.address.text).toEqual(expect.any(String));
     expect(page.relations.spouse.name.full).toEqual(fullName(person.spouseCpr!));
     expect(page.relations.children.map((c: { name: { full: string } }) => c.name.full)).toHaveLength(person.childCprs.length);
+    // Their NemKonto, masked to its last four digits, as NemKonto has it (or null: none).
+    const account = nemKontoAccountOf(person);
+    expect(page.nemKonto).toEqual(account ? { bank: { name: account.bankName }, accountNumberMasked: `******${account.accountNumber.slice(-4)}` } : null);
 
     const procedures = await readProcedureFolder(DEFAULT_PROCEDURES_DIR);
     const seeded = (stack.world.casesByParty.get(person.cpr) ?? []).map((id) => stack.world.cases.get(id)!);
@@ -75,6 +79,19 @@ describe('a citizen\'s own page', () => {
     const records = (await stack.trail!.find({ subject: subjectHash(subjectKey, person.cpr) })).filter((r) => r.requestId === requestId);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ role: 'citizen', actorType: 'person', outcome: 'ok', fields: expect.arrayContaining(['Citizen.name', 'Citizen.cases', 'Case.status', 'Case.procedure']) });
+  });
+
+  it('shows them who looked them up: the caseworker\'s look-up as their municipality\'s, their own as their own', async () => {
+    const caseworker = stack.bearer(await stack.mint.caseworker('0101'));
+    expect((await postGraphQL(stack.gateway.url, 'query($cpr: CPR!) { citizen(cpr: $cpr) { name { full } } }', { cpr: formatCpr(person.cpr) }, caseworker)).body.errors).toBeUndefined();
+    await postGraphQL(stack.gateway.url, CITIZEN_OWN_PAGE_QUERY, { cpr: formatCpr(person.cpr) }, await asThemselves());
+    const response = await fetch(new URL('/audit/me', stack.gateway.url), { headers: await asThemselves() });
+    expect(response.status).toBe(200);
+    const { accesses } = (await response.json()) as { accesses: { organisation: string }[] };
+    const organisations = accesses.map((a) => a.organisation);
+    expect(organisations).toContain('Dig selv');
+    expect(organisations).toContain(`${stack.world.municipalities.find((m) => m.code === '0101')!.name} Kommune`);
+    expect(JSON.stringify(accesses)).not.toContain(person.cpr);
   });
 
   it('the noise came from asking what is not theirs: who the other parties are is FORBIDDEN, once per field asked', async () => {
