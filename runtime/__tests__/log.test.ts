@@ -52,14 +52,20 @@ describe('log lines', () => {
     expect(lines[1]).not.toHaveProperty('requestId');
   });
 
-  it('censor fields that carry credentials or personal data, at the top and one level down', () => {
+  it('censor fields that carry credentials or personal data, wherever they are in the line', () => {
     const [line] = logged(() =>
       logger().info(
-        { token: JWT, headers: { authorization: `Bearer ${JWT}` }, cpr: '0101601234', request: { variables: { cpr: '010160-1234' } }, person: { fullName: 'Anne Jensen' } },
+        {
+          token: JWT, headers: { authorization: `Bearer ${JWT}` }, cpr: '0101601234', request: { variables: { cpr: '010160-1234' } }, person: { fullName: 'Anne Jensen' },
+          req: { headers: { cookie: 'session=abc', host: 'gateway' } }, deep: { a: { b: { address: 'Søndergade 7' } } },
+        },
         'what a careless caller could pass',
       ),
     );
-    expect(line).toMatchObject({ token: '[redacted]', headers: { authorization: '[redacted]' }, cpr: '[redacted]', request: { variables: '[redacted]' }, person: { fullName: '[redacted]' } });
+    expect(line).toMatchObject({
+      token: '[redacted]', headers: { authorization: '[redacted]' }, cpr: '[redacted]', request: { variables: '[redacted]' }, person: { fullName: '[redacted]' },
+      req: { headers: { cookie: '[redacted]', host: 'gateway' } }, deep: { a: { b: { address: '[redacted]' } } },
+    });
   });
 
   it('mask CPR numbers and tokens in messages and in any string field', () => {
