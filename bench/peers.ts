@@ -20,7 +20,8 @@
  *
  * Options: --seconds N per workload (default 10), --connections C (50), --warmup S (seconds before
  * each measured run; default a fifth of N, 1 to 3), --only plain,hive,hive-rust,ours,
- * --workloads a,b,c,d, --no-record (print only: no JSON, no README).
+ * --workloads a,b,c,d, --no-record (print only: no JSON, no README), --cpu-prof DIR (each gateway
+ * under `node --cpu-prof`, its profiles written to DIR/GATEWAY when it stops; the largest is the main thread's).
  *
  * A peer that cannot be installed or started is reported with the reason, and the others run.
  */
@@ -28,7 +29,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism, cpus, release, tmpdir, type } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { composeSupergraph } from './peers/composeSupergraph';
 import { drive } from './peers/drive';
@@ -41,7 +42,7 @@ import { LIGHT_QUERY, OVERVIEW, PLANNED, WORKLOADS, type Workload, type Workload
 
 // ─── Options ─────────────────────────────────────────────────────────────────────────────────
 
-const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c,d] [--no-record]';
+const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c,d] [--no-record] [--cpu-prof DIR]';
 
 interface Options {
   seconds: number;
@@ -50,6 +51,8 @@ interface Options {
   only: GatewayId[];
   workloads: WorkloadId[];
   record: boolean;
+  /** Each gateway process runs under `node --cpu-prof`, its profile written to this folder when it stops. */
+  cpuProfileDir: string | undefined;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -61,7 +64,7 @@ function parseOptions(argv: readonly string[]): Options {
       record = false;
       continue;
     }
-    const match = /^--(seconds|connections|warmup|only|workloads)(?:=(.*))?$/.exec(arg);
+    const match = /^--(seconds|connections|warmup|only|workloads|cpu-prof)(?:=(.*))?$/.exec(arg);
     if (!match) fail(`unknown argument ${arg}`);
     const value = match[2] ?? argv[++i];
     if (value === undefined) fail(`--${match[1]} needs a value`);
@@ -91,6 +94,7 @@ function parseOptions(argv: readonly string[]): Options {
     only: list('only', GATEWAY_IDS),
     workloads: list('workloads', [...Object.keys(WORKLOADS), OVERVIEW.id] as WorkloadId[], PLANNED),
     record,
+    cpuProfileDir: values.has('cpu-prof') ? resolve(values.get('cpu-prof')!) : undefined,
   };
 }
 
@@ -281,7 +285,10 @@ async function runGateway(spec: GatewaySpec, workloads: readonly Workload[], ded
   for (const line of launch.configuration) log(`  ${line}`);
   const url = `http://127.0.0.1:${port}/graphql`;
   const startedAt = performance.now();
-  const child = startChild(spec.id, launch.args, launch);
+  // Node's own flag, before the script: the profile covers the gateway's whole life, warm-up included.
+  // Node names the files (one per thread: the loader's hooks thread writes its own); a folder per gateway.
+  const args = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, `${spec.id}${dedupOff ? '-dedup-off' : ''}`)}`, ...launch.args] : launch.args;
+  const child = startChild(spec.id, args, launch);
   try {
     await waitForGateway(child, url, 90_000);
   } catch (error) {

@@ -51,7 +51,7 @@ import { attributedToSubgraph } from './plugins/maskErrors';
 import { readInputs, type OperationReader, type OperationReading, type RequestInputs } from './operation';
 import { createRateLimiter, rateLimitKey, type RateLimiter } from './plugins/rateLimit';
 import { documentHash } from './plugins/trustedDocuments';
-import { SHARING_KEY_HEADER, sharingKey } from './subgraphDedup';
+import { DEFERRED_TOKEN_HEADER, SHARING_KEY_HEADER, sharingKey, type DeferredTokens } from './subgraphDedup';
 import type { Grantee } from '../schema/accessPolicy';
 
 /** Header carrying the milliseconds left of the client request's budget. */
@@ -364,7 +364,7 @@ function writesRemain(reading: OperationReading, authorized: AuthorizedOperation
  * what any client sees). With `sharing`, a read names the key under which identical requests in
  * flight may share one fetch (subgraphDedup.ts).
  */
-export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean, sharing = false) {
+export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean, sharing?: DeferredTokens) {
   return {
     willSendRequest: async ({ request, context }: { request: { query?: string; variables?: Record<string, unknown>; http?: { headers: { set(name: string, value: string): void } } }; context: GatewayContext }) => {
       // Client headers (Authorization included) are not forwarded; only ours are.
@@ -374,23 +374,23 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
       if (left <= 0) throw attributedToSubgraph(name, new DOMException('the request budget is spent', 'TimeoutError'));
       const decision = context.decision;
       const identity = decision?.identity ?? null;
-      const token = await signer.sign({
-        audience: name,
-        requestHash: subgraphRequestHash(request.query ?? '', request.variables),
-        actor: identity?.actor ?? null,
-        role: decision?.role ?? null,
-        scopes: [...(decision?.grantee.scopes ?? [])],
-        uses: [...(decision?.grantee.purposeUses ?? [])],
-        tenant: identity?.tenant ?? null,
-        purpose: identity?.purpose ?? null,
-        personal: decision?.personal ?? false,
-        requestId: context.requestId,
-        intent: context.intent,
-        // Only a write has use for it; a read is the same however often it is asked.
-        idempotencyKey: context.intent ? context.idempotencyKey : null,
-        development: !authenticating,
-      });
-      request.http?.headers.set(INTERNAL_TOKEN_HEADER, token);
+      const sign = () =>
+        signer.sign({
+          audience: name,
+          requestHash: subgraphRequestHash(request.query ?? '', request.variables),
+          actor: identity?.actor ?? null,
+          role: decision?.role ?? null,
+          scopes: [...(decision?.grantee.scopes ?? [])],
+          uses: [...(decision?.grantee.purposeUses ?? [])],
+          tenant: identity?.tenant ?? null,
+          purpose: identity?.purpose ?? null,
+          personal: decision?.personal ?? false,
+          requestId: context.requestId,
+          intent: context.intent,
+          // Only a write has use for it; a read is the same however often it is asked.
+          idempotencyKey: context.intent ? context.idempotencyKey : null,
+          development: !authenticating,
+        });
       // Each subgraph call is a span of the request's trace, under the gateway's: Apollo's fetch
       // span when traces are exported (this runs within it), else one named here.
       request.http?.headers.set(TRACEPARENT_HEADER, activeTraceparent() ?? traceparent(context.traceId, newSpanId(), context.traceSampled));
@@ -406,8 +406,15 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
             development: !authenticating,
           })
         : undefined;
-      // The variables go in the body, which the key is compared with; the key is never sent.
-      if (key) request.http?.headers.set(SHARING_KEY_HEADER, key);
+      if (!sharing || !key) {
+        request.http?.headers.set(INTERNAL_TOKEN_HEADER, await sign());
+        return;
+      }
+      // A read that may join an identical one in flight: its token is signed by the fetcher, and
+      // only if this request is the one sent (subgraphDedup.ts). The variables go in the body,
+      // which the key is compared with; neither header is ever sent.
+      request.http?.headers.set(SHARING_KEY_HEADER, key);
+      request.http?.headers.set(DEFERRED_TOKEN_HEADER, sharing.defer(sign));
     },
     didReceiveResponse: <R extends { extensions?: Record<string, unknown> }>({ response, context }: { response: R; context: GatewayContext }): R => {
       const stale = response.extensions?.[SUBGRAPH_STALE_EXTENSION];

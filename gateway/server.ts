@@ -17,7 +17,7 @@ import type { JWK } from 'jose';
 import type { Registry } from 'prom-client';
 import type { AuditTrail } from '../audit';
 import { memoryReport, startGraphQLHttpServer, writeJson, type Refusal, type RunningHttpServer } from '../runtime/httpServer';
-import { createInternalTokenSigner, type InternalTokenSigner } from '../runtime/internalToken';
+import { createInternalTokenSigner, INTERNAL_TOKEN_HEADER, type InternalTokenSigner } from '../runtime/internalToken';
 import { bindLogContext, logger } from '../runtime/log';
 import { isLoopback, startMetricsServer, type RunningMetricsServer } from '../runtime/metrics';
 import { createResponseExtensionPlugin } from '../runtime/responseExtension';
@@ -32,7 +32,7 @@ import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
-import { sharingFetcher } from './subgraphDedup';
+import { deferredTokens, sharingFetcher } from './subgraphDedup';
 import { newSpanId, newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
 import { activeTrace, describeActiveSpan } from '../runtime/requestTrace';
 import { httpRefusal } from './errors';
@@ -149,12 +149,14 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   const buildService: BuildService = ({ name, url }) => {
     const target = config.subgraphUrls[name] ?? url;
     if (!target) throw new Error(`no URL for subgraph ${name}: set SUBGRAPH_URL_${name.toUpperCase()}`);
-    const hooks = subgraphCall(name, signer, authenticator !== undefined, config.shareSubgraphFetches);
+    // A read that may share signs its token only if it is the one sent (subgraphDedup.ts).
+    const deferred = config.shareSubgraphFetches ? deferredTokens() : undefined;
+    const hooks = subgraphCall(name, signer, authenticator !== undefined, deferred);
     const timed = metrics.timeFetches(name, budgetedFetch, requestLog.fetched);
     const dataSourceConfig: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {
       url: target,
       // Shared outside the timing: the fetch metrics count what reached the subgraph.
-      fetcher: config.shareSubgraphFetches ? sharingFetcher(timed).fetcher : timed,
+      fetcher: deferred ? sharingFetcher(timed, deferred, INTERNAL_TOKEN_HEADER).fetcher : timed,
       willSendRequest: ({ request, context }) => hooks.willSendRequest({ request, context: context as GatewayContext }),
       didReceiveResponse: ({ response, context }) => hooks.didReceiveResponse({ response, context: context as GatewayContext }),
       // A failure to reach the subgraph carries its name, for the log and for the client.
