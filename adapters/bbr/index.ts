@@ -40,46 +40,32 @@ const BASE = 'BBR/BBRPublic/1/rest';
 
 export function createRestBuildingRegister(options: { client: JsonClient; cache: RegistryCache }): BuildingRegister {
   const { client, cache } = options;
-  // Loads run once for every caller of a key: on their own timeouts, not one caller's deadline.
-  const buildings = async (query: string) => {
-    const raw = await client.get(`${BASE}/bygning?${query}&format=JSON`);
-    return Array.isArray(raw) ? raw.filter(isCurrent).map(mapBuilding) : [];
+  /** The records BBR answers for `resource?query` that still exist, mapped. */
+  const current = async <T>(resource: string, query: string, map: (raw: unknown) => T): Promise<T[]> => {
+    const raw = await client.get(`${BASE}/${resource}?${query}&format=JSON`);
+    return Array.isArray(raw) ? raw.filter(isCurrent).map(map) : [];
   };
+  // Loads run once for every caller of a key: on their own timeouts, not one caller's deadline.
+  const read = <T>(key: string, load: () => Promise<T>, callOptions: BuildingCallOptions) => cache.getOrLoad(key, load, { ...callOptions, system: 'bbr' });
   const first = (list: BuildingRecord[]) => {
     const building = list[0];
     if (!building) throw new NotFound('bbr: no such building', { system: 'bbr' });
     return building;
   };
+  const by = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`;
   return {
     buildingByAccessAddress: async (accessAddressId, callOptions = {}) =>
-      first(await cache.getOrLoad(`bbr:bygning:husnummer:${accessAddressId}`, () => buildings(`Husnummer=${encodeURIComponent(accessAddressId)}`), { ...callOptions, system: 'bbr' })),
-    buildingById: async (id, callOptions = {}) =>
-      first(await cache.getOrLoad(`bbr:bygning:id:${id}`, () => buildings(`Id=${encodeURIComponent(id)}`), { ...callOptions, system: 'bbr' })),
-    unitById: async (id, callOptions = {}) =>
-      (
-        await cache.getOrLoad(`bbr:enhed:id:${id}`, async () => {
-          const raw = await client.get(`${BASE}/enhed?Id=${encodeURIComponent(id)}&format=JSON`);
-          return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
-        }, { ...callOptions, system: 'bbr' })
-      )[0] ?? null,
-    unitsOfBuilding: (buildingId, callOptions = {}) =>
-      cache.getOrLoad(`bbr:enhed:bygning:${buildingId}`, async () => {
-        const raw = await client.get(`${BASE}/enhed?Bygning=${encodeURIComponent(buildingId)}&format=JSON`);
-        return Array.isArray(raw) ? raw.filter(isCurrent).map(mapUnit) : [];
-      }, { ...callOptions, system: 'bbr' }),
+      first(await read(`bbr:bygning:husnummer:${accessAddressId}`, () => current('bygning', by('Husnummer', accessAddressId), mapBuilding), callOptions)),
+    buildingById: async (id, callOptions = {}) => first(await read(`bbr:bygning:id:${id}`, () => current('bygning', by('Id', id), mapBuilding), callOptions)),
+    unitById: async (id, callOptions = {}) => (await read(`bbr:enhed:id:${id}`, () => current('enhed', by('Id', id), mapUnit), callOptions))[0] ?? null,
+    unitsOfBuilding: (buildingId, callOptions = {}) => read(`bbr:enhed:bygning:${buildingId}`, () => current('enhed', by('Bygning', buildingId), mapUnit), callOptions),
     installationsOfBuilding: (buildingId, callOptions = {}) =>
-      cache.getOrLoad(`bbr:tekniskanlaeg:bygning:${buildingId}`, async () => {
-        const raw = await client.get(`${BASE}/tekniskanlaeg?Bygning=${encodeURIComponent(buildingId)}&format=JSON`);
-        const installations = Array.isArray(raw) ? raw.filter(isCurrent).map(mapInstallation) : [];
+      read(
+        `bbr:tekniskanlaeg:bygning:${buildingId}`,
         // BBR promises no order; a building's installations read best by their number.
-        return installations.sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity));
-      }, { ...callOptions, system: 'bbr' }),
-    installationById: async (id, callOptions = {}) =>
-      (
-        await cache.getOrLoad(`bbr:tekniskanlaeg:id:${id}`, async () => {
-          const raw = await client.get(`${BASE}/tekniskanlaeg?Id=${encodeURIComponent(id)}&format=JSON`);
-          return Array.isArray(raw) ? raw.filter(isCurrent).map(mapInstallation) : [];
-        }, { ...callOptions, system: 'bbr' })
-      )[0] ?? null,
+        async () => (await current('tekniskanlaeg', by('Bygning', buildingId), mapInstallation)).sort((a, b) => (a.number ?? Infinity) - (b.number ?? Infinity)),
+        callOptions,
+      ),
+    installationById: async (id, callOptions = {}) => (await read(`bbr:tekniskanlaeg:id:${id}`, () => current('tekniskanlaeg', by('Id', id), mapInstallation), callOptions))[0] ?? null,
   };
 }

@@ -8,6 +8,7 @@
  * the world draws exactly what it drew before them; they take the next case numbers and, in an
  * Acadre municipality, the next case file and document ids, as if opened after the seeded ones.
  */
+import { addDays, pad } from './calendar';
 import { acadreCaseNumber, acadreIndexUuid, FIRST_CASE_FILE_ID, FIRST_DOCUMENT_ID } from './acadreIdentity';
 import { createRandom, type Random } from './random';
 import type { AccessAddress, Address, Building, Case, CaseDocument, CaseObject, CaseStatus, KleSubject, Municipality, Person } from './world';
@@ -176,12 +177,3 @@ function residentsByAddress(persons: ReadonlyMap<string, Person>): Map<string, P
   return byAddress;
 }
 
-function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}

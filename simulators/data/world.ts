@@ -5,6 +5,7 @@
  * It is built from one seed, so every process that calls `buildWorld()` gets the same data.
  * CPR numbers are substitute numbers (day of month + 60), so none can belong to a real person.
  */
+import { addDays, pad } from './calendar';
 import { readFileSync } from 'node:fs';
 import { acadreCaseNumber, acadreIndexUuid, FIRST_CASE_FILE_ID, FIRST_DOCUMENT_ID } from './acadreIdentity';
 import { filePropertyCases } from './propertyCases';
@@ -550,15 +551,6 @@ function fileCases(random: Random, persons: Map<string, Person>, kle: Map<string
   return { cases, documents, casesByParty, casesByNumber };
 }
 
-function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
 
 /** Mixed into the seed for the papers' own stream, so the rest of the world draws exactly what it drew before them. */
 const PAPERS_STREAM = 0x7ab1_1c00;
