@@ -21,4 +21,12 @@ describe('W3C traceparent', () => {
     expect(parseTraceparent(traceparent(traceId, spanId))).toEqual({ traceId, parentId: spanId, sampled: true });
     expect(traceparent(traceId, spanId, false).endsWith('-00')).toBe(true);
   });
+  it('draws ids that never repeat across the random pool\'s refills', () => {
+    const spans = Array.from({ length: 3000 }, () => newSpanId());
+    const traces = Array.from({ length: 1500 }, () => newTraceId());
+    for (const id of spans) expect(id).toMatch(/^[0-9a-f]{16}$/);
+    for (const id of traces) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set(spans).size).toBe(spans.length);
+    expect(new Set(traces).size).toBe(traces.length);
+  });
 });
