@@ -51,7 +51,7 @@ import { attributedToSubgraph } from './plugins/maskErrors';
 import { readInputs, type OperationReader, type OperationReading, type RequestInputs } from './operation';
 import { createRateLimiter, rateLimitKey, type RateLimiter } from './plugins/rateLimit';
 import { documentHash } from './plugins/trustedDocuments';
-import { DEFERRED_TOKEN_HEADER, SHARING_KEY_HEADER, sharingKey, type DeferredTokens } from './subgraphDedup';
+import { DEFERRED_TOKEN_HEADER, decisionKey, mayShare, SHARING_KEY_HEADER, type DeferredTokens } from './subgraphDedup';
 import type { Grantee } from '../schema/accessPolicy';
 
 /** Header carrying the milliseconds left of the client request's budget. */
@@ -364,6 +364,10 @@ function writesRemain(reading: OperationReading, authorized: AuthorizedOperation
  * what any client sees). With `sharing`, a read names the key under which identical requests in
  * flight may share one fetch (subgraphDedup.ts).
  */
+/** Each request's decision key (subgraphDedup.ts), worked out at its first subgraph call: the heavy query makes 18. */
+const decisionKeys = new WeakMap<GatewayContext, string>();
+const remembered = (context: GatewayContext, key: string) => (decisionKeys.set(context, key), key);
+
 export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean, sharing?: DeferredTokens) {
   return {
     willSendRequest: async ({ request, context }: { request: { query?: string; variables?: Record<string, unknown>; http?: { headers: { set(name: string, value: string): void } } }; context: GatewayContext }) => {
@@ -395,17 +399,22 @@ export function subgraphCall(name: string, signer: InternalTokenSigner, authenti
       // span when traces are exported (this runs within it), else one named here.
       request.http?.headers.set(TRACEPARENT_HEADER, activeTraceparent() ?? traceparent(context.traceId, newSpanId(), context.traceSampled));
       request.http?.headers.set(REQUEST_BUDGET_HEADER, String(left));
-      const key = sharing
-        ? sharingKey(request.query ?? '', context.intent, {
-            actor: identity?.actor ?? null,
-            role: decision?.role ?? null,
-            scopes: decision?.grantee.scopes ?? [],
-            tenant: identity?.tenant ?? null,
-            purpose: identity?.purpose ?? null,
-            personal: decision?.personal ?? false,
-            development: !authenticating,
-          })
-        : undefined;
+      const key =
+        sharing && mayShare(request.query ?? '', context.intent)
+          ? decisionKeys.get(context) ??
+            remembered(
+              context,
+              decisionKey({
+                actor: identity?.actor ?? null,
+                role: decision?.role ?? null,
+                scopes: decision?.grantee.scopes ?? [],
+                tenant: identity?.tenant ?? null,
+                purpose: identity?.purpose ?? null,
+                personal: decision?.personal ?? false,
+                development: !authenticating,
+              }),
+            )
+          : undefined;
       if (!sharing || !key) {
         request.http?.headers.set(INTERNAL_TOKEN_HEADER, await sign());
         return;

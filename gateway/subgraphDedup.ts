@@ -68,7 +68,16 @@ export interface SharingDecision {
 
 /** The key under which a subgraph request may be shared, or none (a write, or a mutation's text). */
 export function sharingKey(query: string, intent: string | null, decision: SharingDecision): string | undefined {
-  if (intent !== null || /^\s*mutation\b/.test(query)) return undefined;
+  return mayShare(query, intent) ? decisionKey(decision) : undefined;
+}
+
+/** Whether a subgraph request may share a fetch at all: a read, not a write's. */
+export function mayShare(query: string, intent: string | null): boolean {
+  return intent === null && !/^\s*mutation\b/.test(query);
+}
+
+/** The decision's part of the sharing key: the same for every subgraph call of one request. */
+export function decisionKey(decision: SharingDecision): string {
   const { actor, role, scopes, tenant, purpose, personal, development } = decision;
   return createHash('sha256').update(JSON.stringify([actor, role, [...scopes].sort(), tenant, purpose, personal, development])).digest('base64url');
 }
