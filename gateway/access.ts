@@ -55,6 +55,16 @@ export function subjectEntry(map: Map<string, SubjectAccess>, subject: string): 
   return entry;
 }
 
+/** Merges what another part of the request touched (an early fetch's reports: gateway/prefetch.ts) into the request's. */
+export function mergeSubjectAccesses(into: Map<string, SubjectAccess>, from: ReadonlyMap<string, SubjectAccess>): void {
+  for (const [subject, access] of from) {
+    const entry = subjectEntry(into, subject);
+    for (const f of access.fields) entry.fields.add(f);
+    for (const s of access.systems) entry.systems.add(s);
+    for (const s of access.cached) entry.cached.add(s);
+  }
+}
+
 /** Merges one subgraph's report (its `legacyAccess` response extension) into the request's. */
 export function mergeAccessReport(into: Map<string, SubjectAccess>, report: unknown): void {
   if (!Array.isArray(report)) return;

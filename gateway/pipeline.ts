@@ -358,16 +358,17 @@ function writesRemain(reading: OperationReading, authorized: AuthorizedOperation
 
 // ─── Stage 11: each subgraph call ────────────────────────────────────────────────────────────
 
-/**
- * The data-source hooks of one subgraph: the internal token for that subgraph and that exact
- * request, carrying the decision; and, on the answer, the subgraph's reports taken in (and out of
- * what any client sees). With `sharing`, a read names the key under which identical requests in
- * flight may share one fetch (subgraphDedup.ts).
- */
 /** Each request's decision key (subgraphDedup.ts), worked out at its first subgraph call: the heavy query makes 18. */
 const decisionKeys = new WeakMap<GatewayContext, string>();
 const remembered = (context: GatewayContext, key: string) => (decisionKeys.set(context, key), key);
 
+/**
+ * The data-source hooks of one subgraph: the internal token for that subgraph and that exact
+ * request, carrying the decision; and, on the answer, the subgraph's reports taken in (and out of
+ * what any client sees). With `sharing`, a read names the key under which identical requests in
+ * flight may share one fetch, and its token is left for the fetcher to sign if it is the one sent
+ * (subgraphDedup.ts).
+ */
 export function subgraphCall(name: string, signer: InternalTokenSigner, authenticating: boolean, sharing?: DeferredTokens) {
   return {
     willSendRequest: async ({ request, context }: { request: { query?: string; variables?: Record<string, unknown>; http?: { headers: { set(name: string, value: string): void } } }; context: GatewayContext }) => {

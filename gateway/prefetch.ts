@@ -22,7 +22,7 @@ import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { trace } from '@opentelemetry/api';
 import type { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { cprScalar } from '../schema/scalars';
-import { subjectEntry, type SubjectAccess } from './access';
+import { mergeSubjectAccesses, type SubjectAccess } from './access';
 import type { PlanListener } from './supergraph';
 
 // ─── The parts of a query plan read here (@apollo/query-planner's shapes) ────────────────────
@@ -248,12 +248,7 @@ export function createEntityPrefetcher(): EntityPrefetcher {
       match.taken = true;
       taken++;
       return match.answer.then((answer) => {
-        for (const [subject, access] of match.side.reported) {
-          const entry = subjectEntry(into.reported, subject);
-          for (const f of access.fields) entry.fields.add(f);
-          for (const s of access.systems) entry.systems.add(s);
-          for (const s of access.cached) entry.cached.add(s);
-        }
+        mergeSubjectAccesses(into.reported, match.side.reported);
         for (const system of match.side.stale) into.stale.add(system);
         return answer;
       });

@@ -70,7 +70,7 @@ export function loadLogSettings(env: NodeJS.ProcessEnv, what: string, defaults: 
  * and addresses, and a request's variables (which hold CPR numbers). No line we write has them;
  * this is the net under that promise. Censored in the same walk that masks every string
  * (`masked`): pino's own `redact` walked each path again on every line and was half the cost of
- * a request's line (45% of 63 µs, measured with .scratch-style micro runs of requestLog.answered).
+ * a request's line (45% of 63 µs: 100k calls of requestLog.answered, written to /dev/null).
  */
 export const REDACTED_FIELDS: ReadonlySet<string> = new Set([
   'authorization', 'cookie', 'token', 'password', 'passphrase', 'secret', 'credentials',
@@ -185,7 +185,9 @@ const root: Logger = pino(
  */
 function masked(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return maskForLog(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper than the walk goes, nothing is written: unwalked, it would be unmasked and uncensored.
+  if (depth > 4) return '[nested]';
   if (Array.isArray(value)) return value.map((v) => masked(v, depth + 1));
   if (value instanceof Error) return describeForLog(value);
   const out: Record<string, unknown> = {};

@@ -66,6 +66,9 @@ describe('log lines', () => {
       token: '[redacted]', headers: { authorization: '[redacted]' }, cpr: '[redacted]', request: { variables: '[redacted]' }, person: { fullName: '[redacted]' },
       req: { headers: { cookie: '[redacted]', host: 'gateway' } }, deep: { a: { b: { address: '[redacted]' } } },
     });
+    // Deeper than the walk goes, nothing is written at all.
+    const [deeper] = logged(() => logger().info({ a: { b: { c: { d: { e: { cpr: '0101601234' } } } } } }, 'very deep'));
+    expect(JSON.stringify(deeper)).not.toContain('0101601234');
   });
 
   it('mask CPR numbers and tokens in messages and in any string field', () => {
