@@ -5,8 +5,10 @@
  * refused with every bad entry named, and the registry in force stays in force.
  *
  * Read by the gateway (names and CVR numbers for the access trail) and the subgraphs (where each
- * municipality's systems are: the case subgraph reads each ESDH entry with its vendor's schema).
- * National systems (CPR, BBR, DAR, KLE, the case index) are not here: they are shared.
+ * municipality's systems are: the case subgraph reads each ESDH entry with its vendor's schema;
+ * under which Serviceplatformen service agreement each one calls: the citizen subgraph).
+ * National systems (CPR, BBR, DAR, KLE, the case index) are not here: they are shared, though a
+ * municipality may call them under a service agreement of its own (`serviceplatformen`).
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
@@ -50,8 +52,28 @@ function withoutSecrets<E>(entry: z.ZodType<E>) {
     .pipe(entry);
 }
 
+/** As Serviceplatformen writes UUIDs (InvocationContext_1.xsd, UUIDtype): lower-case hex. */
+const uuid = z.string({ error: 'must be a lower-case UUID' }).regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be a lower-case UUID');
+
+/**
+ * A municipality's own Serviceplatformen service agreement: on Serviceplatformen each municipality
+ * is a data consumer of its own, with its own agreement (ServiceAgreementUUID), user system
+ * (UserSystemUUID) and user (UserUUID), sent in the InvocationContext of every call made on its
+ * behalf. ServiceUUID is not here: it names the service called, not the consumer, and stays in the
+ * legacy configuration with the service. Strict: a misspelt field would otherwise be dropped, and
+ * the municipality's calls quietly made under the deployment's agreement.
+ * @see InvocationContext_1.xsd (Serviceplatformen)
+ */
+export const serviceplatformenAgreementSchema = z.strictObject({
+  serviceAgreementUuid: uuid,
+  userSystemUuid: uuid,
+  userUuid: uuid,
+});
+export type ServiceplatformenAgreement = Readonly<z.output<typeof serviceplatformenAgreementSchema>>;
+
 function municipalitySchema<E extends EsdhEntryBase>(esdh: z.ZodType<E>) {
-  return z.object({
+  // Strict: a field the registry does not know (a misspelt `serviceplatformen`, say) is refused, not dropped.
+  return z.strictObject({
     /** kommunekode */
     code: z.string().regex(/^\d{4}$/, 'must be a four-digit kommunekode'),
     name: z.string().min(1),
@@ -59,6 +81,8 @@ function municipalitySchema<E extends EsdhEntryBase>(esdh: z.ZodType<E>) {
     cvr: z.string().regex(/^\d{8}$/, 'must be an eight-digit CVR number'),
     /** The municipality's own case-and-document system: its vendor's kind and that vendor's settings */
     esdh: withoutSecrets(esdh),
+    /** The municipality's own Serviceplatformen service agreement; absent: it calls under the deployment's (legacy configuration). */
+    serviceplatformen: serviceplatformenAgreementSchema.optional(),
   });
 }
 
@@ -78,7 +102,13 @@ export function tenantRegistrySchema<E extends EsdhEntryBase>(esdh: z.ZodType<E>
 }
 
 export interface TenantRegistryInput {
-  municipalities: { code: string; name: string; cvr: string; esdh: { kind: string } & Record<string, unknown> }[];
+  municipalities: {
+    code: string;
+    name: string;
+    cvr: string;
+    esdh: { kind: string } & Record<string, unknown>;
+    serviceplatformen?: { serviceAgreementUuid: string; userSystemUuid: string; userUuid: string };
+  }[];
 }
 
 export interface MunicipalityEntry<E extends EsdhEntryBase = EsdhEntryBase> {
@@ -88,6 +118,8 @@ export interface MunicipalityEntry<E extends EsdhEntryBase = EsdhEntryBase> {
   /** The municipality's CVR number */
   readonly cvr: string;
   readonly esdh: Readonly<E>;
+  /** Its own Serviceplatformen service agreement; absent: it calls under the deployment's. */
+  readonly serviceplatformen?: ServiceplatformenAgreement;
 }
 export type Municipality<E extends EsdhEntryBase = EsdhEntryBase> = Readonly<MunicipalityEntry<E>>;
 

@@ -158,8 +158,9 @@ describe('check-subgraph passes, with exit code 0', () => {
 describe('check-subgraph --url: the SDL from a running subgraph', () => {
   let subgraph: RunningSubgraph;
   let keyFile: string;
+  let keys: Awaited<ReturnType<typeof generateInternalTokenKeys>>;
   beforeAll(async () => {
-    const keys = await generateInternalTokenKeys();
+    keys = await generateInternalTokenKeys();
     keyFile = join(dir, 'gateway.private.jwk.json');
     writeFileSync(keyFile, JSON.stringify(keys.privateJwk));
     subgraph = await startSubgraph(
@@ -179,6 +180,48 @@ describe('check-subgraph --url: the SDL from a running subgraph', () => {
     const { exitCode, text } = await check('--name', 'property', '--url', subgraph.url);
     expect(exitCode).toBe(2);
     expect(text).toContain(`${subgraph.url} did not give its SDL (subgraphs answer the gateway only: no internal token): subgraphs answer only the gateway; give --key FILE`);
+  });
+
+  /** A tiny subgraph over HTTP serving `typeDefs` (no resolvers: only its SDL is asked for), answering the gateway's key; closed after `use`. */
+  async function serving<T>(name: string, typeDefs: string, use: (url: string) => Promise<T>): Promise<T> {
+    const running = await startSubgraph(
+      { name, typeDefs, resolvers: {} },
+      { internalTokens: await createInternalTokenVerifier(keys.publicJwk, { subgraph: name }), port: 0, host: '127.0.0.1' },
+    );
+    try {
+      return await use(running.url);
+    } finally {
+      await running.close();
+    }
+  }
+
+  it('a running property that no longer has Building.floors: exit 1, the breaking change named in plain words', async () => {
+    const next = subgraphSdl('property').replace(/\s+"Number of floors\."\s+floors: Int/, '');
+    expect(next).not.toBe(subgraphSdl('property'));
+    const { exitCode, text, url } = await serving('property', next, async (url) => ({ ...(await check('--name', 'property', '--url', url, '--key', keyFile)), url }));
+    expect(exitCode, text).toBe(1);
+    expect(text).toContain(`Checking the subgraph property: a new version of the one `);
+    expect(text).toContain(`from ${url}.`);
+    expect(text).toContain('Composition: it composes with the other subgraphs.');
+    expect(text).toContain('Breaking changes: 1 against the supergraph in force; clients that use these would fail:');
+    expect(text).toMatch(/\n {2}- Field 'floors' .*was removed from object type 'Building' \(Building\.floors\)/);
+    expect(text).toContain('Personal data without @access: none.');
+    expect(text).toContain('Result: NOT compatible: 1 finding.');
+  });
+
+  it('a running new subgraph with CPR numbers and no @access: exit 1, each field named with why it is personal', async () => {
+    const sdl = `${LINKS}
+"Root." type Query { "Permits of a person." permits("Whose." holder: CPR!): [Permit!] }
+"A permit." type Permit { "Id." id: ID! "The holder's CPR number." holderCpr: CPR }`;
+    const { exitCode, text, url } = await serving('parking', sdl, async (url) => ({ ...(await check('--name', 'parking', '--url', url, '--key', keyFile)), url }));
+    expect(exitCode, text).toBe(1);
+    expect(text).toContain(`Checking the subgraph parking: a new subgraph, from ${url}.`);
+    expect(text).toContain('Composition: it composes with the other subgraphs.');
+    expect(text).toContain('Personal data without @access: 2 fields:');
+    expect(text).toContain('  - Query.permits takes a CPR number (argument holder), but neither it nor Query declares @access(personal: true)');
+    expect(text).toContain('  - Permit.holderCpr returns a CPR number, but neither it nor Permit declares @access(personal: true)');
+    expect(text).toContain(PERSONAL_MEANS);
+    expect(text).toContain('Result: NOT compatible: 2 findings.');
   });
 });
 

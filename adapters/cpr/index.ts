@@ -7,17 +7,20 @@ import { createSoapCaller, type SoapCaller } from '../core/soapCaller';
 import type { TlsClientIdentity } from '../core/tlsIdentity';
 import { mapPerson } from './mapPerson';
 import { personLookupRequest } from './personLookupRequest';
-import type { InvocationContext, PersonRecord } from './types';
+import type { InvocationContext, PersonRecord, ServiceAgreement } from './types';
 import { isUnknownPersonFault } from './unknownPerson';
 
-export type { CprAddress, InvocationContext, PersonRecord } from './types';
+export type { CprAddress, InvocationContext, PersonRecord, ServiceAgreement } from './types';
 export { mapPerson } from './mapPerson';
 export { personLookupRequest } from './personLookupRequest';
 export { isUnknownPersonFault, UNKNOWN_PNR_ERROR_CODES } from './unknownPerson';
 
 export interface LookupOptions {
   signal?: AbortSignal;
-  /** Municipality on whose behalf the lookup is made, for error context. */
+  /**
+   * Municipality on whose behalf the lookup is made: its service agreement, when it has one of its
+   * own (`serviceAgreementOf`), its breaker and bulkhead, and error context.
+   */
   tenant?: string;
 }
 
@@ -31,7 +34,14 @@ export interface SoapPersonRegistryOptions {
   wsdl: string;
   /** Endpoint overriding the WSDL's soap:address. */
   endpoint?: string;
+  /** The deployment's service agreement, and the ServiceUUID of SF1520: what every lookup is made under unless `serviceAgreementOf` says otherwise. */
   invocationContext: InvocationContext;
+  /**
+   * A municipality's own service agreement (kommunekode → agreement), undefined when it has none
+   * and calls under the deployment's. Asked on every lookup, so a changed answer (the tenant
+   * registry re-read) holds from the next call. @default none: every lookup under `invocationContext`
+   */
+  serviceAgreementOf?: (tenant: string) => ServiceAgreement | undefined;
   /** @default 2000 (milliseconds) */
   timeoutMs?: number;
   resilience?: Resilience;
@@ -58,11 +68,17 @@ export function createSoapPersonRegistry(options: SoapPersonRegistryOptions): So
     ...(options.clientCertificate ? { tls: options.clientCertificate } : {}),
     ...(options.recordRequests ? { recordRequests: true } : {}),
   });
+  /** The InvocationContext of a lookup on this municipality's behalf: its own agreement, else the deployment's; ServiceUUID is SF1520's either way. */
+  const invocationContextFor = (tenant: string | undefined): InvocationContext => {
+    const own = tenant !== undefined ? options.serviceAgreementOf?.(tenant) : undefined;
+    if (!own) return options.invocationContext;
+    return { ...options.invocationContext, serviceAgreementUuid: own.serviceAgreementUuid, userSystemUuid: own.userSystemUuid, userUuid: own.userUuid };
+  };
   return {
     soap: caller,
     async lookup(cpr, lookupOptions = {}) {
       const responseXml = await caller.call('PersonLookup', {
-        bodyXml: personLookupRequest(cpr, options.invocationContext),
+        bodyXml: personLookupRequest(cpr, invocationContextFor(lookupOptions.tenant)),
         ...(lookupOptions.signal ? { signal: lookupOptions.signal } : {}),
         ...(lookupOptions.tenant ? { tenant: lookupOptions.tenant } : {}),
       });

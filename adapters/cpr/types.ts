@@ -38,6 +38,16 @@ export interface CprAddress {
   postDistrict: string | null;
 }
 
+/**
+ * Who the data consumer is on Serviceplatformen: its service agreement, user system and user. A
+ * municipality with an agreement of its own calls under it; the others under the deployment's.
+ */
+export interface ServiceAgreement {
+  serviceAgreementUuid: string;
+  userSystemUuid: string;
+  userUuid: string;
+}
+
 /** Serviceplatformen InvocationContext: the service agreement the call is made under. */
 export interface InvocationContext {
   serviceAgreementUuid: string;

@@ -15,8 +15,19 @@ export type {
   PublicDocumentPage,
   PublicDocumentRecord,
 } from './types';
-export type { CaseSystemContext, CaseSystemVendor, CredentialsReference, OpenedCaseSystem } from './vendor';
-export { caseSystemEntrySchema, caseSystemProduct, CASE_SYSTEM_KINDS, openCaseSystem, type CaseSystemEntry, type CaseSystemKind } from './vendors';
+export type { CaseSystemContext, CaseSystemVendor, CredentialsReference, OpenedCaseSystem, PluggedCaseSystemVendor } from './vendor';
+export { basicCredentials, credentialsReferenceSchema } from './vendor';
+export {
+  BUILT_IN_CASE_SYSTEM_KINDS,
+  builtInVendorTable,
+  caseSystemEntrySchema,
+  caseSystemVendorTable,
+  type BuiltInCaseSystemEntry,
+  type BuiltInCaseSystemKind,
+  type CaseSystemEntry,
+  type CaseSystemVendorTable,
+  type PluggedCaseSystemEntry,
+} from './vendors';
 export { createRestCaseSystem } from './restDemo';
 export { mapEsdhCase, mapEsdhDocument } from './mapEsdh';
 export { mapEsdhPublicDocument, mapEsdhPublicDocumentPage } from './mapEsdhPublicDocument';

@@ -1,7 +1,8 @@
 /**
  * What a case-system vendor gives the vendor table (`vendors.ts`): the shape of its tenant
  * registry entry, as a zod schema, and how to open a CaseSystem from one. A municipality adding a
- * vendor writes one of these beside its CaseSystem implementation and names it in the table.
+ * vendor writes one of these beside its CaseSystem implementation, in a folder of its own, and
+ * lists the module in the case subgraph's settings (`subgraphs/case/vendorModules.ts`).
  */
 import { z } from 'zod';
 import type { Resilience } from '../core/resilience';
@@ -49,6 +50,15 @@ export interface CaseSystemVendor<Entry extends { kind: string }> {
   /** The municipality's registry entry for this vendor, `kind` included; strict, so a misspelt field is refused. */
   readonly entry: z.ZodType<Entry>;
   open(entry: Entry, context: CaseSystemContext): OpenedCaseSystem;
+}
+
+/**
+ * A vendor from a municipality's own module (listed in the case subgraph's `settings.vendors`):
+ * its row, with the kind registry entries name it by. The module exports it as `caseSystemVendor`.
+ */
+export interface PluggedCaseSystemVendor<Entry extends { kind: string } = { kind: string }> extends CaseSystemVendor<Entry> {
+  /** What a registry entry's `esdh.kind` says to be opened by this vendor: lowercase, digits and single dashes. */
+  readonly kind: string;
 }
 
 /** `username:password` (the first colon splits them), as HTTP Basic and curl's `-u` write credentials. */

@@ -181,3 +181,55 @@ describe('ESDH entries, read by the vendor table (as the case subgraph reads the
     expect(refusal(() => tenantRegistryFile(path, { watch: false }))).toEqual(['municipality 0461 at municipalities.1.esdh.kind: must name the case system\'s kind']);
   });
 });
+
+describe('a municipality\'s own Serviceplatformen service agreement', () => {
+  const agreement = {
+    serviceAgreementUuid: 'aaaaaaaa-1111-4111-8111-111111111111',
+    userSystemUuid: 'bbbbbbbb-2222-4222-8222-222222222222',
+    userUuid: 'cccccccc-3333-4333-8333-333333333333',
+  };
+  const withAarhus = (entry: Record<string, unknown>) =>
+    writeFileSync(path, JSON.stringify({ municipalities: [example.municipalities[0], { ...example.municipalities[1], ...entry }] }));
+  const read = () => tenantRegistryFile(path, { watch: false });
+
+  it('takes the documented example: one municipality with an agreement of its own, the others without', () => {
+    registry = read();
+    const withOwn = registry.current().municipalities.filter((m) => m.serviceplatformen);
+    expect(withOwn.map((m) => m.code)).toEqual(['0751']);
+    for (const uuid of Object.values(withOwn[0]!.serviceplatformen!)) expect(uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(registry.current().byCode.get('0101')?.serviceplatformen).toBeUndefined();
+  });
+
+  it('reads all three UUIDs, frozen with the entry', () => {
+    withAarhus({ serviceplatformen: agreement });
+    registry = read();
+    expect(registry.current().byCode.get('0751')?.serviceplatformen).toEqual(agreement);
+    expect(Object.isFrozen(registry.current().byCode.get('0751')?.serviceplatformen)).toBe(true);
+  });
+
+  it('refuses a UUID that is not one, or not in lower case, naming the municipality and the field', () => {
+    withAarhus({ serviceplatformen: { ...agreement, serviceAgreementUuid: 'not-a-uuid', userUuid: agreement.userUuid.toUpperCase() } });
+    expect(refusal(read)).toEqual([
+      'municipality 0751 at municipalities.1.serviceplatformen.serviceAgreementUuid: must be a lower-case UUID',
+      'municipality 0751 at municipalities.1.serviceplatformen.userUuid: must be a lower-case UUID',
+    ]);
+  });
+
+  it('refuses an agreement with a part missing, naming it', () => {
+    const { userSystemUuid: _userSystem, ...withoutUserSystem } = agreement;
+    withAarhus({ serviceplatformen: withoutUserSystem });
+    expect(refusal(read)).toEqual(['municipality 0751 at municipalities.1.serviceplatformen.userSystemUuid: must be a lower-case UUID']);
+  });
+
+  it('refuses a misspelt field, and a ServiceUUID, which names the service and stays in the legacy configuration', () => {
+    withAarhus({ serviceplatformen: { ...agreement, userSystemUUID: agreement.userSystemUuid } });
+    expect(refusal(read)).toEqual(['municipality 0751 at municipalities.1.serviceplatformen: Unrecognized key: "userSystemUUID"']);
+    withAarhus({ serviceplatformen: { ...agreement, serviceUuid: '44444444-4444-4444-8444-444444444444' } });
+    expect(refusal(read)).toEqual(['municipality 0751 at municipalities.1.serviceplatformen: Unrecognized key: "serviceUuid"']);
+  });
+
+  it('refuses a misspelt name for the agreement itself, rather than calling under the deployment\'s', () => {
+    withAarhus({ serviceplatform: agreement });
+    expect(refusal(read)).toEqual(['municipality 0751 at municipalities.1: Unrecognized key: "serviceplatform"']);
+  });
+});

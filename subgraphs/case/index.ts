@@ -3,7 +3,8 @@
  * classification and each municipality's ESDH. Calls those adapters only.
  *
  * Which ESDH serves a municipality is the tenant registry's to say, through the vendor table
- * (adapters/esdh/vendors.ts), and it may change while the subgraph runs: a municipality added is
+ * (adapters/esdh/vendors.ts: the built-in vendors and those of the modules `settings.vendors`
+ * lists), and it may change while the subgraph runs: a municipality added is
  * served from its next request, a system moved or given another vendor is opened anew with a
  * closed breaker, a municipality removed is no longer served.
  */
@@ -11,16 +12,18 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSoapCaseIndex } from '../../adapters/case-index';
 import { LegacyUnavailable } from '../../adapters/core/errors';
-import { caseSystemEntrySchema, openCaseSystem, type CaseSystem, type CaseSystemEntry, type OpenedCaseSystem } from '../../adapters/esdh';
+import { builtInVendorTable, caseSystemVendorTable, type CaseSystem, type CaseSystemEntry, type CaseSystemVendorTable, type OpenedCaseSystem } from '../../adapters/esdh';
 import { createKleClassification } from '../../adapters/kle';
 import { logger } from '../../runtime/log';
-import { tenantRegistryFile, type TenantRegistry } from '../../runtime/tenantRegistry';
+import type { TenantRegistry } from '../../runtime/tenantRegistry';
 import { subgraphSdl, type SubgraphEntry } from '../../schema/subgraphs';
 import type { LegacyConfig } from '../shared/config';
 import { legacyPlumbing, type LegacyPlumbing, type SubgraphStartOptions } from '../shared/legacyServices';
 import { secretReader } from '../shared/secrets';
+import { openSubgraphTenantRegistry } from '../shared/tenantRegistry';
 import { startSubgraph, type RunningSubgraph } from '../shared/subgraphServer';
 import { procedureCatalogue, type ProcedureCatalogue } from './procedureCatalogue';
+import { loadCaseSystemVendors } from './vendorModules';
 import { caseResolvers, type CaseServices } from './resolvers';
 
 export { caseResolvers, type CaseServices } from './resolvers';
@@ -32,19 +35,9 @@ export function createCaseSubgraph(services: CaseServices) {
   return { name: 'case', typeDefs: subgraphSdl('case'), resolvers: caseResolvers(services) };
 }
 
-/**
- * The tenant registry the configuration names, each ESDH entry read by its vendor's schema, with
- * its changes logged; closed with the subgraph.
- */
-export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing): TenantRegistry<CaseSystemEntry> {
-  const tenants = tenantRegistryFile(config.tenantRegistry, { esdh: caseSystemEntrySchema });
-  const log = logger({ service: 'subgraph:case', component: 'tenants' });
-  tenants.onChange((now, before) =>
-    log.info(`registry version ${now.version} in force: ${now.municipalities.map((m) => m.code).join(', ')} (was ${before.municipalities.map((m) => m.code).join(', ')})`),
-  );
-  tenants.onRefused((error) => log.error(`registry change refused; version ${tenants.current().version} stays in force. ${error.message}`));
-  plumbing.onClose(() => tenants.close());
-  return tenants;
+/** The tenant registry the configuration names, each ESDH entry read by its vendor's schema; closed with the subgraph. */
+export function openTenantRegistry(config: LegacyConfig, plumbing: LegacyPlumbing, vendors: CaseSystemVendorTable = builtInVendorTable): TenantRegistry<CaseSystemEntry> {
+  return openSubgraphTenantRegistry('case', config, plumbing, { esdh: vendors.entrySchema });
 }
 
 /** A case system its registry entry cannot open (a secret not where it says): every call is LEGACY_UNAVAILABLE. */
@@ -57,7 +50,8 @@ function unopenedCaseSystem(municipalityCode: string): CaseSystem {
 export function caseServicesFrom(
   config: LegacyConfig,
   plumbing: LegacyPlumbing = legacyPlumbing(config),
-  tenants: TenantRegistry<CaseSystemEntry> = openTenantRegistry(config, plumbing),
+  vendors: CaseSystemVendorTable = builtInVendorTable,
+  tenants: TenantRegistry<CaseSystemEntry> = openTenantRegistry(config, plumbing, vendors),
   env: NodeJS.ProcessEnv = process.env,
 ): CaseServices {
   // A credentials file named relative to the registry is read from the registry's folder.
@@ -84,7 +78,7 @@ export function caseServicesFrom(
   });
   const open = (code: string, esdh: CaseSystemEntry): OpenedCaseSystem => {
     try {
-      return openCaseSystem(esdh, { municipalityCode: code, timeoutMs: config.timeoutMs, resilience: plumbing.resilience, readSecret });
+      return vendors.open(esdh, { municipalityCode: code, timeoutMs: config.timeoutMs, resilience: plumbing.resilience, readSecret });
     } catch (error) {
       // The reason names the reference or the field, never a secret.
       logger({ service: 'subgraph:case', component: 'tenants' }).error(`the case system of municipality ${code} (${esdh.kind}) cannot be opened: ${error instanceof Error ? error.message : String(error)}`);
@@ -137,17 +131,32 @@ export async function openProcedureCatalogue(folder: string, plumbing: LegacyPlu
   return catalogue;
 }
 
+/** The project's root, which the case subgraph's settings name their paths from. */
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 /** The procedure folder a list entry names (`settings.procedures`), else the project's own. */
 export function proceduresFolderOf(entry: SubgraphEntry | undefined): string {
   const named = entry?.settings['procedures'];
   if (named === undefined) return DEFAULT_PROCEDURES_DIR;
   if (typeof named !== 'string' || named.length === 0) throw new Error('subgraphs.json: the case subgraph\'s settings.procedures must be a folder path');
-  return resolve(fileURLToPath(new URL('../..', import.meta.url)), named);
+  return resolve(PROJECT_ROOT, named);
+}
+
+/** The vendor modules a list entry names (`settings.vendors`, paths from the project's root), absolute; none when it names none. */
+export function vendorModulesOf(entry: SubgraphEntry | undefined): string[] {
+  const named = entry?.settings['vendors'];
+  if (named === undefined) return [];
+  if (!Array.isArray(named) || named.some((path) => typeof path !== 'string' || path.length === 0)) {
+    throw new Error('subgraphs.json: the case subgraph\'s settings.vendors must be a list of module paths');
+  }
+  return (named as string[]).map((path) => resolve(PROJECT_ROOT, path));
 }
 
 export async function startCaseSubgraph(config: LegacyConfig, options: SubgraphStartOptions, entry?: SubgraphEntry): Promise<RunningSubgraph> {
+  // The vendors first: the registry's entries are read by their schemas.
+  const vendors = caseSystemVendorTable(await loadCaseSystemVendors(vendorModulesOf(entry)));
   const plumbing = legacyPlumbing(config);
   const catalogue = await openProcedureCatalogue(proceduresFolderOf(entry), plumbing);
-  const services: CaseServices = { ...caseServicesFrom(config, plumbing), procedures: () => catalogue.current().byKle };
+  const services: CaseServices = { ...caseServicesFrom(config, plumbing, vendors), procedures: () => catalogue.current().byKle };
   return startSubgraph(createCaseSubgraph(services), plumbing.serverOptions(options));
 }

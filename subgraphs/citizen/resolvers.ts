@@ -21,9 +21,18 @@ export type NemKontoSource = EasyAccountRegistry | undefined;
 
 export function citizenResolvers(registry: PersonRegistry, nemKonto?: NemKontoSource): Resolvers {
   const person = (ctx: SubgraphContext, cpr: string): Promise<PersonRecord> =>
-    // Under the caller's municipality: its own breaker and bulkhead. The service agreement is the deployment's one (legacy config).
+    // Under the caller's municipality: its own breaker and bulkhead, and its own Serviceplatformen
+    // service agreement when the tenant registry gives it one (else the deployment's).
+    //
+    // The answer is kept for this request only, and per municipality: never handed to a caller of
+    // another. The data would be the same under either agreement, but the access would not: a
+    // look-up is a disclosure Serviceplatformen authorises and logs under the agreement it is made
+    // under, so an answer fetched under municipality X's agreement and shown to a caller of Y would
+    // be Y reading CPR with no call of Y's on record and no check of Y's own agreement (withdrawn,
+    // say, or not covering these data). Sharing across municipalities is therefore wrong; within a
+    // request there is one caller and one agreement, so the loader's one call per person stands.
     ctx.loaders
-      .loader<string, PersonRecord>('cpr:person', eachKey((key) => registry.lookup(key, { signal: ctx.signal, ...(ctx.caller.tenant ? { tenant: ctx.caller.tenant } : {}) })))
+      .loader<string, PersonRecord>(`cpr:person:${ctx.caller.tenant ?? ''}`, eachKey((key) => registry.lookup(key, { signal: ctx.signal, ...(ctx.caller.tenant ? { tenant: ctx.caller.tenant } : {}) })))
       .load(cpr);
   /** A CPR-backed field; `ofOthers` when a citizen may read it of the persons in their relations. */
   const field =

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { subjectHash } from '../../audit';
@@ -209,5 +209,58 @@ export default defineConfig({
     });
     expect(run.status, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Tests\s+5 passed/);
+  });
+});
+
+describe('a subgraph made by new-subgraph goes live on a running gateway', () => {
+  let mirror: ProjectMirror;
+  let stack: AuthedStack;
+
+  beforeAll(async () => {
+    mirror = projectMirror();
+    await newSubgraph({ name: 'parking', root: mirror.root });
+    // Listed and started, but the gateway serves the supergraph in force, composed before it.
+    stack = await startAuthedStack({ subgraphListPath: join(mirror.root, 'subgraphs.json') });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    mirror?.remove();
+  });
+
+  it('is served once the new supergraph is composed, with no failed request during the switch', async () => {
+    const list = loadSubgraphList(join(mirror.root, 'subgraphs.json'));
+    const person = sampleCitizens(stack.world).get('0101')!;
+    const token = await stack.mint.caseworker('0101', { sub: 'kw-live' });
+    const parking = 'query Parking($cpr: CPR!) { citizen(cpr: $cpr) { parkingRecords { title } } }';
+    const before = await stack.ask(token, parking, { cpr: formatCpr(person.cpr) });
+    expect(before.body.errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+
+    // Clients keep asking what was there before, all through the switch.
+    let asking = true;
+    const answers: { status: number; errors: unknown }[] = [];
+    const client = (async () => {
+      while (asking) {
+        const { status, body } = await stack.ask(token, 'query Name($cpr: CPR!) { citizen(cpr: $cpr) { name { full } } }', { cpr: formatCpr(person.cpr) });
+        answers.push({ status, errors: body.errors });
+      }
+    })();
+    // What `npm run compose` does: the new supergraph written beside and renamed over the one in force.
+    writeFileSync(`${list.supergraphPath}.new`, composeSupergraph(list));
+    renameSync(`${list.supergraphPath}.new`, list.supergraphPath);
+    let after = await stack.ask(token, parking, { cpr: formatCpr(person.cpr) });
+    for (const until = Date.now() + 10_000; after.body.errors && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await stack.ask(token, parking, { cpr: formatCpr(person.cpr) });
+    }
+    // A few more answers on the new supergraph before the clients stop.
+    const served = answers.length;
+    while (answers.length < served + 5) await new Promise((r) => setTimeout(r, 20));
+    asking = false;
+    await client;
+
+    expect(after.body.errors).toBeUndefined();
+    expect(after.body.data?.citizen).toEqual({ parkingRecords: [{ title: 'Sample parking record' }] });
+    expect(answers.length).toBeGreaterThan(5);
+    expect(answers.filter((a) => a.status !== 200 || a.errors !== undefined)).toEqual([]);
   });
 });
