@@ -1,50 +1,47 @@
 /**
- * `npm run bench:trail -- [--store postgres|pglite] [--records N] [--appenders A] [--fill F] [--verify yes|no]`:
+ * `npm run bench:trail -- [--store postgres|pglite] [--records N] [--appenders A] [--processes P] [--fill F] [--verify yes|no]`:
  * the access trail's own API under the gateway's write pattern (one `record()` of 8 records per
- * request, a checkpoint every 100 records), with A requests appending at once. `--fill F` first
- * writes F records through the same API in requests of 2,000 records (group commit at its
- * largest), so the measured appends run against a trail of that size. Prints progress while it
- * writes, then: append p50/p99, records a second, one checkpoint's time at the end, verify (unless
- * `--verify no`), a find by subject, and the process's peak RSS. PostgreSQL: the server at AUDIT_BENCH_POSTGRES_URL (default
+ * request, a checkpoint every 100 records), with A requests appending at once in each of P writer
+ * processes (PostgreSQL only: each process has its own pool, as gateways on several hosts do).
+ * `--fill F` first writes F records through the same API in requests of 2,000 records (group
+ * commit at its largest), so the measured appends run against a trail of that size. Prints
+ * progress while it writes, then: append p50/p99, records a second, one checkpoint's time at the
+ * end, verify (unless `--verify no`) with, for several writers, gaps and how the writers'
+ * records interleave, finds by subject (the first, cold, and the p50 and slowest of 50 more), and
+ * the peak RSS. PostgreSQL: the server at AUDIT_BENCH_POSTGRES_URL (default
  * postgres://postgres@127.0.0.1:5432/test), in a schema of its own that is dropped afterwards.
  * PGlite: in memory.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createAuditTrail, pgliteClient, postgresClient, subjectHash, toAccessRecords } from '../audit';
-import { generateInternalTokenKeys } from '../runtime/internalToken';
+import { createAuditTrail, pgliteClient, postgresClient, subjectHash, toAccessRecords, type AuditTrail } from '../audit';
+import { generateInternalTokenKeys, type InternalTokenKeys } from '../runtime/internalToken';
 
-const { values } = parseArgs({
-  options: {
-    store: { type: 'string', default: 'postgres' },
-    records: { type: 'string', default: '10000' },
-    appenders: { type: 'string', default: '4' },
-    fill: { type: 'string', default: '0' },
-    verify: { type: 'string', default: 'yes' },
-  },
-});
-const records = Number(values.records);
-const appenders = Number(values.appenders);
-const fill = Number(values.fill);
-if (
-  !['postgres', 'pglite'].includes(values.store!) || !Number.isInteger(records) || records < 8 || !Number.isInteger(appenders) || appenders < 1 ||
-  !Number.isInteger(fill) || fill < 0 || !['yes', 'no'].includes(values.verify!)
-) {
-  console.error('usage: npm run bench:trail -- [--store postgres|pglite] [--records N (≥8)] [--appenders A (≥1)] [--fill F (≥0)] [--verify yes|no]');
-  process.exit(2);
+/** What the first process hands each other writer process (in BENCH_TRAIL_WRITER). */
+interface WriterTask {
+  url: string;
+  schema: string;
+  subjectKey: string;
+  keys: InternalTokenKeys;
+  writer: number;
+  requests: number;
+  appenders: number;
 }
-const url = process.env['AUDIT_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const schema = `audit_bench_${randomBytes(4).toString('hex')}`;
-const subjectKey = randomBytes(32);
-const db = values.store === 'postgres' ? await postgresClient(url, schema) : await pgliteClient();
-const trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 100 });
+/** What a writer process answers when it is done. */
+interface WriterResult {
+  latencies: number[];
+  failed: number;
+}
 
+/** A timestamp for every record of the run: the bench measures appends, not clocks. */
 const timeIn = new Date();
-const recordsOf = (request: number, count: number) =>
+const recordsOf = (subjectKey: Buffer, writer: number, request: number, count: number) =>
   toAccessRecords(
     {
-      requestId: `bench-${request}`,
+      requestId: `bench-w${writer}-${request}`,
       timeIn,
       identity: { actor: `caseworker-${request % 50}`, roles: ['caseworker'], tenant: '0101', purpose: 'P-1' },
       operationName: 'CitizenOverview',
@@ -55,81 +52,186 @@ const recordsOf = (request: number, count: number) =>
     new Date(timeIn.getTime() + 40),
   );
 
-if (fill > 0) {
-  const fillStarted = performance.now();
-  for (let written = 0; written < fill; ) {
-    const count = Math.min(2_000, fill - written);
-    await trail.record(recordsOf(20_000_000 + written, count));
-    written += count;
-    if (written % 100_000 < count || written === fill) {
-      const seconds = (performance.now() - fillStarted) / 1000;
-      process.stderr.write(`filled ${written.toLocaleString('en')} of ${fill.toLocaleString('en')} records (${seconds.toFixed(0)} s, ${Math.round(written / seconds)} records/s)\n`);
+/**
+ * `requests` requests of 8 records, `appenders` at a time, the writer's requests numbered from
+ * `first` (so two writers never write the same subjects).
+ */
+async function appendRequests(trail: AuditTrail, subjectKey: Buffer, writer: number, first: number, requests: number, appenders: number, progress?: (done: number) => void): Promise<WriterResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  let failed = 0;
+  const appender = async () => {
+    while (next < requests) {
+      const request = next++;
+      const batch = recordsOf(subjectKey, writer, first + request, 8);
+      const t = performance.now();
+      try {
+        await trail.record(batch);
+        latencies.push(performance.now() - t);
+      } catch {
+        failed++;
+      }
+      if (request % 1_250 === 1_249) progress?.(request + 1);
     }
-  }
+  };
+  await Promise.all(Array.from({ length: appenders }, appender));
   await trail.settled();
+  return { latencies, failed };
 }
 
-const requests = Math.floor(records / 8);
-const latencies: number[] = [];
-let next = 0;
-let failed = 0;
-const started = performance.now();
-const appender = async () => {
-  while (next < requests) {
-    const request = next++;
-    const batch = recordsOf(request, 8);
-    const t = performance.now();
-    try {
-      await trail.record(batch);
-      latencies.push(performance.now() - t);
-    } catch {
-      failed++;
-    }
-    if (request % 1_250 === 1_249) process.stderr.write(`written ${(request + 1) * 8} of ${requests * 8} records (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+// Another writer process: open the trail, say ready, append on "go", answer with the latencies.
+const task = process.env['BENCH_TRAIL_WRITER'];
+if (task) {
+  const t = JSON.parse(task) as WriterTask;
+  const trail = await createAuditTrail({ db: await postgresClient(t.url, t.schema), signingKey: t.keys, checkpointEvery: 100 });
+  process.send!({ ready: true });
+  await new Promise<void>((go) => process.once('message', () => go()));
+  const result = await appendRequests(trail, Buffer.from(t.subjectKey, 'hex'), t.writer, t.writer * 10_000_000, t.requests, t.appenders);
+  await trail.close();
+  process.send!(result, () => process.exit(0));
+} else {
+  await main();
+}
+
+async function main(): Promise<void> {
+
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'postgres' },
+      records: { type: 'string', default: '10000' },
+      appenders: { type: 'string', default: '4' },
+      processes: { type: 'string', default: '1' },
+      fill: { type: 'string', default: '0' },
+      verify: { type: 'string', default: 'yes' },
+    },
+  });
+  const records = Number(values.records);
+  const appenders = Number(values.appenders);
+  const processes = Number(values.processes);
+  const fill = Number(values.fill);
+  if (
+    !['postgres', 'pglite'].includes(values.store!) || !Number.isInteger(records) || records < 8 || !Number.isInteger(appenders) || appenders < 1 ||
+    !Number.isInteger(processes) || processes < 1 || processes > 16 || (processes > 1 && values.store !== 'postgres') ||
+    !Number.isInteger(fill) || fill < 0 || !['yes', 'no'].includes(values.verify!)
+  ) {
+    console.error('usage: npm run bench:trail -- [--store postgres|pglite] [--records N (≥8)] [--appenders A (≥1)] [--processes P (1-16, postgres only)] [--fill F (≥0)] [--verify yes|no]');
+    process.exit(2);
   }
-};
-await Promise.all(Array.from({ length: appenders }, appender));
-const writeSeconds = (performance.now() - started) / 1000;
-await trail.settled();
-latencies.sort((a, b) => a - b);
-const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const url = process.env['AUDIT_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `audit_bench_${randomBytes(4).toString('hex')}`;
+  const subjectKey = randomBytes(32);
+  const keys = await generateInternalTokenKeys();
+  const db = values.store === 'postgres' ? await postgresClient(url, schema) : await pgliteClient();
+  const trail = await createAuditTrail({ db, signingKey: keys, checkpointEvery: 100 });
 
-let t = performance.now();
-await trail.checkpoint();
-const checkpointMs = performance.now() - t;
-t = performance.now();
-let lastShown = 0;
-const report =
-  values.verify === 'yes'
-    ? await trail.verify(undefined, {
-        onProgress: ({ read, total }) => {
-          if (read - lastShown >= 500_000 || read === total) {
-            lastShown = read;
-            process.stderr.write(`verified ${read.toLocaleString('en')} of ${total.toLocaleString('en')} records (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
-          }
-        },
-      })
-    : undefined;
-const verifyMs = performance.now() - t;
-t = performance.now();
-const found = await trail.find({ subject: subjectHash(subjectKey, '0700000042') });
-const findMs = performance.now() - t;
-// A second subject: the first find also pays for reading the indexes from disk and planning.
-t = performance.now();
-await trail.find({ subject: subjectHash(subjectKey, '0700000043') });
-const findAgainMs = performance.now() - t;
+  if (fill > 0) {
+    const fillStarted = performance.now();
+    for (let written = 0; written < fill; ) {
+      const count = Math.min(2_000, fill - written);
+      await trail.record(recordsOf(subjectKey, 0, 200_000_000 + written, count));
+      written += count;
+      if (written % 100_000 < count || written === fill) {
+        const seconds = (performance.now() - fillStarted) / 1000;
+        process.stderr.write(`filled ${written.toLocaleString('en')} of ${fill.toLocaleString('en')} records (${seconds.toFixed(0)} s, ${Math.round(written / seconds)} records/s)\n`);
+      }
+    }
+    await trail.settled();
+  }
 
-const size = fill + requests * 8;
-console.log(
-  `${values.store}, ${size} records, ${appenders} appender(s): append p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, ` +
-    `${Math.round((latencies.length * 8) / writeSeconds)} records/s, ${failed} failed appends; checkpoint ${checkpointMs.toFixed(1)} ms; ` +
-    `${report ? `verify ${verifyMs.toFixed(0)} ms (${report.ok ? 'intact' : 'NOT intact'}, ${((verifyMs * 1000) / report.records).toFixed(1)} µs a record)` : 'verify skipped'}; ` +
-    `find by subject ${findMs.toFixed(1)} ms (${found.length} records), another subject ${findAgainMs.toFixed(1)} ms; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
-);
-await trail.close();
-if (values.store === 'postgres') {
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`drop schema ${schema} cascade`);
-  await admin.end();
+  const requests = Math.floor(records / 8);
+  // The requests split among the writer processes; this one is writer 0.
+  const share = (writer: number) => Math.floor(requests / processes) + (writer < requests % processes ? 1 : 0);
+  const children: ChildProcess[] = [];
+  const results: Promise<WriterResult>[] = [];
+  for (let writer = 1; writer < processes; writer++) {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, BENCH_TRAIL_WRITER: JSON.stringify({ url, schema, subjectKey: subjectKey.toString('hex'), keys, writer, requests: share(writer), appenders } satisfies WriterTask) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    await new Promise<void>((ready, fail) => {
+      child.once('message', () => ready());
+      child.once('exit', (code) => fail(new Error(`writer process ${writer} exited with code ${code} before it was ready`)));
+    });
+    child.removeAllListeners('exit');
+    results.push(
+      new Promise<WriterResult>((done, fail) => {
+        child.once('message', (result) => done(result as WriterResult));
+        child.once('exit', (code) => fail(new Error(`writer process ${writer} exited with code ${code}`)));
+      }),
+    );
+  }
+  if (processes > 1) process.stderr.write(`${processes} writer processes, ${appenders} appender(s) each\n`);
+  const started = performance.now();
+  for (const child of children) child.send('go');
+  const own = await appendRequests(trail, subjectKey, 0, 0, share(0), appenders, (done) =>
+    process.stderr.write(`written about ${(done * 8 * processes).toLocaleString('en')} of ${(requests * 8).toLocaleString('en')} records (${((performance.now() - started) / 1000).toFixed(1)} s)\n`),
+  );
+  const all = [own, ...(await Promise.all(results))];
+  const writeSeconds = (performance.now() - started) / 1000;
+  const latencies = all.flatMap((r) => r.latencies);
+  const failed = all.reduce((sum, r) => sum + r.failed, 0);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+
+  let t = performance.now();
+  await trail.checkpoint();
+  const checkpointMs = performance.now() - t;
+  t = performance.now();
+  let lastShown = 0;
+  const report =
+    values.verify === 'yes'
+      ? await trail.verify(undefined, {
+          onProgress: ({ read, total }) => {
+            if (read - lastShown >= 500_000 || read === total) {
+              lastShown = read;
+              process.stderr.write(`verified ${read.toLocaleString('en')} of ${total.toLocaleString('en')} records (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
+            }
+          },
+        })
+      : undefined;
+  const verifyMs = performance.now() - t;
+
+  // The writers' records after the fill: every index once, and how often the writer changes from one record to the next.
+  let interleaving = '';
+  if (processes > 1) {
+    const [r] = await db.query<{ n: string; first: string; last: string; switches: string; writers: string }>(
+      `select count(*) as n, min(idx) as first, max(idx) as last, count(distinct w) as writers, count(*) filter (where w <> prev) as switches
+         from (select idx, split_part(payload->>'requestId', '-', 2) as w, lag(split_part(payload->>'requestId', '-', 2)) over (order by idx) as prev
+                 from audit_records where idx >= $1) r`,
+      [fill],
+    );
+    const gaps = Number(r!.last) - Number(r!.first) + 1 - Number(r!.n);
+    interleaving = `; ${r!.n} records from ${r!.writers} writers at ${r!.first}..${r!.last}, ${gaps} gaps, the writer changed ${r!.switches} times`;
+  }
+
+  // Written pages reach the disk before the finds: a find must not queue behind the fill's writes.
+  if (values.store === 'postgres') await db.query('checkpoint');
+  const findTimes: number[] = [];
+  let found = 0;
+  for (let i = 0; i <= 50; i++) {
+    // Subjects of writer 0's measured appends, spread over them.
+    const subject = subjectHash(subjectKey, `07${String((i * 7_919) % Math.max(1, share(0) * 8)).padStart(8, '0')}`);
+    t = performance.now();
+    found += (await trail.find({ subject })).length;
+    findTimes.push(performance.now() - t);
+  }
+  const firstFind = findTimes.shift()!;
+  findTimes.sort((a, b) => a - b);
+
+  const size = fill + requests * 8;
+  console.log(
+    `${values.store}, ${size} records, ${processes > 1 ? `${processes} processes × ` : ''}${appenders} appender(s): append p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, ` +
+      `${Math.round((latencies.length * 8) / writeSeconds)} records/s, ${failed} failed appends; checkpoint ${checkpointMs.toFixed(1)} ms; ` +
+      `${report ? `verify ${verifyMs.toFixed(0)} ms (${report.ok ? 'intact' : `NOT intact: ${report.problems.slice(0, 3).join('; ')}`}, ${((verifyMs * 1000) / report.records).toFixed(1)} µs a record)` : 'verify skipped'}${interleaving}; ` +
+      `find by subject: first ${firstFind.toFixed(1)} ms, 50 more p50 ${findTimes[25]!.toFixed(1)} ms, slowest ${findTimes.at(-1)!.toFixed(1)} ms (${found} records found); ` +
+      `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+  );
+  await trail.close();
+  if (values.store === 'postgres') {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`drop schema ${schema} cascade`);
+    await admin.end();
+  }
 }
