@@ -33,8 +33,9 @@ import { join, resolve } from 'node:path';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
 import { composeSupergraph } from './peers/composeSupergraph';
 import { drive } from './peers/drive';
-import { GATEWAY_IDS, GATEWAYS, OURS_FEATURES, ROOT, type GatewayId, type GatewaySpec, type Launch } from './peers/gateways';
+import { GATEWAY_IDS, GATEWAYS, OURS_FEATURES, ROOT, type GatewayId, type GatewaySpec, type Launch, BUILT_DIR } from './peers/gateways';
 import { ensurePeers, PEERS_DIR } from './peers/installPeers';
+import { buildBundles } from '../scripts/build';
 import { cpuSeconds, rssMb, watchProcessTree } from './peers/processStats';
 import { refreshReadme, table, type Measurement } from './peers/report';
 import { SUBGRAPH_NAMES, type SubgraphName } from './peers/subgraphs';
@@ -456,7 +457,13 @@ try {
     const install = await ensurePeers((line) => log(`[install] ${line}`));
     if (install.failure) log(`[install] FAILED: ${install.failure}`);
   }
-  // 2. Subgraphs, one process each, and the supergraph.
+  // 2. Ours and the plain peer's script as production runs them: built, under plain node.
+  await buildBundles(BUILT_DIR, [
+    { entry: 'scripts/start-gateway.ts', out: 'start-gateway.mjs' },
+    { entry: 'bench/peers/plainGateway.ts', out: 'plainGateway.mjs' },
+  ]);
+  log(`[build] ours and the plain peer's script bundled into ${BUILT_DIR} (npm run build's way)`);
+  // 3. Subgraphs, one process each, and the supergraph.
   for (const name of SUBGRAPH_NAMES) {
     const child = startChild(`subgraph ${name}`, ['--import', 'tsx', 'bench/peers/subgraphServer.ts', name, '0'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } as Record<string, string> }, true);
     const match = await waitForOutput(child, /ready (http:\/\/\S+)/, 30_000);

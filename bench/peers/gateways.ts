@@ -16,6 +16,8 @@ export const GATEWAY_IDS = ['plain', 'hive', 'hive-rust', 'ours'] as const;
 export type GatewayId = (typeof GATEWAY_IDS)[number];
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Where the run bundles ours and the plain peer's script (inside the checkout: their packages come from its node_modules). */
+export const BUILT_DIR = join(ROOT, 'dist', 'bench');
 
 export interface LaunchContext {
   supergraphPath: string;
@@ -141,11 +143,11 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewaySpec>> = {
     unavailable: () => undefined,
     dedup: { exists: false, note: 'none (RemoteGraphQLDataSource sends every fetch)' },
     launch: ({ supergraphPath, port }) => ({
-      args: ['--import', 'tsx', 'bench/peers/plainGateway.ts', supergraphPath, String(port)],
+      args: [join(BUILT_DIR, 'plainGateway.mjs'), supergraphPath, String(port)],
       cwd: ROOT,
       env: gatewayEnv({ NODE_ENV: 'production' }),
       configuration: [
-        'new ApolloGateway({ supergraphSdl }) in new ApolloServer({ gateway }), startStandaloneServer; every other option at its default',
+        'new ApolloGateway({ supergraphSdl }) in new ApolloServer({ gateway }), startStandaloneServer; every other option at its default; bundled as ours is and run under plain node',
         'NODE_ENV=production; in-flight de-duplication: none to turn off',
       ],
     }),
@@ -159,11 +161,11 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewaySpec>> = {
     unavailable: () => undefined,
     dedup: { exists: true, note: 'on by default (identical reads in flight for the same decision share one fetch; SHARE_SUBGRAPH_FETCHES=false turns it off)' },
     launch: ({ supergraphPath, port, internalTokenKeyPath, dedupOff }) => ({
-      args: ['--import', 'tsx', 'scripts/start-gateway.ts', '--supergraph', supergraphPath],
+      args: [join(BUILT_DIR, 'start-gateway.mjs'), '--supergraph', supergraphPath],
       cwd: ROOT,
       env: gatewayEnv({ ...OURS_ENV, PORT: String(port), HOST: '127.0.0.1', INTERNAL_TOKEN_PRIVATE_JWK: internalTokenKeyPath, ...(dedupOff ? { SHARE_SUBGRAPH_FETCHES: 'false' } : {}) }),
       configuration: [
-        `npm run start:gateway -- --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK${dedupOff ? ' SHARE_SUBGRAPH_FETCHES=false' : ''}`,
+        `npm run build, then node dist/start-gateway.mjs --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK${dedupOff ? ' SHARE_SUBGRAPH_FETCHES=false' : ''}`,
         ...OURS_FEATURES,
       ],
     }),

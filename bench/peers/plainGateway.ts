@@ -1,5 +1,5 @@
 /**
- * The peer "plain @apollo/gateway": `node --import tsx bench/peers/plainGateway.ts SUPERGRAPH PORT`.
+ * The peer "plain @apollo/gateway": `node dist/bench/plainGateway.mjs SUPERGRAPH PORT` (bench:peers bundles it as it bundles ours), or `node --import tsx bench/peers/plainGateway.ts SUPERGRAPH PORT`.
  *
  * @apollo/gateway with a static supergraph and @apollo/server's standalone HTTP server, every
  * option at its default (the project's own copies of both, so the versions are ours: 2.14 and 5).
