@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CITIZEN_OVERVIEW_QUERY, CITIZEN_OWN_PAGE_QUERY } from '../simulators/data/samples';
@@ -155,8 +155,14 @@ describe('npm start', () => {
     expect(ownFull.body.errors).toBeUndefined();
 
     // The registry it named is the one in force: without København, København's caseworker is refused.
-    const registry = JSON.parse(readFileSync(boot.registryPath, 'utf8')) as { municipalities: { code: string }[] };
+    const registry = JSON.parse(readFileSync(boot.registryPath, 'utf8')) as { municipalities: { code: string; esdh: { kind: string; endpoint?: string; credentials?: { file?: string } } }[] };
     expect(registry.municipalities.map((m) => m.code)).toContain('0101');
+    // Two vendors in the demo world: Odense on an Acadre v7 simulator that serves its WSDL, the others on the REST demo.
+    expect(Object.fromEntries(registry.municipalities.map((m) => [m.code, m.esdh.kind]))).toEqual({ '0101': 'rest-demo', '0751': 'rest-demo', '0461': 'acadre-v7' });
+    const acadre = registry.municipalities.find((m) => m.code === '0461')!.esdh;
+    const credentials = readFileSync(join(dirname(boot.registryPath), acadre.credentials!.file!), 'utf8').trim();
+    const wsdl = await fetch(`${acadre.endpoint!}?wsdl`, { headers: { authorization: `Basic ${Buffer.from(credentials).toString('base64')}` } });
+    expect(await wsdl.text()).toMatch(/AcadreServiceV7/);
     writeFileSync(boot.registryPath, JSON.stringify({ municipalities: registry.municipalities.filter((m) => m.code !== '0101') }, null, 2));
     const name = '{ citizen(cpr: "' + boot.cpr + '") { name { full } } }';
     let refused = 0;
