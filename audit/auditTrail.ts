@@ -294,13 +294,19 @@ function cursorIndex(after: string): number {
 }
 
 /**
- * The records after index `after` matching the filter, oldest first. Only the given criteria are
- * in the statement, each as `payload->>'key' = $n`, so the planner can use the expression indexes
- * of migration 4 (a `$n is null or …` form would leave that to the plan's parameter values).
+ * The records after index `after` matching the filter, oldest first; within `range` (indices
+ * `from` inclusive to `to` exclusive: one block, so the planner reads that block alone) when given.
+ * Only the given criteria are in the statement, each as `payload->>'key' = $n`, so the planner can
+ * use the expression indexes of migration 4 (a `$n is null or …` form would leave that to the
+ * plan's parameter values).
  */
-export function pageQuery(filter: AuditFilter, limit: number, after: number): { sql: string; values: unknown[] } {
+export function pageQuery(filter: AuditFilter, limit: number, after: number, range?: { from: number; to: number }): { sql: string; values: unknown[] } {
   const values: unknown[] = [after];
   const where = ['purged_at is null', 'idx > $1'];
+  if (range) {
+    values.push(range.from, range.to);
+    where.push('idx >= $2', 'idx < $3');
+  }
   const add = (condition: (param: string) => string, value: string | undefined) => {
     if (value === undefined) return;
     values.push(value);
@@ -339,6 +345,8 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     await tx.query('insert into audit_head (id, tree_size, subtrees) values (1, $1, $2)', [built.size, Buffer.concat(built.subtreeRoots())]);
   });
   if (options.partitionRecords !== undefined) await settlePartitionSize(db, options.partitionRecords);
+  // Where a find starts among a subject's blocks; the blocks' own size is read with them (a trail with no records may still change it).
+  const blockSize = Number((await db.query<{ partition_records: string | number }>('select partition_records from audit_settings where id = 1'))[0]!.partition_records);
   // Every store, embedded or a server, appends the same way: `audit_append` in the database.
   const batcher = appendBatcher(async (leaves, payloads) => {
     await db.query('select audit_append($1, $2::jsonb)', [leaves, payloads]);
@@ -413,6 +421,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     const beyond = (bounds!.beyond ?? []).map((c) => toCheckpoint({ ...c, root_hash: hexBytes(c.root_hash), signature: hexBytes(c.signature) }));
     if (!since) {
       const report = await verifyPass({ ...pass, sealed, leaves: leavesBetween(0, records), total: records, checkpoints: checkpointsBetween(0, records), beyond, ...(kept ? { kept } : {}) });
+      report.problems.push(...(await findIndexGaps(0, records)));
       return { ok: report.problems.length === 0 && report.openIntents.length === 0, records: report.records, checkpoints: report.checkpoints, problems: report.problems, warnings: report.warnings, openIntents: report.openIntents } as SinceReport;
     }
     const refused = (problem: string): SinceReport => ({ ok: false, records: 0, checkpoints: 0, problems: [problem], warnings: [], openIntents: [], from: since.treeSize });
@@ -439,6 +448,7 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       from: { checkpoint: since, frontier },
       ...(latest !== undefined ? { latestSize: latest } : {}),
     });
+    report.problems.push(...(await findIndexGaps(since.treeSize, records)));
     return {
       ok: report.problems.length === 0 && report.openIntents.length === 0,
       records: report.records,
@@ -449,6 +459,28 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       from: since.treeSize,
       ...(report.consistency ? { consistency: report.consistency } : {}),
     };
+  }
+
+  /**
+   * Whether every live record from index `from` to `to` can be found by its subject: a subject's
+   * block missing from audit_subject_blocks hides the record from the citizen's and the auditor's
+   * finds, though the record itself is intact. Read a block at a time.
+   */
+  async function findIndexGaps(from: number, to: number): Promise<string[]> {
+    const size = Number((await db.query<{ partition_records: string | number }>('select partition_records from audit_settings where id = 1'))[0]!.partition_records);
+    let missing = 0;
+    let first: number | undefined;
+    for (let start = Math.floor(from / size) * size; start < to; start += size) {
+      const [row] = await db.query<{ missing: string | number; first: string | number | null }>(
+        `select count(*) as missing, min(r.idx) as first from audit_records r
+          where r.idx >= $1 and r.idx < $2 and r.purged_at is null and r.payload->>'subject' is not null
+            and not exists (select 1 from audit_subject_blocks s where s.subject = r.payload->>'subject' and s.block = $3)`,
+        [Math.max(start, from), Math.min(start + size, to), start / size],
+      );
+      missing += Number(row!.missing);
+      if (first === undefined && row!.first !== null) first = Number(row!.first);
+    }
+    return missing === 0 ? [] : [`the find index (audit_subject_blocks) lacks the subject of ${missing} record(s), the first record ${first}: a find by subject does not show them`];
   }
 
   /**
@@ -500,9 +532,26 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
       throw new RangeError(`audit: a page holds 1 to ${MAX_PAGE_LIMIT} records; limit ${limit} is not that`);
     }
-    const query = pageQuery(filter, limit + 1, after === null ? -1 : cursorIndex(after));
+    const afterIndex = after === null ? -1 : cursorIndex(after);
     // One row more than asked says whether another page follows.
-    const rows = await db.query<{ idx: string | number; payload: AccessRecord }>(query.sql, query.values);
+    const rows: { idx: string | number; payload: AccessRecord }[] = [];
+    if (filter.subject === undefined) {
+      const query = pageQuery(filter, limit + 1, afterIndex);
+      rows.push(...(await db.query<{ idx: string | number; payload: AccessRecord }>(query.sql, query.values)));
+    } else {
+      // A subject's records are read from the blocks that hold them (migration 8), in order, not
+      // looked for in every block.
+      const blocks = await db.query<{ block: string | number; block_size: string | number }>(
+        'select block, (select partition_records from audit_settings where id = 1) as block_size from audit_subject_blocks where subject = $1 and block >= $2 order by block',
+        [filter.subject, Math.max(0, Math.floor((afterIndex + 1) / blockSize))],
+      );
+      for (const { block, block_size } of blocks) {
+        const size = Number(block_size);
+        const query = pageQuery(filter, limit + 1 - rows.length, afterIndex, { from: Number(block) * size, to: (Number(block) + 1) * size });
+        rows.push(...(await db.query<{ idx: string | number; payload: AccessRecord }>(query.sql, query.values)));
+        if (rows.length > limit) break;
+      }
+    }
     const records = rows.slice(0, limit);
     return { records: records.map((r) => r.payload), next: rows.length > limit ? String(records.at(-1)!.idx) : null };
   }
@@ -554,26 +603,12 @@ export async function createAuditTrail(options: AuditTrailOptions): Promise<Audi
       const cutoff = (days: number) => new Date(now.getTime() - days * DAY_MS).toISOString();
       // Whole blocks first: a block whose every record is past retention is dropped, not rewritten.
       let purged = await dropExpiredBlocks(db, { byPurpose, defaultDays, cutoff, now });
-      // The timeIn and retention stay in the clear (read from the payload as it was, before the
-      // update nulls it), and purged_at is the instant the cutoff was taken from, so verify can check
-      // timeIn + retention <= purged_at.
+      // Then record by record (purgeRows), per purpose.
       for (const [purpose, days] of byPurpose) {
-        const rows = await db.query(
-          `update audit_records
-              set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = $3, payload = null, purged_at = $4
-            where purged_at is null and payload->>'purpose' = $1 and payload->>'timeIn' < $2 returning idx`,
-          [purpose, cutoff(days), days, now.toISOString()],
-        );
-        purged += rows.length;
+        purged += await purgeRows(db, "payload->>'purpose' = $3 and payload->>'timeIn' < $4", [purpose, cutoff(days)], days, now);
       }
-      const rows = await db.query(
-        `update audit_records
-            set kept_time_in = (payload->>'timeIn')::timestamptz, retention_days = $3, payload = null, purged_at = $4
-          where purged_at is null and payload->>'timeIn' < $1
-            and not (coalesce(payload->>'purpose', '') = any($2::text[])) returning idx`,
-        [cutoff(defaultDays), byPurpose.map(([p]) => p), defaultDays, now.toISOString()],
-      );
-      return purged + rows.length;
+      purged += await purgeRows(db, "payload->>'timeIn' < $3 and not (coalesce(payload->>'purpose', '') = any($4::text[]))", [cutoff(defaultDays), byPurpose.map(([p]) => p)], defaultDays, now);
+      return purged;
     },
     page: readPage,
     async find(filter) {
@@ -638,6 +673,41 @@ async function sealedBlocks(db: SqlClient): Promise<SealedBlock[]> {
 }
 
 /**
+ * Drops the payload of every live record matching `condition` (SQL over `payload`, its parameters
+ * `$3` on, given in `values`), keeping its timeIn and the retention applied in the clear (read from
+ * the payload as it was, before the update nulls it; purged_at is the instant the cutoff was taken
+ * from, so verify can check timeIn + retention <= purged_at). In the same statement, a subject's
+ * block is taken out of audit_subject_blocks once it holds no live record of that subject: a purged
+ * record leaves no trace of whom it was about. Returns how many records it purged.
+ */
+async function purgeRows(db: SqlClient, condition: string, values: readonly unknown[], days: number, now: Date): Promise<number> {
+  const [row] = await db.query<{ purged: string | number }>(
+    `with size as (select partition_records as b from audit_settings where id = 1),
+     doomed as (
+       select idx, payload->>'subject' as subject from audit_records where purged_at is null and ${condition} for update
+     ),
+     purged as (
+       update audit_records r
+          set kept_time_in = (r.payload->>'timeIn')::timestamptz, retention_days = $1, payload = null, purged_at = $2
+         from doomed d where r.idx = d.idx returning r.idx
+     ),
+     emptied as (
+       delete from audit_subject_blocks s
+        using (select distinct d.subject, d.idx / size.b as block from doomed d, size where d.subject is not null) p, size
+        where s.subject = p.subject and s.block = p.block
+          and not exists (
+            select 1 from audit_records r
+             where r.payload->>'subject' = p.subject and r.purged_at is null
+               and r.idx >= p.block * size.b and r.idx < (p.block + 1) * size.b
+               and not exists (select 1 from doomed d where d.idx = r.idx))
+     )
+     select count(*) as purged from purged`,
+    [days, now.toISOString(), ...values],
+  );
+  return Number(row!.purged);
+}
+
+/**
  * Drops every full block whose records are all past their purpose's retention (or purged
  * already), keeping in audit_sealed the roots of its aligned subtrees (folded from its stored leaf
  * hashes, which the signed checkpoints after it cover), its latest timeIn, the shortest retention
@@ -649,6 +719,8 @@ async function dropExpiredBlocks(
   retention: { byPurpose: readonly [string, number][]; defaultDays: number; cutoff: (days: number) => string; now: Date },
 ): Promise<number> {
   const [head] = await db.query<{ tree_size: string | number }>('select tree_size from audit_head where id = 1');
+  const [settings] = await db.query<{ partition_records: string | number }>('select partition_records from audit_settings where id = 1');
+  const blockSize = Number(settings!.partition_records);
   const blocks = (
     await db.query<{ name: string; bound: string }>(
       `select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bound
@@ -692,6 +764,7 @@ async function dropExpiredBlocks(
         [block.start, block.end, Buffer.concat(roots), block.end - block.start, retention.now.toISOString(), stats!.max_time_in, stats!.min_days],
       );
       await tx.query(`drop table ${table}`);
+      await tx.query('delete from audit_subject_blocks where block >= $1 and block < $2', [block.start / blockSize, block.end / blockSize]);
     });
     dropped += Number(stats!.live);
   }

@@ -453,6 +453,98 @@ describe.each(stores)('audit trail on $name', ({ open }) => {
     });
   });
 
+  describe('finds by subject through the blocks that hold the subject (migration 8)', () => {
+    const LONG_AGO = new Date('2025-01-01T10:00:00Z');
+    const NOW = new Date('2026-11-23T00:00:00Z');
+    /** One record per request, subject `cprs[i]`, at `timeIn`. */
+    const ofSubjects = (cprs: readonly string[], offset: number, timeIn: Date): AccessRecord[] =>
+      cprs.flatMap((cpr, i) =>
+        toAccessRecords(
+          {
+            requestId: `s${offset + i}`,
+            timeIn,
+            identity: { actor: 'caseworker-1', roles: ['caseworker'], tenant: '0101', purpose: 'P-1' },
+            operationName: 'CitizenOverview',
+            outcome: 'ok',
+            subjects: new Map([[cpr, { fields: new Set(['Citizen.name']), systems: new Set(['cpr']) }]]),
+          },
+          subjectKey,
+          new Date(timeIn.getTime() + 40),
+        ),
+      );
+    const EVERYWHERE = '0700000001';
+    const LONE = '0700000099';
+    /** 40 records in blocks of 8: EVERYWHERE in every block (twice), LONE once, in block 2, the rest one-offs. */
+    async function spread(timeIn = new Date('2026-11-23T10:00:00Z')) {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000, partitionRecords: 8 });
+      const cprs = Array.from({ length: 40 }, (_, i) => (i % 8 === 1 || i % 8 === 5 ? EVERYWHERE : i === 19 ? LONE : `07100000${String(i).padStart(2, '0')}`));
+      for (let i = 0; i < 40; i += 4) await trail.record(ofSubjects(cprs.slice(i, i + 4), i, timeIn));
+      await trail.settled();
+      return cprs;
+    }
+    const blocksOf = async (cpr: string) =>
+      (await db.query<{ block: string }>('select block from audit_subject_blocks where subject = $1 order by block', [subjectHash(subjectKey, cpr)])).map((r) => Number(r.block));
+
+    it('keeps, for each subject, the blocks that hold its records, and finds them all, in order, a page at a time', async () => {
+      const cprs = await spread();
+      expect(await blocksOf(EVERYWHERE)).toEqual([0, 1, 2, 3, 4]);
+      expect(await blocksOf(LONE)).toEqual([2]);
+      expect((await trail.find({ subject: subjectHash(subjectKey, LONE) })).map((r) => r.requestId)).toEqual(['s19']);
+      const expected = cprs.flatMap((c, i) => (c === EVERYWHERE ? [`s${i}`] : []));
+      // Pages of 3 cross the blocks: every record once, oldest first.
+      const seen: string[] = [];
+      for (let after: string | null = null, pages = 0; pages === 0 || after !== null; pages++) {
+        const page: Awaited<ReturnType<AuditTrail['page']>> = await trail.page({ subject: subjectHash(subjectKey, EVERYWHERE) }, { limit: 3, after });
+        seen.push(...page.records.map((r) => r.requestId));
+        after = page.next;
+      }
+      expect(seen).toEqual(expected);
+      // With another criterion as well.
+      expect((await trail.find({ subject: subjectHash(subjectKey, EVERYWHERE), actor: 'caseworker-1' })).map((r) => r.requestId)).toEqual(expected);
+      expect(await trail.find({ subject: subjectHash(subjectKey, EVERYWHERE), actor: 'caseworker-2' })).toEqual([]);
+      expect(await trail.verify()).toMatchObject({ ok: true, problems: [] });
+    });
+
+    it('reads only the blocks it names: a block taken out of it hides that block\'s records from find, and verify names the gap', async () => {
+      const cprs = await spread();
+      await db.query('delete from audit_subject_blocks where subject = $1 and block = 3', [subjectHash(subjectKey, EVERYWHERE)]);
+      const found = (await trail.find({ subject: subjectHash(subjectKey, EVERYWHERE) })).map((r) => r.requestId);
+      expect(found).toEqual(cprs.flatMap((c, i) => (c === EVERYWHERE && (i < 24 || i >= 32) ? [`s${i}`] : [])));
+      const report = await trail.verify();
+      expect(report.ok).toBe(false);
+      expect(report.problems).toEqual(['the find index (audit_subject_blocks) lacks the subject of 2 record(s), the first record 25: a find by subject does not show them']);
+    });
+
+    it('leaves no trace of a purged record\'s subject: a dropped block\'s rows go with it, a record purged alone takes its subject\'s block when it was the last', async () => {
+      await spread(LONG_AGO);
+      // Four recent records in the block being filled (block 5): one of EVERYWHERE, three new.
+      await trail.record(ofSubjects([EVERYWHERE, '0720000001', '0720000002', '0720000003'], 40, new Date('2026-11-22T10:00:00Z')));
+      await trail.settled();
+      expect(await blocksOf(EVERYWHERE)).toEqual([0, 1, 2, 3, 4, 5]);
+      // Blocks 0-4 are all past retention and dropped; block 5 holds recent records and stays.
+      expect(await trail.purge({ defaultDays: 183 }, NOW)).toBe(40);
+      expect(await blocksOf(EVERYWHERE)).toEqual([5]);
+      expect(await blocksOf(LONE)).toEqual([]);
+      expect(Number((await db.query<{ n: string }>('select count(*) as n from audit_subject_blocks where block < 5'))[0]!.n)).toBe(0);
+      expect((await trail.find({ subject: subjectHash(subjectKey, EVERYWHERE) })).map((r) => r.requestId)).toEqual(['s40']);
+      expect(await trail.verify(undefined, { now: NOW })).toMatchObject({ ok: true, problems: [] });
+    });
+
+    it('row by row, keeps a subject\'s block while it still holds a live record of the subject', async () => {
+      db = await open();
+      trail = await createAuditTrail({ db, signingKey: await generateInternalTokenKeys(), checkpointEvery: 1000, partitionRecords: 8 });
+      // One block, not full: two old records of A, one recent of A, one old of B.
+      await trail.record(ofSubjects(['0730000001', '0730000001', '0730000002'], 0, LONG_AGO));
+      await trail.record(ofSubjects(['0730000001'], 3, new Date('2026-11-22T10:00:00Z')));
+      await trail.settled();
+      expect(await trail.purge({ defaultDays: 183 }, NOW)).toBe(3);
+      expect(await blocksOf('0730000001')).toEqual([0]);
+      expect(await blocksOf('0730000002')).toEqual([]);
+      expect((await trail.find({ subject: subjectHash(subjectKey, '0730000001') })).map((r) => r.requestId)).toEqual(['s3']);
+    });
+  });
+
   describe('paging (issue "Decide once, record once")', () => {
     const START = Date.parse('2026-11-01T00:00:00Z');
     const cprOf = (i: number) => `07${String(i % 6).padStart(8, '0')}`;

@@ -165,7 +165,7 @@ describe('migration 4 on a trail made before it', () => {
       // This trail's schema only: the PGlite holds other tests' trails too.
       const indexes = await db.query<{ indexname: string }>("select indexname from pg_indexes where tablename = 'audit_records' and schemaname = current_schema() order by indexname");
       expect(indexes.map((r) => r.indexname)).toEqual(['audit_records_actor_idx', 'audit_records_pkey', 'audit_records_subject_idx', 'audit_records_tenant_idx', 'audit_records_time_in_idx']);
-      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect((await db.query<{ version: number }>('select version from audit_schema_migrations order by version')).map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(await trail.verify()).toMatchObject({ ok: true, records: 5 });
     } finally {
       await trail.close();
@@ -229,6 +229,38 @@ describe.each([
       // The next block is made when an append first reaches it.
       await db.query('select audit_ensure_partitions(1048576, 1048576)');
       expect((await db.query("select 1 from pg_class where relname = 'audit_records_p1' and relnamespace = current_schema()::regnamespace")).length).toBe(1);
+    } finally {
+      await trail.close();
+    }
+  });
+});
+
+describe.each([
+  { name: 'PGlite', open: () => pglite.client() },
+  { name: 'PostgreSQL server', open: () => postgresClient(POSTGRES_URL, `audit_subjects_${randomBytes(4).toString('hex')}`) },
+])('migration 8 (the blocks of each subject) on a trail made before it, on $name', ({ open }) => {
+  it('fills the subjects\' blocks from the live records, so a find finds what was written before it, and verify has no gap', async () => {
+    const { canonicalJson } = await import('../accessRecord');
+    const { leafHash } = await import('../merkle');
+    const { migrate } = await import('../sql');
+    const db = await open();
+    const signingKey = await generateInternalTokenKeys();
+    // A trail as version 7 left it, written by its own audit_append.
+    await migrate(db, 7);
+    await db.query('insert into audit_head (id, tree_size, subtrees) values (1, 0, $1)', [Buffer.alloc(0)]);
+    const old = recordsOf(7);
+    const texts = old.map((r) => canonicalJson(r));
+    await db.query('select audit_append($1, $2::jsonb)', [Buffer.concat(texts.map((t) => leafHash(Buffer.from(t)))), `[${texts.join(',')}]`]);
+    expect((await db.query("select 1 from pg_tables where tablename = 'audit_subject_blocks' and schemaname = current_schema()")).length).toBe(0);
+    const trail = await createAuditTrail({ db, signingKey, checkpointEvery: 1_000 });
+    try {
+      expect(Number((await db.query<{ n: string }>('select count(*) as n from audit_subject_blocks'))[0]!.n)).toBe(new Set(old.map((r) => r.subject)).size);
+      expect(await trail.find({ subject: old[2]!.subject })).toEqual([old[2]]);
+      // Appends after it keep the index: the new audit_append.
+      const added = recordsOf(3, 7);
+      await trail.record(added);
+      expect(await trail.find({ subject: added[1]!.subject })).toEqual([added[1]]);
+      expect(await trail.verify()).toMatchObject({ ok: true, records: 10, problems: [] });
     } finally {
       await trail.close();
     }
