@@ -11,7 +11,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
 import type { Registry } from 'prom-client';
@@ -31,8 +30,9 @@ import { auditRoutes } from './auditApi';
 import { disableApolloTelemetry, type GatewayConfig } from './config';
 import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
-import { costLimitRule, createAdmission, pipelinePlugin, REQUEST_BUDGET_HEADER, subgraphCall, type GatewayContext } from './pipeline';
+import { costLimitRule, createAdmission, pipelinePlugin, subgraphCall, type GatewayContext } from './pipeline';
 import { deferredTokens, sharingFetcher } from './subgraphDedup';
+import { subgraphHttp } from './subgraphHttp';
 import { newSpanId, newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
 import { activeTrace, describeActiveSpan } from '../runtime/requestTrace';
 import { httpRefusal } from './errors';
@@ -47,9 +47,6 @@ import { liveSupergraphFile, type BuildService, type SupergraphRefused, type Sup
 
 export { REQUEST_BUDGET_HEADER, type GatewayContext } from './pipeline';
 export type { RequestAccess } from './access';
-
-/** A subgraph gets this long past the budget to answer with what it has before the gateway stops waiting. */
-const SUBGRAPH_GRACE_MS = 250;
 
 /** A municipality as the gateway names it: in the citizen's view of the trail, and by CVR number in records. */
 export interface Organisation {
@@ -95,17 +92,6 @@ export interface GatewayOptions {
 }
 
 
-/**
- * Node's fetch, stopping when the request's budget (sent as a header) is spent: a hung subgraph
- * cannot hold a client past its deadline. Never retries: a subgraph call may carry a mutation.
- */
-const budgetedFetch: Fetcher = async (url, init) => {
-  const headers = (init?.headers ?? {}) as Record<string, string>;
-  const budget = Number(headers[REQUEST_BUDGET_HEADER] ?? 0);
-  const signal = AbortSignal.timeout((Number.isFinite(budget) && budget > 0 ? budget : 1) + SUBGRAPH_GRACE_MS);
-  return (await fetch(url, { ...(init as RequestInit), signal })) as unknown as Awaited<ReturnType<Fetcher>>;
-};
-
 /** Adds `extensions.stale` to the client's response when any subgraph served stale registry data. */
 const staleNotice = createResponseExtensionPlugin<GatewayContext>('stale', (context) =>
   context.stale.size > 0 ? [...context.stale].sort() : undefined,
@@ -145,6 +131,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
   });
   // Entity fetches that need only a key the query names go at once (gateway/prefetch.ts).
   const prefetcher = config.prefetchEntities ? createEntityPrefetcher() : undefined;
+  // One keep-alive pool to the subgraphs, closed when the gateway stops.
+  const http = subgraphHttp();
   /** Each subgraph's data source, for every supergraph version: the URL config gives it, or the supergraph's. */
   const buildService: BuildService = ({ name, url }) => {
     const target = config.subgraphUrls[name] ?? url;
@@ -152,7 +140,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     // A read that may share signs its token only if it is the one sent (subgraphDedup.ts).
     const deferred = config.shareSubgraphFetches ? deferredTokens() : undefined;
     const hooks = subgraphCall(name, signer, authenticator !== undefined, deferred);
-    const timed = metrics.timeFetches(name, budgetedFetch, requestLog.fetched);
+    const timed = metrics.timeFetches(name, http.fetcher, requestLog.fetched);
     const dataSourceConfig: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {
       url: target,
       // Shared outside the timing: the fetch metrics count what reached the subgraph.
@@ -171,7 +159,8 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
     : undefined;
   // The supergraph, validated and loaded, and followed: a changed file is taken into force or refused.
-  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService, prefetcher ? { onPlan: prefetchOnPlan(prefetcher) } : {}).catch((error: unknown) => {
+  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService, prefetcher ? { onPlan: prefetchOnPlan(prefetcher) } : {}).catch(async (error: unknown) => {
+    await http.close();
     throw new Error(`the supergraph ${config.supergraphPath} cannot be served: ${(error as Error).message}`);
   });
   supergraph.onChange((now, before) =>
@@ -324,6 +313,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     } catch (error) {
       await running.close();
       await supergraph.close();
+      await http.close();
       tenants?.close();
       detachTrail?.();
       throw new Error(`METRICS_PORT: the metrics listener cannot listen on ${config.metrics.host}:${config.metrics.port}: ${(error as Error).message}`);
@@ -340,6 +330,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     if (config.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
     await running.close();
     await supergraph.close();
+    await http.close();
     tenants?.close();
     // Scraped to the end: the drain itself shows in the series.
     detachTrail?.();
