@@ -1,10 +1,12 @@
 /**
- * `npm run bench:trail -- [--store postgres|pglite] [--records N] [--appenders A] [--processes P] [--fill F] [--verify yes|no]`:
+ * `npm run bench:trail -- [--store postgres|pglite] [--records N] [--appenders A] [--processes P] [--fill F] [--rate R] [--verify yes|no]`:
  * the access trail's own API under the gateway's write pattern (one `record()` of 8 records per
  * request, a checkpoint every 100 records), with A requests appending at once in each of P writer
  * processes (PostgreSQL only: each process has its own pool, as gateways on several hosts do).
  * `--fill F` first writes F records through the same API in requests of 2,000 records (group
- * commit at its largest), so the measured appends run against a trail of that size. Prints
+ * commit at its largest), so the measured appends run against a trail of that size. `--rate R`
+ * then writes as many records again arriving at R records a second (an open loop), for the
+ * latency at that load rather than at saturation. Prints
  * progress while it writes, then: append p50/p99, records a second, one checkpoint's time at the
  * end, verify (unless `--verify no`) with, for several writers, gaps and how the writers'
  * records interleave, finds by subject (the first, cold, and the p50 and slowest of 50 more), and
@@ -54,17 +56,24 @@ const recordsOf = (subjectKey: Buffer, writer: number, request: number, count: n
 
 /**
  * `requests` requests of 8 records, `appenders` at a time, the writer's requests numbered from
- * `first` (so two writers never write the same subjects).
+ * `first` (so two writers never write the same subjects). With `rate` (records a second), request k
+ * is due at k × 8 / rate seconds from the start and its latency is counted from then (an open
+ * loop: a request that waits for a free appender waits on the clock, as a gateway's would);
+ * without, each appender sends its next request when its last is committed (a closed loop, as
+ * fast as the trail takes them).
  */
-async function appendRequests(trail: AuditTrail, subjectKey: Buffer, writer: number, first: number, requests: number, appenders: number, progress?: (done: number) => void): Promise<WriterResult> {
+async function appendRequests(trail: AuditTrail, subjectKey: Buffer, writer: number, first: number, requests: number, appenders: number, progress?: (done: number) => void, rate?: number): Promise<WriterResult> {
   const latencies: number[] = [];
   let next = 0;
   let failed = 0;
+  const start = performance.now();
   const appender = async () => {
     while (next < requests) {
       const request = next++;
       const batch = recordsOf(subjectKey, writer, first + request, 8);
-      const t = performance.now();
+      const due = rate ? start + (request * 8 * 1000) / rate : undefined;
+      if (due !== undefined && due > performance.now()) await new Promise((resolve) => setTimeout(resolve, due - performance.now()));
+      const t = due ?? performance.now();
       try {
         await trail.record(batch);
         latencies.push(performance.now() - t);
@@ -102,6 +111,7 @@ async function main(): Promise<void> {
       appenders: { type: 'string', default: '4' },
       processes: { type: 'string', default: '1' },
       fill: { type: 'string', default: '0' },
+      rate: { type: 'string', default: '0' },
       verify: { type: 'string', default: 'yes' },
     },
   });
@@ -109,12 +119,13 @@ async function main(): Promise<void> {
   const appenders = Number(values.appenders);
   const processes = Number(values.processes);
   const fill = Number(values.fill);
+  const rate = Number(values.rate);
   if (
     !['postgres', 'pglite'].includes(values.store!) || !Number.isInteger(records) || records < 8 || !Number.isInteger(appenders) || appenders < 1 ||
     !Number.isInteger(processes) || processes < 1 || processes > 16 || (processes > 1 && values.store !== 'postgres') ||
-    !Number.isInteger(fill) || fill < 0 || !['yes', 'no'].includes(values.verify!)
+    !Number.isInteger(fill) || fill < 0 || !['yes', 'no'].includes(values.verify!) || !Number.isFinite(rate) || rate < 0 || (rate > 0 && processes > 1)
   ) {
-    console.error('usage: npm run bench:trail -- [--store postgres|pglite] [--records N (≥8)] [--appenders A (≥1)] [--processes P (1-16, postgres only)] [--fill F (≥0)] [--verify yes|no]');
+    console.error('usage: npm run bench:trail -- [--store postgres|pglite] [--records N (≥8)] [--appenders A (≥1)] [--processes P (1-16, postgres only)] [--fill F (≥0)] [--rate R (records/s, one process)] [--verify yes|no]');
     process.exit(2);
   }
   const url = process.env['AUDIT_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -174,6 +185,16 @@ async function main(): Promise<void> {
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
 
+  // The same number of requests again, arriving at the given rate.
+  let atRate = '';
+  if (rate > 0) {
+    process.stderr.write(`at ${rate} records/s: ${(requests * 8).toLocaleString('en')} records more\n`);
+    const paced = await appendRequests(trail, subjectKey, 0, 50_000_000, requests, appenders, undefined, rate);
+    const sorted = paced.latencies.sort((a, b) => a - b);
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+    atRate = `; at ${rate} records/s arriving: append p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, slowest ${q(1).toFixed(1)} ms, ${paced.failed} failed`;
+  }
+
   let t = performance.now();
   await trail.checkpoint();
   const checkpointMs = performance.now() - t;
@@ -219,10 +240,10 @@ async function main(): Promise<void> {
   const firstFind = findTimes.shift()!;
   findTimes.sort((a, b) => a - b);
 
-  const size = fill + requests * 8;
+  const size = fill + requests * 8 * (rate > 0 ? 2 : 1);
   console.log(
     `${values.store}, ${size} records, ${processes > 1 ? `${processes} processes × ` : ''}${appenders} appender(s): append p50 ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, ` +
-      `${Math.round((latencies.length * 8) / writeSeconds)} records/s, ${failed} failed appends; checkpoint ${checkpointMs.toFixed(1)} ms; ` +
+      `${Math.round((latencies.length * 8) / writeSeconds)} records/s, ${failed} failed appends${atRate}; checkpoint ${checkpointMs.toFixed(1)} ms; ` +
       `${report ? `verify ${verifyMs.toFixed(0)} ms (${report.ok ? 'intact' : `NOT intact: ${report.problems.slice(0, 3).join('; ')}`}, ${((verifyMs * 1000) / report.records).toFixed(1)} µs a record)` : 'verify skipped'}${interleaving}; ` +
       `find by subject: first ${firstFind.toFixed(1)} ms, 50 more p50 ${findTimes[25]!.toFixed(1)} ms, slowest ${findTimes.at(-1)!.toFixed(1)} ms (${found} records found); ` +
       `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
