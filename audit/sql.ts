@@ -360,7 +360,8 @@ const MIGRATIONS: readonly ({ version: number; sql: string } | { version: number
         block bigint not null,
         primary key (subject, block)
       )`,
-      'create index audit_subject_blocks_block_idx on audit_subject_blocks (block)',
+      // By block, then subject: a dropped block's rows, and verify's check of one block, are one range of it.
+      'create index audit_subject_blocks_block_idx on audit_subject_blocks (block, subject)',
       `insert into audit_subject_blocks (subject, block)
         select distinct payload->>'subject', idx / (select partition_records from audit_settings where id = 1)
           from audit_records where purged_at is null and payload->>'subject' is not null`,
