@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Fetcher } from '@apollo/utils.fetcher';
+import { BufferedHeaders, BufferedResponse } from './bufferedResponse';
 
 /** The header willSendRequest puts the request's sharing key in; the fetcher takes it out before sending. */
 export const SHARING_KEY_HEADER = 'x-kommunegraph-sharing-key';
@@ -100,7 +101,7 @@ export interface SharingFetcher {
 export function sharingFetcher(fetcher: Fetcher, tokens: DeferredTokens, tokenHeader: string): SharingFetcher {
   const inFlight = new Map<string, Promise<Answer>>();
   let shared = 0;
-  const copy = (answer: Answer) => new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }) as unknown as FetcherResponse;
+  const copy = (answer: Answer, url: string): FetcherResponse => new BufferedResponse(url, answer.status, answer.statusText, new BufferedHeaders(answer.headers), answer.body);
   /** The request's own token, signed now that it is the one sent (none when it carries a signed one). */
   const signed = async (headers: Record<string, string>, deferred: string | undefined) => {
     const sign = deferred === undefined ? undefined : tokens.take(deferred);
@@ -122,11 +123,11 @@ export function sharingFetcher(fetcher: Fetcher, tokens: DeferredTokens, tokenHe
         // Joins the fetch in flight: its own token is never signed.
         if (deferred !== undefined) tokens.take(deferred);
         shared++;
-        return copy(await pending);
+        return copy(await pending, url);
       }
       const answer = (async (): Promise<Answer> => {
         const response = await fetcher(url, { ...init, headers: await signed(headers, deferred) });
-        return { status: response.status, statusText: response.statusText, headers: [...(response.headers as unknown as Headers).entries()], body: await response.text() };
+        return { status: response.status, statusText: response.statusText, headers: [...response.headers], body: await response.text() };
       })();
       inFlight.set(full, answer);
       // Shared only while in flight: an answer is never reused once it has arrived.
@@ -134,7 +135,7 @@ export function sharingFetcher(fetcher: Fetcher, tokens: DeferredTokens, tokenHe
         () => inFlight.delete(full),
         () => inFlight.delete(full),
       );
-      return copy(await answer);
+      return copy(await answer, url);
     },
   };
 }
