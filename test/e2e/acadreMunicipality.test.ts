@@ -19,6 +19,7 @@ import { startEsdhSimulator } from '../../simulators/esdh/server';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { expectedOverview } from '../support/expectedOverview';
 import { logMark, messagesSince } from '../support/logs';
+import { eventually } from '../support/eventually';
 
 const ODENSE = '0461';
 const COPENHAGEN = '0101';
@@ -666,15 +667,6 @@ describe('Odense\'s vendor, changed in the registry', () => {
     const registry = JSON.parse(original) as Registry;
     writeFileSync(stack.tenantRegistryPath, JSON.stringify({ municipalities: registry.municipalities.map((m) => (m.code === ODENSE ? { ...m, esdh } : m)) }, null, 2));
   };
-  /** Asks until `done` holds: the registry is read again on a file event, not on a timer. At most 5 s. */
-  async function eventually<T>(ask: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const until = Date.now() + 5_000;
-    for (;;) {
-      const value = await ask();
-      if (done(value) || Date.now() > until) return value;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 
   it('moves to the demo REST ESDH with an edit of its entry, and back to Acadre with another: the same answers, no restart', async () => {
     const kase = richCase(ODENSE);

@@ -15,6 +15,7 @@ import { startLocalStack, type LocalStack } from '../../scripts/localStack';
 import { sampleCitizens } from '../../simulators/data/samples';
 import { noLatency, postGraphQL } from '../support/graphql';
 import { logMark, messagesSince } from '../support/logs';
+import { eventually } from '../support/eventually';
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const vendorModule = fileURLToPath(new URL('../fixtures/municipalVendor/vendor.ts', import.meta.url));
@@ -63,14 +64,6 @@ describe('a vendor of the municipality\'s own, from configuration', () => {
       { id: caseOf(code).id },
       { authorization: `Bearer ${await stack.devIdentity!.mint({ role: 'caseworker', municipality: code, purpose: 'P-27' })}` },
     );
-  async function eventually<T>(ask: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-    const until = Date.now() + 5_000;
-    for (;;) {
-      const value = await ask();
-      if (done(value) || Date.now() > until) return value;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
 
   it('serves a municipality moved onto it by a registry edit, through its module, and the others as before', async () => {
     const before = await askDocuments('0101');

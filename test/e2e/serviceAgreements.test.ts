@@ -18,6 +18,7 @@ import { CPR_NS, INVOCATION_CONTEXT_NS } from '../../simulators/cpr/server';
 import { sampleCitizens } from '../../simulators/data/samples';
 import { startAuthedStack, type AuthedStack } from '../support/authedStack';
 import { linesSince, logMark } from '../support/logs';
+import { eventually } from '../support/eventually';
 
 const AUTHORITY_CONTEXT_NS = 'http://serviceplatformen.dk/xml/schemas/AuthorityContext/1/';
 const SF1470_NS = 'http://serviceplatformen.dk/xml/wsdl/soap11/SagDokument/SagDokumentIndeks/5/';
@@ -103,15 +104,6 @@ async function lookUpAs(token: string, cpr: string): Promise<Record<string, stri
 }
 const asCaseworker = async (code: string) => lookUpAs(await stack.mint.caseworker(code), person(code).cpr);
 
-/** Asks until `done` holds (the registry is re-read on a file event, not on a timer), at most 5 s. */
-async function eventually<T>(ask: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 5_000;
-  for (;;) {
-    const value = await ask();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('CPR (SF1520) look-ups, under the agreement of the caller\'s municipality', () => {
   it('a municipality with an agreement of its own looks up under it; one without, and a citizen, under the deployment\'s', async () => {

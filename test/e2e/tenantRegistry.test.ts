@@ -14,6 +14,7 @@ import type { RunningSimulator } from '../../simulators/core/simulator';
 import { sampleCitizens } from '../../simulators/data/samples';
 import { noLatency, postGraphQL } from '../support/graphql';
 import { logMark, messagesSince } from '../support/logs';
+import { eventually } from '../support/eventually';
 
 let stack: LocalStack;
 let dir: string;
@@ -37,15 +38,6 @@ afterAll(async () => {
 const registry = (): Registry => JSON.parse(original) as Registry;
 const write = (value: unknown) => writeFileSync(stack.tenantRegistryPath, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
-/** Asks until `done` holds (the registry is re-read on a file event, not on a timer), at most 5 s. */
-async function eventually<T>(ask: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 5_000;
-  for (;;) {
-    const value = await ask();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const documentsQuery = 'query($id: ID!) { case(id: $id) { number documents { kind } } }';
 const caseOf = (code: string) => {
