@@ -22,6 +22,8 @@
  * each measured run; default a fifth of N, 1 to 3), --only plain,hive,hive-rust,ours,
  * --workloads a,b,c,d, --no-record (print only: no JSON, no README), --cpu-prof DIR (each gateway
  * under `node --cpu-prof`, its profiles written to DIR/GATEWAY when it stops; the largest is the main thread's).
+ * --ours-trail embedded (ours with its embedded access trail open in a folder of the run's, AUDIT_DIR, for
+ * its memory with the trail on; the workloads read no personal data, so nothing is recorded).
  *
  * A peer that cannot be installed or started is reported with the reason, and the others run.
  */
@@ -43,7 +45,7 @@ import { LIGHT_QUERY, OVERVIEW, PLANNED, WORKLOADS, type Workload, type Workload
 
 // ─── Options ─────────────────────────────────────────────────────────────────────────────────
 
-const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c,d] [--no-record] [--cpu-prof DIR]';
+const USAGE = 'usage: npm run bench:peers -- [--seconds N] [--connections C] [--warmup S] [--only plain,hive,hive-rust,ours] [--workloads a,b,c,d] [--no-record] [--cpu-prof DIR] [--ours-trail off|embedded]';
 
 interface Options {
   seconds: number;
@@ -54,6 +56,8 @@ interface Options {
   record: boolean;
   /** Each gateway process runs under `node --cpu-prof`, its profile written to this folder when it stops. */
   cpuProfileDir: string | undefined;
+  /** Ours with its embedded access trail open (AUDIT_DIR), as a gateway without a PostgreSQL server runs. */
+  oursTrail: 'off' | 'embedded';
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -65,7 +69,7 @@ function parseOptions(argv: readonly string[]): Options {
       record = false;
       continue;
     }
-    const match = /^--(seconds|connections|warmup|only|workloads|cpu-prof)(?:=(.*))?$/.exec(arg);
+    const match = /^--(seconds|connections|warmup|only|workloads|cpu-prof|ours-trail)(?:=(.*))?$/.exec(arg);
     if (!match) fail(`unknown argument ${arg}`);
     const value = match[2] ?? argv[++i];
     if (value === undefined) fail(`--${match[1]} needs a value`);
@@ -96,6 +100,7 @@ function parseOptions(argv: readonly string[]): Options {
     workloads: list('workloads', [...Object.keys(WORKLOADS), OVERVIEW.id] as WorkloadId[], PLANNED),
     record,
     cpuProfileDir: values.has('cpu-prof') ? resolve(values.get('cpu-prof')!) : undefined,
+    oursTrail: ((trail) => (trail === 'off' || trail === 'embedded' ? trail : fail(`--ours-trail must be off or embedded, not ${trail}`)))(values.get('ours-trail') ?? 'off'),
   };
 }
 
@@ -279,7 +284,7 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 
 async function runGateway(spec: GatewaySpec, workloads: readonly Workload[], dedupOff: boolean, context: { dir: string; supergraphPath: string; internalTokenKeyPath: string; subgraphs: Subgraph[] }): Promise<void> {
   const port = await freePort();
-  const launch = spec.launch({ supergraphPath: context.supergraphPath, port, dir: context.dir, dedupOff, internalTokenKeyPath: context.internalTokenKeyPath });
+  const launch = spec.launch({ supergraphPath: context.supergraphPath, port, dir: context.dir, dedupOff, internalTokenKeyPath: context.internalTokenKeyPath, ...(options.oursTrail === 'embedded' ? { trailDir: join(context.dir, `trail-${dedupOff ? 'dedup-off' : 'default'}`) } : {}) });
   const instance = dedupOff ? 'dedup-off' : 'default';
   (configurations[spec.id] ??= { label: spec.label, versions: spec.versions(), dedup: spec.dedup.note, configuration: {} }).configuration[instance] = launch.configuration;
   log(`\n[${spec.id}] ${spec.label} (${Object.entries(spec.versions()).map(([n, v]) => `${n} ${v}`).join(', ')})${dedupOff ? ', in-flight de-duplication off' : ''}`);

@@ -28,6 +28,8 @@ export interface LaunchContext {
   dedupOff: boolean;
   /** The gateway's private key file for internal tokens (ours only). */
   internalTokenKeyPath: string;
+  /** Ours only: open the embedded access trail in this folder (AUDIT_DIR). */
+  trailDir?: string;
 }
 
 export interface Launch {
@@ -160,12 +162,12 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewaySpec>> = {
     versions: () => ({ '@apollo/gateway': projectVersion('@apollo/gateway'), '@apollo/server': projectVersion('@apollo/server') }),
     unavailable: () => undefined,
     dedup: { exists: true, note: 'on by default (identical reads in flight for the same decision share one fetch; SHARE_SUBGRAPH_FETCHES=false turns it off)' },
-    launch: ({ supergraphPath, port, internalTokenKeyPath, dedupOff }) => ({
+    launch: ({ supergraphPath, port, internalTokenKeyPath, dedupOff, trailDir }) => ({
       args: [join(BUILT_DIR, 'start-gateway.mjs'), '--supergraph', supergraphPath],
       cwd: ROOT,
-      env: gatewayEnv({ ...OURS_ENV, PORT: String(port), HOST: '127.0.0.1', INTERNAL_TOKEN_PRIVATE_JWK: internalTokenKeyPath, ...(dedupOff ? { SHARE_SUBGRAPH_FETCHES: 'false' } : {}) }),
+      env: gatewayEnv({ ...OURS_ENV, PORT: String(port), HOST: '127.0.0.1', INTERNAL_TOKEN_PRIVATE_JWK: internalTokenKeyPath, ...(dedupOff ? { SHARE_SUBGRAPH_FETCHES: 'false' } : {}), ...(trailDir ? { AUDIT_DIR: trailDir } : {}) }),
       configuration: [
-        `npm run build, then node dist/start-gateway.mjs --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK${dedupOff ? ' SHARE_SUBGRAPH_FETCHES=false' : ''}`,
+        `npm run build, then node dist/start-gateway.mjs --supergraph SUPERGRAPH with ${Object.entries(OURS_ENV).map(([k, v]) => `${k}=${v}`).join(' ')} PORT HOST INTERNAL_TOKEN_PRIVATE_JWK${dedupOff ? ' SHARE_SUBGRAPH_FETCHES=false' : ''}${trailDir ? ' AUDIT_DIR (the embedded access trail open, PGlite)' : ''}`,
         ...OURS_FEATURES,
       ],
     }),
