@@ -38,6 +38,9 @@ interface WriterResult {
   failed: number;
 }
 
+/** The `q` quantile of sorted figures (1: the largest). */
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
 /** A timestamp for every record of the run: the bench measures appends, not clocks. */
 const timeIn = new Date();
 const recordsOf = (subjectKey: Buffer, writer: number, request: number, count: number) =>
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
   const latencies = all.flatMap((r) => r.latencies);
   const failed = all.reduce((sum, r) => sum + r.failed, 0);
   latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const at = (q: number) => quantile(latencies, q);
 
   // The same number of requests again, arriving at the given rate.
   let atRate = '';
@@ -191,8 +194,7 @@ async function main(): Promise<void> {
     process.stderr.write(`at ${rate} records/s: ${(requests * 8).toLocaleString('en')} records more\n`);
     const paced = await appendRequests(trail, subjectKey, 0, 50_000_000, requests, appenders, undefined, rate);
     const sorted = paced.latencies.sort((a, b) => a - b);
-    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
-    atRate = `; at ${rate} records/s arriving: append p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, slowest ${q(1).toFixed(1)} ms, ${paced.failed} failed`;
+    atRate = `; at ${rate} records/s arriving: append p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, slowest ${quantile(sorted, 1).toFixed(1)} ms, ${paced.failed} failed`;
   }
 
   let t = performance.now();
