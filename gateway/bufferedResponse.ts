@@ -6,7 +6,10 @@
  */
 import type { FetcherHeaders, FetcherResponse } from '@apollo/utils.fetcher';
 
-/** Response headers, names compared without case, a repeated one joined with ", " as fetch does. */
+/**
+ * Headers of a subgraph call, the answer's and the request's (subgraphDataSource.ts), names compared
+ * without case, a repeated one joined with ", " as fetch does.
+ */
 export class BufferedHeaders implements FetcherHeaders {
   private readonly map = new Map<string, string>();
   constructor(entries: Iterable<[string, string]> = []) {
@@ -37,6 +40,9 @@ export class BufferedHeaders implements FetcherHeaders {
   }
   values(): IterableIterator<string> {
     return this.map.values();
+  }
+  forEach(callback: (value: string, name: string, headers: BufferedHeaders) => void): void {
+    for (const [name, value] of this.map) callback(value, name, this);
   }
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.map.entries();

@@ -43,6 +43,7 @@ export const gatewayDefaults = {
   shutdownDelayMs: 0, // behind a load balancer: its health-check interval, so it stops sending work first
   shareSubgraphFetches: true, // identical reads in flight, for identical decisions, share one subgraph fetch
   prefetchEntities: true, // an entity fetch that needs only a key the query names goes at once (gateway/prefetch.ts)
+  leanPlanExecutor: true, // query plans run by the gateway's own executor (gateway/planExecutor.ts), not @apollo/gateway's
   limits: {
     maxDepth: 12, // the overview query is 6 deep
     maxAliases: 15,
@@ -83,6 +84,8 @@ const gatewayConfigSchema = z.object({
   shareSubgraphFetches: z.boolean({ error: 'must be true or false (SHARE_SUBGRAPH_FETCHES)' }).default(gatewayDefaults.shareSubgraphFetches),
   /** Entity fetches that need only a key the query names are made beside the fetch that returns the entity (gateway/prefetch.ts). */
   prefetchEntities: z.boolean({ error: 'must be true or false (PREFETCH_ENTITIES)' }).default(gatewayDefaults.prefetchEntities),
+  /** Query plans run by gateway/planExecutor.ts; false: by @apollo/gateway's executor (same answers, more CPU). */
+  leanPlanExecutor: z.boolean({ error: 'must be true or false (LEAN_PLAN_EXECUTOR)' }).default(gatewayDefaults.leanPlanExecutor),
   /** The purpose catalogue: processing activities and the uses each allows (gateway/auth/purposes.ts); absent: none allows any. */
   purposesPath: z.string().min(1).optional(),
   /** A JSON manifest of the only operations allowed to run (trusted documents mode). */
@@ -219,6 +222,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, argv: re
       ...(env['PURPOSES'] ? { purposesPath: env['PURPOSES'] } : {}),
       ...(env['SHARE_SUBGRAPH_FETCHES'] ? { shareSubgraphFetches: booleanSetting(env['SHARE_SUBGRAPH_FETCHES']) } : {}),
       ...(env['PREFETCH_ENTITIES'] ? { prefetchEntities: booleanSetting(env['PREFETCH_ENTITIES']) } : {}),
+      ...(env['LEAN_PLAN_EXECUTOR'] ? { leanPlanExecutor: booleanSetting(env['LEAN_PLAN_EXECUTOR']) } : {}),
       ...(env['TENANT_REGISTRY'] ? { tenantRegistryPath: env['TENANT_REGISTRY'] } : {}),
       ...(env['INTERNAL_TOKEN_PRIVATE_JWK'] ? { internalTokenKeyPath: env['INTERNAL_TOKEN_PRIVATE_JWK'] } : {}),
       ...(env['AUDIT_DATABASE_URL'] || env['AUDIT_KEYS']

@@ -18,11 +18,11 @@
  * given as a variable, of a scalar whose form on the wire is known (ID, String, Int, CPR).
  */
 import { Kind, getNamedType, isObjectType, isScalarType, parse, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { trace } from '@opentelemetry/api';
 import type { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { cprScalar } from '../schema/scalars';
 import { mergeSubjectAccesses, type SubjectAccess } from './access';
+import { SubgraphDataSource, type SubgraphDataSourceConfig } from './subgraphDataSource';
 import type { PlanListener } from './supergraph';
 
 // ─── The parts of a query plan read here (@apollo/query-planner's shapes) ────────────────────
@@ -304,20 +304,20 @@ export function prefetchOnPlan(prefetcher: EntityPrefetcher): NonNullable<PlanLi
 }
 
 /** A subgraph's data source that hands the executor the early answer to a request it predicted. */
-export class PrefetchingDataSource<Context extends Record<string, any>> extends RemoteGraphQLDataSource<Context> {
+export class PrefetchingDataSource<Context extends Record<string, any>> extends SubgraphDataSource<Context> {
   constructor(
     private readonly subgraph: string,
     private readonly prefetcher: EntityPrefetcher,
-    config: ConstructorParameters<typeof RemoteGraphQLDataSource<Context>>[0],
+    config: SubgraphDataSourceConfig<Context>,
   ) {
     super(config);
   }
 
-  override process(options: Parameters<RemoteGraphQLDataSource<Context>['process']>[0]): ReturnType<RemoteGraphQLDataSource<Context>['process']> {
+  override process(options: Parameters<SubgraphDataSource<Context>['process']>[0]): ReturnType<SubgraphDataSource<Context>['process']> {
     const context = options.context as unknown as PrefetchingContext | undefined;
     if (options.kind === INCOMING_OPERATION && context) {
       const early = this.prefetcher.take(context, this.subgraph, options.request, context);
-      if (early) return early as ReturnType<RemoteGraphQLDataSource<Context>['process']>;
+      if (early) return early as ReturnType<SubgraphDataSource<Context>['process']>;
     }
     return super.process(options);
   }

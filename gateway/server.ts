@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
@@ -32,6 +31,7 @@ import { claimedOperationName, createGatewayMetrics } from './metrics';
 import { createOperationReader } from './operation';
 import { costLimitRule, createAdmission, pipelinePlugin, subgraphCall, type GatewayContext } from './pipeline';
 import { deferredTokens, sharingFetcher } from './subgraphDedup';
+import { SubgraphDataSource, type SubgraphDataSourceConfig } from './subgraphDataSource';
 import { subgraphHttp } from './subgraphHttp';
 import { newSpanId, newTraceId, parseTraceparent, TRACEPARENT_HEADER } from '../runtime/traceContext';
 import { activeTrace, describeActiveSpan } from '../runtime/requestTrace';
@@ -141,7 +141,7 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
     const deferred = config.shareSubgraphFetches ? deferredTokens() : undefined;
     const hooks = subgraphCall(name, signer, authenticator !== undefined, deferred);
     const timed = metrics.timeFetches(name, http.fetcher, requestLog.fetched);
-    const dataSourceConfig: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0] = {
+    const dataSourceConfig: SubgraphDataSourceConfig<GatewayContext> = {
       url: target,
       // Shared outside the timing: the fetch metrics count what reached the subgraph.
       fetcher: deferred ? sharingFetcher(timed, deferred, INTERNAL_TOKEN_HEADER).fetcher : timed,
@@ -152,14 +152,14 @@ export async function startGateway(config: GatewayConfig, givenOptions: GatewayO
         throw attributedToSubgraph(name, error);
       },
     };
-    const dataSource = prefetcher ? new PrefetchingDataSource<GatewayContext>(name, prefetcher, dataSourceConfig) : new RemoteGraphQLDataSource<GatewayContext>(dataSourceConfig);
+    const dataSource = prefetcher ? new PrefetchingDataSource<GatewayContext>(name, prefetcher, dataSourceConfig) : new SubgraphDataSource<GatewayContext>(dataSourceConfig);
     return { dataSource, url: target };
   };
   const authenticator = config.auth
     ? createAuthenticator({ issuer: config.auth.issuer, audience: config.auth.audience, algorithms: [...config.auth.algorithms], jwks: readJwks(config.auth.jwksPath) })
     : undefined;
   // The supergraph, validated and loaded, and followed: a changed file is taken into force or refused.
-  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService, prefetcher ? { onPlan: prefetchOnPlan(prefetcher) } : {}).catch(async (error: unknown) => {
+  const supergraph = await liveSupergraphFile(config.supergraphPath, buildService, { leanExecutor: config.leanPlanExecutor, ...(prefetcher ? { onPlan: prefetchOnPlan(prefetcher) } : {}) }).catch(async (error: unknown) => {
     await http.close();
     throw new Error(`the supergraph ${config.supergraphPath} cannot be served: ${(error as Error).message}`);
   });

@@ -25,6 +25,7 @@ import type { ApolloServerOptionsWithGateway } from '@apollo/server';
 import { parse, type GraphQLSchema } from 'graphql';
 import { watchFolder } from '../runtime/watchFolder';
 import { readAccessPolicy, type AccessPolicy } from '../schema/accessPolicy';
+import { planExecutor } from './planExecutor';
 
 type GatewayInterface = ApolloServerOptionsWithGateway<never>['gateway'];
 type GatewayExecutor = NonNullable<Awaited<ReturnType<GatewayInterface['load']>>['executor']>;
@@ -66,7 +67,7 @@ export interface SupergraphVersion {
  * A supergraph SDL loaded as the gateway serves it, or SupergraphRefused with the reason. Used
  * for every version the gateway takes, and by `npm run check-subgraph` to try a candidate.
  */
-export async function loadSupergraph(sdl: string, buildService: BuildService, version = 1, onPlan?: PlanListener): Promise<SupergraphVersion> {
+export async function loadSupergraph(sdl: string, buildService: BuildService, version = 1, onPlan?: PlanListener, lean = true): Promise<SupergraphVersion> {
   try {
     parse(sdl);
   } catch (error) {
@@ -101,7 +102,8 @@ export async function loadSupergraph(sdl: string, buildService: BuildService, ve
     schema: loaded.schema,
     policy,
     subgraphUrls: Object.freeze(subgraphUrls),
-    executor: loaded.executor as GatewayExecutor,
+    // Planned by @apollo/gateway; run by the gateway's own executor unless told otherwise (planExecutor.ts says why).
+    executor: (lean ? planExecutor(gateway, loaded.executor!, onPlan) : loaded.executor) as GatewayExecutor,
     loadedAt: new Date(),
     stop: () => gateway.stop(),
   });
@@ -114,6 +116,8 @@ export interface LiveSupergraphOptions {
   debounceMs?: number;
   /** Told of every plan about to run, on every version. */
   onPlan?: PlanListener;
+  /** Plans run by gateway/planExecutor.ts; false: by @apollo/gateway's executor. @default true */
+  leanExecutor?: boolean;
 }
 
 /** The supergraph in force and its changes; `gateway` is what Apollo Server is given. */
@@ -145,7 +149,7 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
       throw new SupergraphRefused(`cannot read the supergraph file ${path}`);
     }
   };
-  let current = await loadSupergraph(read(), buildService, 1, options.onPlan);
+  let current = await loadSupergraph(read(), buildService, 1, options.onPlan, options.leanExecutor ?? true);
   // Versions by their API schema: how a request's executor finds the version it was validated against.
   const versions = new WeakMap<GraphQLSchema, SupergraphVersion>([[current.schema, current]]);
   const schemaListeners = new Set<SchemaListener>();
@@ -162,7 +166,7 @@ export async function liveSupergraphFile(path: string, buildService: BuildServic
       try {
         sdl = read();
         if (sdl === current.sdl || closed) return current;
-        loaded = await loadSupergraph(sdl, buildService, current.version + 1, options.onPlan);
+        loaded = await loadSupergraph(sdl, buildService, current.version + 1, options.onPlan, options.leanExecutor ?? true);
       } catch (error) {
         const refusal = error instanceof SupergraphRefused ? error : new SupergraphRefused((error as Error).message);
         for (const listener of refused) listener(refusal);
