@@ -22,6 +22,32 @@ import pg from 'pg';
 import { createAuditTrail, pgliteClient, postgresClient, subjectHash, toAccessRecords, type AuditTrail } from '../audit';
 import { generateInternalTokenKeys, type InternalTokenKeys } from '../runtime/internalToken';
 
+/** The server's WAL position, its WAL files (undefined without the right to list them) and the settings that decide how new ones are made. */
+async function walState(db: { query<T>(sql: string, params?: unknown[]): Promise<T[]> }): Promise<{ lsn: string; files: number | undefined; settings: string }> {
+  const [position] = await db.query<{ lsn: string; settings: string }>(
+    `select pg_current_wal_lsn()::text as lsn,
+            (select string_agg(name || ' ' || setting || coalesce(unit, ''), ', ' order by name) from pg_settings where name in ('min_wal_size', 'max_wal_size', 'wal_init_zero', 'wal_recycle', 'wal_compression', 'checkpoint_timeout')) as settings`,
+  );
+  const files = await db.query<{ n: string }>('select count(*) as n from pg_ls_waldir()').then((rows) => Number(rows[0]!.n), () => undefined);
+  return { lsn: position!.lsn, files, settings: position!.settings };
+}
+
+/**
+ * The WAL the measured appends wrote and the WAL files the server had to create for it. A new
+ * file is written whole before use (zeros, with wal_init_zero on), under the head row's lock: the
+ * slowest appends are those, unless the server recycles files it already has (min_wal_size).
+ */
+function walReport(before: Awaited<ReturnType<typeof walState>>, after: Awaited<ReturnType<typeof walState>>, records: number): string {
+  const bytes = lsnBytes(after.lsn) - lsnBytes(before.lsn);
+  const created = before.files !== undefined && after.files !== undefined ? `, ${Math.max(0, after.files - before.files)} WAL files created` : '';
+  return `; WAL ${(bytes / 1_048_576).toFixed(1)} MB (${Math.round(bytes / records)} bytes a record)${created} (${after.settings})`;
+}
+
+function lsnBytes(lsn: string): number {
+  const [high, low] = lsn.split('/');
+  return parseInt(high!, 16) * 2 ** 32 + parseInt(low!, 16);
+}
+
 /** What the first process hands each other writer process (in BENCH_TRAIL_WRITER). */
 interface WriterTask {
   url: string;
@@ -150,8 +176,16 @@ async function main(): Promise<void> {
       }
     }
     await trail.settled();
+    if (values.store === 'postgres') {
+      // The fill is set-up, not measurement: its pages go to disk now, not in a checkpoint the
+      // measured appends would queue behind (its sync phase stalls commits for tens of milliseconds).
+      const flushStarted = performance.now();
+      await db.query('checkpoint');
+      process.stderr.write(`checkpoint after the fill: ${((performance.now() - flushStarted) / 1000).toFixed(1)} s\n`);
+    }
   }
 
+  const walBefore = values.store === 'postgres' ? await walState(db) : undefined;
   const requests = Math.floor(records / 8);
   // The requests split among the writer processes; this one is writer 0.
   const share = (writer: number) => Math.floor(requests / processes) + (writer < requests % processes ? 1 : 0);
@@ -196,6 +230,8 @@ async function main(): Promise<void> {
     const sorted = paced.latencies.sort((a, b) => a - b);
     atRate = `; at ${rate} records/s arriving: append p50 ${quantile(sorted, 0.5).toFixed(1)} ms, p99 ${quantile(sorted, 0.99).toFixed(1)} ms, slowest ${quantile(sorted, 1).toFixed(1)} ms, ${paced.failed} failed`;
   }
+
+  const wal = walBefore ? walReport(walBefore, await walState(db), requests * 8 * (rate > 0 ? 2 : 1)) : '';
 
   let t = performance.now();
   await trail.checkpoint();
@@ -248,7 +284,7 @@ async function main(): Promise<void> {
       `${Math.round((latencies.length * 8) / writeSeconds)} records/s, ${failed} failed appends${atRate}; checkpoint ${checkpointMs.toFixed(1)} ms; ` +
       `${report ? `verify ${verifyMs.toFixed(0)} ms (${report.ok ? 'intact' : `NOT intact: ${report.problems.slice(0, 3).join('; ')}`}, ${((verifyMs * 1000) / report.records).toFixed(1)} µs a record)` : 'verify skipped'}${interleaving}; ` +
       `find by subject: first ${firstFind.toFixed(1)} ms, 50 more p50 ${findTimes[25]!.toFixed(1)} ms, slowest ${findTimes.at(-1)!.toFixed(1)} ms (${found} records found); ` +
-      `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
+      `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB${wal}`,
   );
   await trail.close();
   if (values.store === 'postgres') {
