@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { generateInternalTokenKeys } from '../runtime/internalToken';
+import { readWalSettings, walAdvice } from './serverAdvice';
 import { createAuditTrail, type AuditTrail } from './auditTrail';
 import { lockFolder, pgliteClient, postgresClient } from './sql';
 
@@ -42,8 +43,8 @@ export async function localAuditKeys(dir: string): Promise<AuditKeys> {
 /** The trail a gateway's configuration names: embedded in a folder, or on a PostgreSQL server. */
 export async function configuredAuditTrail(
   audit: { dir: string } | { databaseUrl: string; keysPath: string; schema: string },
-): Promise<{ trail: AuditTrail; keys: AuditKeys }> {
-  if ('dir' in audit) return localAuditTrail(audit.dir);
+): Promise<{ trail: AuditTrail; keys: AuditKeys; advice: string[] }> {
+  if ('dir' in audit) return { ...(await localAuditTrail(audit.dir)), advice: [] };
   let stored: { subjectKey: string; signing: AuditKeys['signing'] };
   try {
     stored = JSON.parse(readFileSync(audit.keysPath, 'utf8')) as typeof stored;
@@ -51,8 +52,11 @@ export async function configuredAuditTrail(
     throw new Error(`AUDIT_KEYS: cannot read ${audit.keysPath} (npm run audit:keys -- FILE makes one)`);
   }
   const keys = { subjectKey: Buffer.from(stored.subjectKey, 'hex'), signing: stored.signing };
-  const trail = await createAuditTrail({ db: await postgresClient(audit.databaseUrl, audit.schema), signingKey: keys.signing });
-  return { trail, keys };
+  const db = await postgresClient(audit.databaseUrl, audit.schema);
+  const trail = await createAuditTrail({ db, signingKey: keys.signing });
+  // Read, never changed: the server is the operator's. A server that hides pg_settings gets no advice.
+  const advice = await readWalSettings(db).then(walAdvice, () => []);
+  return { trail, keys, advice };
 }
 
 /** Writes a new keys file for a trail on a PostgreSQL server (mode 600). */

@@ -54,6 +54,7 @@ async function start(config: GatewayConfig) {
   const internalTokenKey = readJwkFile(config.internalTokenKeyPath!, 'INTERNAL_TOKEN_PRIVATE_JWK');
   const audit = config.audit ? await configuredAuditTrail(config.audit) : undefined;
   if (!audit) logger({ service: 'gateway' }).warn('no access trail configured (AUDIT_DIR or AUDIT_DATABASE_URL): development only');
+  for (const advice of audit?.advice ?? []) logger({ service: 'gateway', component: 'audit' }).warn(advice);
   let traces: RunningTracing | undefined;
   try {
     // Before the gateway serves, so its first request is traced.
