@@ -49,7 +49,7 @@ import {
   type Type,
 } from '@apollo/federation-internals';
 import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@apollo/query-planner';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Span, type SpanOptions } from '@opentelemetry/api';
 import { Kind, GraphQLError, type GraphQLSchema } from 'graphql';
 // The same tracer and span names as @apollo/gateway's executor, so a trace looks the same with either.
 import { OpenTelemetrySpanNames, operationContextSpanAttributes, recordExceptions, requestContextSpanAttributes, tracer } from '@apollo/gateway/dist/utilities/opentelemetry.js';
@@ -90,41 +90,66 @@ export function planExecutor(gateway: ApolloGateway, apolloExecutor: Executor, o
   let serviceMap: Record<string, GraphQLDataSource> | undefined;
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
 
-  return (requestContext) =>
-    tracer.startActiveSpan(OpenTelemetrySpanNames.REQUEST, { attributes: requestContextSpanAttributes(requestContext, telemetry) }, async (span) => {
-      try {
-        const { request, document, queryHash } = requestContext;
-        const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName: request.operationName });
-        span.setAttributes(operationContextSpanAttributes(operationContext));
-        const validationErrors = internals.validateIncomingRequest(requestContext, operationContext);
-        if (validationErrors.length > 0) {
-          recordExceptions(span, validationErrors, telemetry);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          return { errors: validationErrors };
-        }
-        const queryPlan = await planFor(internals, requestContext, queryHash);
-        serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource]));
-        let compiled = compiledPlans.get(queryPlan);
-        if (!compiled) {
-          compiled = compilePlan(queryPlan, internals.apiSchema, operationContext);
-          compiledPlans.set(queryPlan, compiled);
-        }
-        if (compiled.handOver || requestContext.metrics?.captureTraces || asksForPlan(internals, requestContext)) return await apolloExecutor(requestContext);
-        onPlan?.({ queryPlan, serviceMap, requestContext, operationContext });
-        const response = await executePlan(compiled, { requestContext, serviceMap, supergraphSchema: internals.supergraphSchema, errors: [], telemetry });
-        if (response.errors) {
-          recordExceptions(span, response.errors, telemetry);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-        }
-        return response;
-      } catch (error) {
-        recordExceptions(span, [error as Error], telemetry);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
+  const handOver = Symbol('hand over');
+  return async (requestContext) => {
+    if (requestContext.metrics?.captureTraces || asksForPlan(internals, requestContext)) return apolloExecutor(requestContext);
+    // An operation handed over runs wholly in @apollo/gateway's executor, its spans too; one whose
+    // plan is not cached yet is found out inside the request's span, which then ends first.
+    const key = planKey(requestContext);
+    const cachedPlan = await internals.queryPlanStore.get(key);
+    if (cachedPlan && compiledPlans.get(cachedPlan)?.handOver) return apolloExecutor(requestContext);
+    const response = await traced(OpenTelemetrySpanNames.REQUEST, { attributes: requestContextSpanAttributes(requestContext, telemetry) }, telemetry, async (span) => {
+      const { request, document } = requestContext;
+      const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName: request.operationName });
+      span.setAttributes(operationContextSpanAttributes(operationContext));
+      const validationErrors = internals.validateIncomingRequest(requestContext, operationContext);
+      if (validationErrors.length > 0) return { errors: validationErrors };
+      const queryPlan = cachedPlan ?? (await planFor(internals, requestContext, key));
+      let compiled = compiledPlans.get(queryPlan);
+      if (!compiled) {
+        compiled = compilePlan(queryPlan, internals.apiSchema, operationContext);
+        compiledPlans.set(queryPlan, compiled);
       }
+      if (compiled.handOver) return handOver;
+      serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource]));
+      onPlan?.({ queryPlan, serviceMap, requestContext, operationContext });
+      return executePlan(compiled, { requestContext, serviceMap, supergraphSchema: internals.supergraphSchema, errors: [], telemetry });
     });
+    return response === handOver ? apolloExecutor(requestContext) : response;
+  };
+}
+
+/**
+ * `work` in an active span named `name`, ended when it settles: a thrown error, or the errors of
+ * a GraphQL result it returns, are recorded on it as @apollo/gateway records them.
+ */
+function traced<T>(name: string, options: SpanOptions, telemetry: GatewayInternals['config']['telemetry'], work: (span: Span) => T): T {
+  return tracer.startActiveSpan(name, options, (span) => {
+    const failed = (errors: readonly Error[]) => {
+      recordExceptions(span, errors, telemetry);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    };
+    const settled = (result: unknown) => {
+      const errors = (result as { errors?: readonly GraphQLError[] } | undefined)?.errors;
+      if (errors && errors.length > 0) failed(errors);
+      span.end();
+      return result;
+    };
+    let result: T;
+    try {
+      result = work(span);
+    } catch (error) {
+      failed([error as Error]);
+      span.end();
+      throw error;
+    }
+    if (!(result instanceof Promise)) return settled(result) as T;
+    return result.then(settled, (error: unknown) => {
+      failed([error as Error]);
+      span.end();
+      throw error;
+    }) as T;
+  });
 }
 
 /** Whether @apollo/gateway would answer with the plan itself (outside production, on a request header): its executor does that. */
@@ -133,31 +158,21 @@ function asksForPlan(gateway: GatewayInternals, requestContext: RequestContext):
   return !!gateway.config.__exposeQueryPlanExperimental && !!requestContext.request.http?.headers.get('Apollo-Query-Plan-Experimental');
 }
 
-/** The request's plan, from the gateway's plan cache, or made by its planner and cached there. */
-async function planFor(gateway: GatewayInternals, requestContext: RequestContext, queryHash: string): Promise<QueryPlan> {
+/** The gateway's own key for a request's plan, so plans are shared with its executor. */
+function planKey(requestContext: RequestContext): string {
+  const { request, queryHash } = requestContext;
+  return request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
+}
+
+/** The request's plan, not in the gateway's plan cache: made by its planner and cached there. */
+async function planFor(gateway: GatewayInternals, requestContext: RequestContext, key: string): Promise<QueryPlan> {
   const { request, document } = requestContext;
-  // The gateway's own key, so plans are shared with its executor.
-  const key = request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
-  const cached = await gateway.queryPlanStore.get(key);
-  if (cached) return cached;
-  const queryPlan = tracer.startActiveSpan(
-    OpenTelemetrySpanNames.PLAN,
-    requestContext.operationName ? { attributes: { 'graphql.operation.name': requestContext.operationName } } : {},
-    (span) => {
-      try {
-        const operation = operationFromDocument(gateway.apiSchema, document, request.operationName ? { operationName: request.operationName } : {});
-        return gateway.queryPlanner.buildQueryPlan(operation, {
-          recursiveSelectionsLimitDisabled: gateway.recursiveSelectionsLimitDisabled,
-          nonLocalSelectionsLimitDisabled: gateway.nonLocalSelectionsLimitDisabled,
-        });
-      } catch (error) {
-        recordExceptions(span, [error as Error], gateway.config.telemetry);
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
+  const attributes = requestContext.operationName ? { attributes: { 'graphql.operation.name': requestContext.operationName } } : {};
+  const queryPlan = traced(OpenTelemetrySpanNames.PLAN, attributes, gateway.config.telemetry, () =>
+    gateway.queryPlanner.buildQueryPlan(operationFromDocument(gateway.apiSchema, document, request.operationName ? { operationName: request.operationName } : {}), {
+      recursiveSelectionsLimitDisabled: gateway.recursiveSelectionsLimitDisabled,
+      nonLocalSelectionsLimitDisabled: gateway.nonLocalSelectionsLimitDisabled,
+    }),
   );
   try {
     await gateway.queryPlanStore.set(key, queryPlan);
@@ -340,41 +355,29 @@ interface Cursor {
 }
 
 async function executePlan(compiled: CompiledPlan, run: Run): Promise<ExecutionResult> {
-  return tracer.startActiveSpan(OpenTelemetrySpanNames.EXECUTE, async (span) => {
-    try {
-      const unfiltered: Data = {};
-      if (compiled.plan.node) await executeNode(run, compiled, compiled.plan.node as PlanNode, { path: [], data: unfiltered, fullResult: unfiltered });
-      const result = tracer.startActiveSpan(OpenTelemetrySpanNames.POST_PROCESSING, (post): ExecutionResult => {
-        try {
-          const { data, errors: completionErrors } = shapeResponse(compiled, unfiltered, run.requestContext.request.variables);
-          if (run.errors.length === 0 && completionErrors.length > 0) {
-            recordExceptions(post, completionErrors, run.telemetry);
-            post.setStatus({ code: SpanStatusCode.ERROR });
-            return { extensions: { valueCompletion: completionErrors }, data };
-          }
-          return run.errors.length === 0 ? { data } : { errors: run.errors, data };
-        } catch (error) {
-          recordExceptions(post, [error as Error], run.telemetry);
+  return traced(OpenTelemetrySpanNames.EXECUTE, {}, run.telemetry, async () => {
+    const unfiltered: Data = {};
+    if (compiled.plan.node) await executeNode(run, compiled, compiled.plan.node as PlanNode, { path: [], data: unfiltered, fullResult: unfiltered });
+    // Its own span, whose failures become the answer (as executeQueryPlan's post-processing does).
+    return tracer.startActiveSpan(OpenTelemetrySpanNames.POST_PROCESSING, (post): ExecutionResult => {
+      try {
+        const { data, errors: completionErrors } = shapeResponse(compiled, unfiltered, run.requestContext.request.variables);
+        if (run.errors.length === 0 && completionErrors.length > 0) {
+          recordExceptions(post, completionErrors, run.telemetry);
           post.setStatus({ code: SpanStatusCode.ERROR });
-          if (error instanceof GraphQLError) return { errors: [error] };
-          if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
-          return { errors: [new GraphQLError('Unexpected error during query plan execution')] };
-        } finally {
-          post.end();
+          return { extensions: { valueCompletion: completionErrors }, data };
         }
-      });
-      if (result.errors) {
-        recordExceptions(span, result.errors, run.telemetry);
-        span.setStatus({ code: SpanStatusCode.ERROR });
+        return run.errors.length === 0 ? { data } : { errors: run.errors, data };
+      } catch (error) {
+        recordExceptions(post, [error as Error], run.telemetry);
+        post.setStatus({ code: SpanStatusCode.ERROR });
+        if (error instanceof GraphQLError) return { errors: [error] };
+        if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
+        return { errors: [new GraphQLError('Unexpected error during query plan execution')] };
+      } finally {
+        post.end();
       }
-      return result;
-    } catch (error) {
-      recordExceptions(span, [error as Error], run.telemetry);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
+    });
   });
 }
 
@@ -445,54 +448,46 @@ function flattenAt(value: unknown, path: readonly (string | number)[], from: num
 
 async function executeFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise<void> {
   const service = run.serviceMap[fetch.serviceName];
-  return tracer.startActiveSpan(OpenTelemetrySpanNames.FETCH, { attributes: { service: fetch.serviceName } }, async (span) => {
-    try {
-      if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
-      const entities = Array.isArray(cursor.data) ? (cursor.data as unknown[]).filter((e) => e !== null && e !== undefined) : [cursor.data];
-      if (entities.length < 1) return;
-      const variables: Data = Object.create(null);
-      const provided = run.requestContext.request.variables;
-      if (fetch.variableUsages && provided) {
-        for (const name of fetch.variableUsages) {
-          if (Object.hasOwn(provided, name) && typeof provided[name] !== 'undefined') variables[name] = provided[name];
-        }
+  return traced(OpenTelemetrySpanNames.FETCH, { attributes: { service: fetch.serviceName } }, run.telemetry, async () => {
+    if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+    const entities = Array.isArray(cursor.data) ? (cursor.data as unknown[]).filter((e) => e !== null && e !== undefined) : [cursor.data];
+    if (entities.length < 1) return;
+    const variables: Data = Object.create(null);
+    const provided = run.requestContext.request.variables;
+    if (fetch.variableUsages && provided) {
+      for (const name of fetch.variableUsages) {
+        if (Object.hasOwn(provided, name) && typeof provided[name] !== 'undefined') variables[name] = provided[name];
       }
-      if (!fetch.requires) {
-        const received = await sendOperation(run, fetch, cursor, variables);
-        if (received) applyRewrites(run.supergraphSchema, fetch.outputRewrites, received);
-        for (const entity of entities) deepMerge(entity, received);
-        return;
+    }
+    if (!fetch.requires) {
+      const received = await sendOperation(run, fetch, cursor, variables);
+      if (received) applyRewrites(run.supergraphSchema, fetch.outputRewrites, received);
+      for (const entity of entities) deepMerge(entity, received);
+      return;
+    }
+    const representations: Data[] = [];
+    const representationToEntity: number[] = [];
+    for (let index = 0; index < entities.length; index++) {
+      const representation = representationOf(run.supergraphSchema, entities[index] as Data | null, fetch.requires);
+      if (representation && representation.__typename) {
+        applyRewrites(run.supergraphSchema, fetch.inputRewrites, representation);
+        representations.push(representation);
+        representationToEntity.push(index);
       }
-      const representations: Data[] = [];
-      const representationToEntity: number[] = [];
-      for (let index = 0; index < entities.length; index++) {
-        const representation = representationOf(run.supergraphSchema, entities[index] as Data | null, fetch.requires);
-        if (representation && representation.__typename) {
-          applyRewrites(run.supergraphSchema, fetch.inputRewrites, representation);
-          representations.push(representation);
-          representationToEntity.push(index);
-        }
-      }
-      if (representations.length < 1) return;
-      if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
-      const received = await sendOperation(run, fetch, cursor, { ...variables, representations });
-      if (!received) return;
-      const receivedEntities = received._entities;
-      if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
-      if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-      for (let i = 0; i < receivedEntities.length; i++) {
-        const receivedEntity = receivedEntities[i] as Data | null;
-        const existing = entities[representationToEntity[i]!] as Data;
-        if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
-        applyRewrites(run.supergraphSchema, fetch.outputRewrites, receivedEntity as Data);
-        deepMerge(existing, receivedEntity);
-      }
-    } catch (error) {
-      recordExceptions(span, [error as Error], run.telemetry);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
+    }
+    if (representations.length < 1) return;
+    if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+    const received = await sendOperation(run, fetch, cursor, { ...variables, representations });
+    if (!received) return;
+    const receivedEntities = received._entities;
+    if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
+    if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+    for (let i = 0; i < receivedEntities.length; i++) {
+      const receivedEntity = receivedEntities[i] as Data | null;
+      const existing = entities[representationToEntity[i]!] as Data;
+      if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
+      applyRewrites(run.supergraphSchema, fetch.outputRewrites, receivedEntity as Data);
+      deepMerge(existing, receivedEntity);
     }
   });
 }
