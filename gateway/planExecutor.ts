@@ -19,12 +19,14 @@
  * the same error messages and paths, the same OpenTelemetry spans. test/gateway/planExecutor.test.ts
  * runs both executors on the same requests and compares their answers.
  *
- * What this executor does not take on is handed whole to @apollo/gateway's: requests whose trace
- * is captured for usage reporting (never here: telemetry is off), operations with introspection
- * fields (`__schema`, `__type`), plans with @defer, subscriptions or context rewrites, requests
- * for the plan itself (the Apollo-Query-Plan-Experimental header, outside production), and
- * response names that are Object.prototype's own (`constructor`, `__proto__`: the answer is built
- * of plain objects, which would read those as inherited).
+ * What this executor does not take on, it runs with @apollo/gateway's own `executeQueryPlan`, inside
+ * the same request span and after the same plan listener: operations with introspection fields
+ * (`__schema`, `__type`), plans with subscriptions or context rewrites, requests whose trace is
+ * captured for usage reporting (never here: telemetry is off), and response names that are
+ * Object.prototype's own (`constructor`, `__proto__`: the answer is built of plain objects, which
+ * would read those as inherited). A request for the plan itself (the Apollo-Query-Plan-Experimental
+ * header outside production, or the gateway's `debug`) goes to @apollo/gateway's executor whole.
+ * (@defer never reaches an executor: the API schema does not declare it.)
  */
 import { createHash } from 'node:crypto';
 import { buildOperationContext, type GraphQLDataSource, type ApolloGateway } from '@apollo/gateway';
@@ -55,7 +57,7 @@ import { Kind, GraphQLError, type GraphQLSchema } from 'graphql';
 import { OpenTelemetrySpanNames, operationContextSpanAttributes, recordExceptions, requestContextSpanAttributes, tracer } from '@apollo/gateway/dist/utilities/opentelemetry.js';
 import { deepMerge } from '@apollo/gateway/dist/utilities/deepMerge.js';
 import { applyRewrites, isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
-import { generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan.js';
+import { executeQueryPlan as apolloExecuteQueryPlan, generateHydratedPaths } from '@apollo/gateway/dist/executeQueryPlan.js';
 import type { PlanListener } from './supergraph';
 
 type Executor = ApolloGateway['executor'];
@@ -90,32 +92,31 @@ export function planExecutor(gateway: ApolloGateway, apolloExecutor: Executor, o
   let serviceMap: Record<string, GraphQLDataSource> | undefined;
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
 
-  const handOver = Symbol('hand over');
-  return async (requestContext) => {
-    if (requestContext.metrics?.captureTraces || asksForPlan(internals, requestContext)) return apolloExecutor(requestContext);
-    // An operation handed over runs wholly in @apollo/gateway's executor, its spans too; one whose
-    // plan is not cached yet is found out inside the request's span, which then ends first.
-    const key = planKey(requestContext);
-    const cachedPlan = await internals.queryPlanStore.get(key);
-    if (cachedPlan && compiledPlans.get(cachedPlan)?.handOver) return apolloExecutor(requestContext);
-    const response = await traced(OpenTelemetrySpanNames.REQUEST, { attributes: requestContextSpanAttributes(requestContext, telemetry) }, telemetry, async (span) => {
+  return (requestContext) => {
+    // Outside production, on a request header (or with the gateway's debug), @apollo/gateway's
+    // executor answers with the plan itself: that is its executor's to do, spans and all.
+    if (asksForPlan(internals, requestContext)) return apolloExecutor(requestContext);
+    return traced(OpenTelemetrySpanNames.REQUEST, { attributes: requestContextSpanAttributes(requestContext, telemetry) }, telemetry, async (span) => {
       const { request, document } = requestContext;
       const operationContext = buildOperationContext({ schema: internals.schema, operationDocument: document, operationName: request.operationName });
       span.setAttributes(operationContextSpanAttributes(operationContext));
       const validationErrors = internals.validateIncomingRequest(requestContext, operationContext);
       if (validationErrors.length > 0) return { errors: validationErrors };
-      const queryPlan = cachedPlan ?? (await planFor(internals, requestContext, key));
+      const queryPlan = await planFor(internals, requestContext);
       let compiled = compiledPlans.get(queryPlan);
       if (!compiled) {
         compiled = compilePlan(queryPlan, internals.apiSchema, operationContext);
         compiledPlans.set(queryPlan, compiled);
       }
-      if (compiled.handOver) return handOver;
-      serviceMap ??= Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource]));
+      serviceMap ??= Object.assign(Object.create(null) as Record<string, GraphQLDataSource>, Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource])));
       onPlan?.({ queryPlan, serviceMap, requestContext, operationContext });
+      // What this executor does not take on runs in @apollo/gateway's executeQueryPlan, inside the
+      // same request span as its executor would: the spans are the same either way.
+      if (compiled.handOver || requestContext.metrics?.captureTraces) {
+        return apolloExecuteQueryPlan(queryPlan, serviceMap, requestContext, operationContext, internals.supergraphSchema, internals.apiSchema, telemetry);
+      }
       return executePlan(compiled, { requestContext, serviceMap, supergraphSchema: internals.supergraphSchema, errors: [], telemetry });
     });
-    return response === handOver ? apolloExecutor(requestContext) : response;
   };
 }
 
@@ -164,9 +165,12 @@ function planKey(requestContext: RequestContext): string {
   return request.operationName ? createHash('sha256').update(queryHash).update(request.operationName).digest('hex') : queryHash;
 }
 
-/** The request's plan, not in the gateway's plan cache: made by its planner and cached there. */
-async function planFor(gateway: GatewayInternals, requestContext: RequestContext, key: string): Promise<QueryPlan> {
+/** The request's plan, from the gateway's plan cache, or made by its planner and cached there. */
+async function planFor(gateway: GatewayInternals, requestContext: RequestContext): Promise<QueryPlan> {
   const { request, document } = requestContext;
+  const key = planKey(requestContext);
+  const cached = await gateway.queryPlanStore.get(key);
+  if (cached) return cached;
   const attributes = requestContext.operationName ? { attributes: { 'graphql.operation.name': requestContext.operationName } } : {};
   const queryPlan = traced(OpenTelemetrySpanNames.PLAN, attributes, gateway.config.telemetry, () =>
     gateway.queryPlanner.buildQueryPlan(operationFromDocument(gateway.apiSchema, document, request.operationName ? { operationName: request.operationName } : {}), {
@@ -289,7 +293,11 @@ function conditionOf(skip: Directive<any> | undefined, include: Directive<any> |
 
 function ifArgument(directive: Directive<any>): IfArgument {
   const value = (directive.arguments() as { if: unknown }).if;
-  return value instanceof Variable ? { variable: value.name, written: String(directive) } : Boolean(value);
+  if (typeof value === 'boolean') return value;
+  // Anything else must be a variable of the operation; a Variable of another copy of
+  // federation-internals would not pass instanceof, and must not pass as a constant either.
+  if (value instanceof Variable) return { variable: value.name, written: String(directive) };
+  throw new Error(`the plan executor cannot read ${String(directive)}: its argument is neither a boolean nor a variable`);
 }
 
 function shapeOf(type: Type, schema: Schema): Shape {
@@ -585,7 +593,7 @@ interface Shaping {
 function shapeResponse(compiled: CompiledPlan, input: Data, requestVariables: Data | undefined): { data: Data | null; errors: GraphQLError[] } {
   const shaping: Shaping = {
     schema: compiled.operation.schema(),
-    variables: compiled.defaults ? { ...compiled.defaults, ...requestVariables } : undefined,
+    variables: compiled.defaults ? { __proto__: null, ...compiled.defaults, ...requestVariables } : undefined,
     errors: [],
     invalid: false,
     errored: false,

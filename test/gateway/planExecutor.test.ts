@@ -4,7 +4,9 @@
  * (gateway/supergraph.ts, `lean` false and true), each served by its own Apollo Server, and every
  * operation here is run through both on the same subgraphs. The client's answers must be the same
  * text (data, errors with their messages, paths and extensions, `extensions.valueCompletion`, the
- * HTTP status), and the subgraphs must have been sent the same requests.
+ * HTTP status), the subgraphs must have been sent the same requests, and the gateway's spans
+ * (@apollo/gateway's tracer: request, validate, plan, execute, fetch, post-processing) must be the
+ * same: names, parents, attributes, status and recorded exceptions.
  *
  * Equal is not enough: two executors broken the same way agree. Every case also pins down what
  * the answer is (the exact data, the exact error), so a case cannot pass by both failing alike.
@@ -24,6 +26,9 @@ import type { PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planne
 import { ApolloServer, HeaderMap, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSupergraph, type SupergraphVersion } from '../../gateway/supergraph';
@@ -352,9 +357,31 @@ interface Answer {
   status: number | undefined;
   body: Body;
 }
+// Every span the gateway's tracer makes in this file, kept in memory (its parents found through
+// the async context, as the gateway's tracing sets it up).
+const spanExporter = new InMemorySpanExporter();
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] }));
+
+/** The gateway's spans since the last call, each as name < parent's name, attributes, status, exceptions; in a stable order. */
+function takeSpans(): string[] {
+  const spans = spanExporter.getFinishedSpans().filter((span) => span.name.startsWith('gateway.'));
+  spanExporter.reset();
+  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+  const parentName = (span: ReadableSpan) => {
+    const parent = span.parentSpanContext?.spanId;
+    return parent ? (byId.get(parent)?.name ?? 'outside') : 'root';
+  };
+  return spans
+    .map((span) => JSON.stringify([span.name, parentName(span), span.attributes, span.status.code, span.events.map((event) => event.name)]))
+    .sort();
+}
+
 interface Outcome {
   /** The client's answer, as text. */
   text: string;
+  /** The gateway's spans (takeSpans). */
+  spans: string[];
   answer: Answer;
   /** The subgraph requests, in a stable order (parallel fetches finish in any order). */
   sent: string[];
@@ -377,6 +404,7 @@ async function runOn(executor: Executor, operation: Operation): Promise<Outcome>
   const answer: Answer = { status: response.http.status, body: JSON.parse(JSON.stringify(response.body.singleResult)) as Body };
   return {
     text: JSON.stringify(answer),
+    spans: takeSpans(),
     answer,
     sent: executor.sent.map((s) => JSON.stringify(s)).sort(),
     plans: [...executor.plans],
@@ -395,6 +423,8 @@ async function both(operation: Operation, scripted: Script = unscripted): Promis
     const candidate = await runOn(lean, operation);
     expect(candidate.text, 'the lean executor answers as @apollo/gateway does').toBe(reference.text);
     expect(candidate.sent, 'the lean executor sends the subgraphs what @apollo/gateway sends').toEqual(reference.sent);
+    expect(candidate.spans, 'the lean executor makes the spans @apollo/gateway makes').toEqual(reference.spans);
+    expect(reference.spans.length, 'spans are recorded at all').toBeGreaterThan(0);
     return reference;
   } finally {
     script = unscripted;
@@ -630,9 +660,14 @@ describe('the lean plan executor answers as @apollo/gateway does: real subgraphs
     expect(answer.body.data).toEqual({ reprice: { name: 'Couch', price: 999, shippingEstimate: 500, inStock: true } });
   });
 
-  it('introspection is handed over, and answers the same', async () => {
-    const { answer } = await both({ query: '{ __schema { queryType { name } } }' });
-    expect(answer.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  it('introspection is handed over, and answers the same, planned and from the plan cache', async () => {
+    for (let i = 0; i < 2; i++) {
+      const { answer, spans } = await both({ query: '{ __schema { queryType { name } } }' });
+      expect(answer.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+      // Planned the first time only; one request span either way.
+      expect(spans.filter((span) => span.startsWith('["gateway.plan"'))).toHaveLength(i === 0 ? 1 : 0);
+      expect(spans.filter((span) => span.startsWith('["gateway.request"'))).toHaveLength(1);
+    }
     const mixed = await both({ query: '{ __type(name: "Product") { name } topProducts(first: 1) { name } }' });
     expect(mixed.answer.body).toEqual({ data: { __type: { name: 'Product' }, topProducts: [{ name: 'Table' }] } });
   });
