@@ -40,8 +40,12 @@ export interface RunningTracing {
   close(): Promise<void>;
 }
 
-/** Starts exporting `part`'s spans; undefined when the settings say tracing is off. */
-export async function startTracing(settings: TracingSettings | undefined, part: string): Promise<RunningTracing | undefined> {
+/**
+ * Starts exporting `part`'s spans; undefined when the settings say tracing is off. `exporter`, for
+ * tests in the same process as others, takes the spans in place of OTLP (each as it ends), through
+ * the same router, so no library keeps a tracer of a provider of its own.
+ */
+export async function startTracing(settings: TracingSettings | undefined, part: string, exporter?: import('@opentelemetry/sdk-trace').SpanExporter): Promise<RunningTracing | undefined> {
   if (!settings) return undefined;
   if (tracedParts.has(part)) throw new Error(`tracing for ${part} is already started in this process`);
   const [sdk, { resourceFromAttributes }, { OTLPTraceExporter }] = await Promise.all([
@@ -59,7 +63,7 @@ export async function startTracing(settings: TracingSettings | undefined, part: 
     sampler: settings.sampler.startsWith('parentbased_') ? new sdk.ParentBasedSampler({ root }) : root,
     spanProcessors: [
       spanCensor,
-      new sdk.BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } }) }),
+      exporter ? new sdk.SimpleSpanProcessor({ exporter }) : new sdk.BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } }) }),
     ],
   });
   if (tracedParts.size === 0) await registerGlobals();

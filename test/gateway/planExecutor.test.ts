@@ -26,12 +26,11 @@ import type { PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planne
 import { ApolloServer, HeaderMap, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSupergraph, type SupergraphVersion } from '../../gateway/supergraph';
+import { startTracing, type RunningTracing } from '../../runtime/tracing';
 
 process.env.APOLLO_TELEMETRY_DISABLED = '1';
 
@@ -299,6 +298,7 @@ async function executorOf(name: Executor['name'], sdl: string): Promise<Executor
 }
 
 beforeAll(async () => {
+  tracing = await startTracing({ url: 'memory:', headers: {}, sampler: 'always_on', ratio: 1, serviceName: undefined }, 'gateway', spanExporter);
   const urls = {
     products: await serveSubgraph(productsSdl, productsResolvers),
     inventory: await serveSubgraph(inventorySdl, inventoryResolvers),
@@ -321,6 +321,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await tracing?.close();
   for (const executor of executors) {
     await executor.server.stop();
     await executor.version.stop();
@@ -357,11 +358,12 @@ interface Answer {
   status: number | undefined;
   body: Body;
 }
-// Every span the gateway's tracer makes in this file, kept in memory (its parents found through
-// the async context, as the gateway's tracing sets it up).
+// Every span the gateway's tracer makes in this file, kept in memory, through the gateway's own
+// tracing (runtime/tracing.ts: its global router, its context manager), started and stopped
+// around this file's tests: test files share their worker, and a provider of this file's own
+// would be kept by @apollo/gateway's tracer for every file after it.
 const spanExporter = new InMemorySpanExporter();
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] }));
+let tracing: RunningTracing | undefined;
 
 /** The gateway's spans since the last call, each as name < parent's name, attributes, status, exceptions; in a stable order. */
 function takeSpans(): string[] {
