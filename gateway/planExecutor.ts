@@ -88,6 +88,11 @@ interface GatewayInternals {
  */
 export function planExecutor(gateway: ApolloGateway, apolloExecutor: Executor, onPlan?: PlanListener): Executor {
   const internals = gateway as unknown as GatewayInternals;
+  const missing = missingInternals(internals);
+  // A newer @apollo/gateway that moved them: refused at load, with what to do, rather than failing per request.
+  if (missing.length > 0) {
+    throw new Error(`the gateway's plan executor reads @apollo/gateway's ${missing.join(', ')}, which this version of it does not have: set LEAN_PLAN_EXECUTOR=false, or use @apollo/gateway 2.14`);
+  }
   const telemetry = internals.config.telemetry;
   let serviceMap: Record<string, GraphQLDataSource> | undefined;
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
@@ -151,6 +156,18 @@ function traced<T>(name: string, options: SpanOptions, telemetry: GatewayInterna
       throw error;
     }) as T;
   });
+}
+
+/** The parts of a loaded ApolloGateway this executor reads that are not there (its private fields, by name). */
+export function missingInternals(gateway: object): string[] {
+  const internals = gateway as Partial<Record<keyof GatewayInternals, unknown>>;
+  const missing: string[] = [];
+  for (const name of ['schema', 'apiSchema', 'supergraphSchema', 'serviceMap', 'config', 'logger'] as const) if (!internals[name] || typeof internals[name] !== 'object') missing.push(name);
+  const store = internals.queryPlanStore as Partial<GatewayInternals['queryPlanStore']> | undefined;
+  if (typeof store?.get !== 'function' || typeof store.set !== 'function') missing.push('queryPlanStore');
+  if (typeof (internals.queryPlanner as Partial<GatewayInternals['queryPlanner']> | undefined)?.buildQueryPlan !== 'function') missing.push('queryPlanner');
+  if (typeof internals.validateIncomingRequest !== 'function') missing.push('validateIncomingRequest');
+  return missing;
 }
 
 /** Whether @apollo/gateway would answer with the plan itself (outside production, on a request header): its executor does that. */

@@ -21,7 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeServices } from '@apollo/composition';
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { PlanNode, QueryPlan, SubscriptionNode } from '@apollo/query-planner';
 import { ApolloServer, HeaderMap, type ApolloServerOptionsWithGateway, type BaseContext } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
@@ -29,6 +29,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingInternals, planExecutor } from '../../gateway/planExecutor';
 import { loadSupergraph, type SupergraphVersion } from '../../gateway/supergraph';
 import { startTracing, type RunningTracing } from '../../runtime/tracing';
 
@@ -462,6 +463,25 @@ function only(errors: GraphQLErrorJson[] | undefined): GraphQLErrorJson {
 }
 
 // ─── The cases ───────────────────────────────────────────────────────────────────────────────────
+
+describe('what the lean plan executor reads of @apollo/gateway', () => {
+  it('is all there in the @apollo/gateway installed, once loaded', async () => {
+    const gateway = new ApolloGateway({ supergraphSdl: executors[0]!.version.sdl });
+    await gateway.load();
+    try {
+      expect(missingInternals(gateway)).toEqual([]);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
+  it('refuses, naming what is missing and what to do, a gateway without it', () => {
+    expect(missingInternals({})).toEqual(['schema', 'apiSchema', 'supergraphSchema', 'serviceMap', 'config', 'logger', 'queryPlanStore', 'queryPlanner', 'validateIncomingRequest']);
+    expect(() => planExecutor({ schema: {}, apiSchema: {}, supergraphSchema: {}, serviceMap: {}, config: {}, logger: {}, queryPlanner: { buildQueryPlan: () => undefined }, validateIncomingRequest: () => [] } as never, async () => ({}))).toThrow(
+      "the gateway's plan executor reads @apollo/gateway's queryPlanStore, which this version of it does not have: set LEAN_PLAN_EXECUTOR=false, or use @apollo/gateway 2.14",
+    );
+  });
+});
 
 describe('the lean plan executor answers as @apollo/gateway does: real subgraphs', () => {
   it('root fields of one subgraph, with an argument default', async () => {
