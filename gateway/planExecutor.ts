@@ -94,7 +94,9 @@ export function planExecutor(gateway: ApolloGateway, apolloExecutor: Executor, o
     throw new Error(`the gateway's plan executor reads @apollo/gateway's ${missing.join(', ')}, which this version of it does not have: set LEAN_PLAN_EXECUTOR=false, or use @apollo/gateway 2.14`);
   }
   const telemetry = internals.config.telemetry;
-  let serviceMap: Record<string, GraphQLDataSource> | undefined;
+  // Fixed for the gateway's life: each supergraph version is a gateway of its own (supergraph.ts).
+  const serviceMap: Record<string, GraphQLDataSource> = Object.create(null);
+  for (const [name, { dataSource }] of Object.entries(internals.serviceMap)) serviceMap[name] = dataSource;
   const compiledPlans = new WeakMap<QueryPlan, CompiledPlan>();
 
   return (requestContext) => {
@@ -113,7 +115,6 @@ export function planExecutor(gateway: ApolloGateway, apolloExecutor: Executor, o
         compiled = compilePlan(queryPlan, internals.apiSchema, operationContext);
         compiledPlans.set(queryPlan, compiled);
       }
-      serviceMap ??= Object.assign(Object.create(null) as Record<string, GraphQLDataSource>, Object.fromEntries(Object.entries(internals.serviceMap).map(([name, { dataSource }]) => [name, dataSource])));
       onPlan?.({ queryPlan, serviceMap, requestContext, operationContext });
       // What this executor does not take on runs in @apollo/gateway's executeQueryPlan, inside the
       // same request span as its executor would: the spans are the same either way.
